@@ -1,0 +1,23 @@
+// Entry point: wires the output channel, the server, the status entry and commands.
+
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { SiyadaServer } from './server';
+import { supportedLanguages, type Manifest } from './settings';
+import { createStatusItem } from './statusItem';
+
+let server: SiyadaServer | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Siyada', { log: true });
+  server = new SiyadaServer(context, output);
+  const languages = supportedLanguages(context.extension.packageJSON as Manifest);
+  context.subscriptions.push(output, createStatusItem(server, languages), ...registerCommands(server));
+  // Activation must not wait for Python probes and the server's start.
+  void server.restart();
+}
+
+export async function deactivate(): Promise<void> {
+  await server?.dispose();
+  server = undefined;
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { needsRestart, serverSettingKeys, supportedLanguages, toServerSettings, type Manifest } from '../../settings';
+import { readManifest } from '../manifest';
+
+const manifest = readManifest() as Manifest;
+const properties = (manifest.contributes?.configuration as { properties: Record<string, { default: unknown; type: string; enum?: string[] }> }).properties;
+
+/** What VS Code's getConfiguration('siyada').get(key) returns when nothing is set. */
+const defaults = (key: string) => properties[`siyada.${key}`]?.default;
+
+describe('the manifest', () => {
+  it('declares every server setting of the design, with its default', () => {
+    assert.deepEqual(toServerSettings(serverSettingKeys(manifest), defaults), {
+      endpoint: '',
+      model: 'qwen2.5-coder:7b',
+      triggers: { onOpen: true, onSave: true, onType: true },
+      debounceMs: 1000,
+      maxConcurrentRequests: 1,
+      minSeverity: 'hint',
+      minConfidence: 0.5,
+      categories: ['bug', 'security', 'performance', 'maintainability'],
+      requestTimeoutSec: 120,
+      keepAlive: '30m',
+      allowRemoteEndpoint: false,
+    });
+  });
+
+  it('declares types and enums and describes every setting', () => {
+    assert.equal(properties['siyada.debounceMs'].type, 'integer');
+    assert.equal(properties['siyada.minConfidence'].type, 'number');
+    assert.deepEqual(properties['siyada.minSeverity'].enum, ['error', 'warning', 'info', 'hint']);
+    for (const [name, schema] of Object.entries(properties)) {
+      const described = schema as { description?: string; markdownDescription?: string };
+      assert.ok(described.description ?? described.markdownDescription, `${name} has no description`);
+    }
+  });
+
+  it('has the client-only settings for finding the server', () => {
+    assert.equal(properties['siyada.server.path'].type, 'string');
+    assert.equal(properties['siyada.interpreter'].type, 'string');
+  });
+
+  it('activates on the languages the server reviews', () => {
+    assert.deepEqual(supportedLanguages(manifest), ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'rust', 'java', 'c', 'cpp']);
+  });
+});
+
+describe('serverSettingKeys', () => {
+  it('keeps siyada.* keys, strips the prefix and leaves out the client-only ones', () => {
+    const keys = serverSettingKeys({
+      contributes: {
+        configuration: [
+          { properties: { 'siyada.model': {}, 'siyada.server.path': {}, 'siyada.interpreter': {}, 'siyada.trace.server': {} } },
+          { properties: { 'siyada.triggers': {}, 'other.setting': {} } },
+        ],
+      },
+    });
+    assert.deepEqual(keys, ['model', 'triggers']);
+  });
+});
+
+describe('toServerSettings', () => {
+  it('builds a flat object of plain JSON values and skips unset keys', () => {
+    const frozen = Object.freeze({ onOpen: false, onSave: true, onType: false });
+    const settings = toServerSettings(['model', 'triggers', 'unknown'], (key) => ({ model: 'llama3.2:3b', triggers: frozen })[key]);
+    assert.deepEqual(settings, { model: 'llama3.2:3b', triggers: { onOpen: false, onSave: true, onType: false } });
+    assert.notEqual(settings.triggers, frozen);
+    assert.ok(!('unknown' in settings));
+  });
+});
+
+describe('needsRestart', () => {
+  it('restarts for the settings that choose the server process only', () => {
+    const changed = (names: string[]) => (section: string) => names.some((name) => name === section || name.startsWith(`${section}.`));
+    assert.equal(needsRestart(changed(['siyada.server.path'])), true);
+    assert.equal(needsRestart(changed(['siyada.interpreter'])), true);
+    assert.equal(needsRestart(changed(['siyada.model'])), false);
+    assert.equal(needsRestart(changed(['siyada.endpoint', 'editor.fontSize'])), false);
+  });
+});

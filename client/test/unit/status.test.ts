@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatBytes, parseServerStatus, statusView, unreachableAdvice, type ServerStatus } from '../../status';
+
+const base: ServerStatus = { state: 'ready', model: 'qwen2.5-coder:7b', endpoint: 'http://127.0.0.1:11434', remote: false, pending: 0, message: '' };
+
+describe('statusView', () => {
+  it('shows the model when ready, and opens the logs on click', () => {
+    const view = statusView(base);
+    assert.equal(view.text, 'Siyada: qwen2.5-coder:7b');
+    assert.equal(view.severity, 'information');
+    assert.equal(view.busy, false);
+    assert.equal(view.action, 'showLogs');
+  });
+
+  it('warns when the endpoint is remote', () => {
+    const view = statusView({ ...base, endpoint: 'http://gpu-box:11434', remote: true });
+    assert.equal(view.severity, 'warning');
+    assert.match(view.detail, /gpu-box.*remote/);
+  });
+
+  it('counts the functions under review', () => {
+    assert.equal(statusView({ ...base, state: 'reviewing', pending: 3 }).text, 'Siyada: reviewing 3 functions');
+    assert.equal(statusView({ ...base, state: 'reviewing', pending: 1 }).text, 'Siyada: reviewing 1 function');
+    assert.equal(statusView({ ...base, state: 'reviewing', pending: 1 }).busy, true);
+  });
+
+  it('leads from each problem to its fix', () => {
+    const unreachable = statusView({ ...base, state: 'unreachable' });
+    assert.equal(unreachable.text, 'Siyada: Ollama not reachable');
+    assert.equal(unreachable.severity, 'error');
+    assert.equal(unreachable.action, 'explainUnreachable');
+
+    const missing = statusView({ ...base, state: 'modelMissing' });
+    assert.equal(missing.text, 'Siyada: model missing');
+    assert.equal(missing.action, 'pullModel');
+    assert.match(missing.detail, /qwen2\.5-coder:7b/);
+
+    for (const state of ['refused', 'error'] as const) {
+      const view = statusView({ ...base, state, message: 'details' });
+      assert.equal(view.action, 'showLogs');
+      assert.equal(view.severity, 'error');
+      assert.equal(view.detail, 'details');
+    }
+  });
+
+  it('covers the states only the client knows', () => {
+    assert.equal(statusView({ state: 'starting' }).busy, true);
+    const notInstalled = statusView({ state: 'notInstalled', python: '/usr/bin/python3' });
+    assert.equal(notInstalled.action, 'installServer');
+    assert.match(notInstalled.detail, /\/usr\/bin\/python3/);
+    assert.equal(statusView({ state: 'stopped', message: 'crashed' }).action, 'showLogs');
+  });
+
+  it('tells how to start Ollama', () => {
+    assert.match(unreachableAdvice('http://127.0.0.1:11434'), /Start Ollama \(`ollama serve`\)/);
+  });
+});
+
+describe('parseServerStatus', () => {
+  it('accepts the documented payload and fills in missing fields', () => {
+    assert.deepEqual(parseServerStatus(base), base);
+    assert.deepEqual(parseServerStatus({ state: 'reviewing', pending: 2 }), { ...base, state: 'reviewing', pending: 2, model: '', endpoint: '' });
+  });
+
+  it('rejects anything else', () => {
+    assert.equal(parseServerStatus(null), undefined);
+    assert.equal(parseServerStatus('ready'), undefined);
+    assert.equal(parseServerStatus({ state: 'sleeping' }), undefined);
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses decimal units as Ollama does', () => {
+    assert.equal(formatBytes(512), '512 B');
+    assert.equal(formatBytes(4_683_087_332), '4.7 GB');
+  });
+});

@@ -1,0 +1,3 @@
+from siyada.cli import main
+
+raise SystemExit(main())

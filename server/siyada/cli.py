@@ -1,0 +1,57 @@
+"""The `siyada` command: `siyada lsp` runs the language server, `siyada check` reviews
+files from a terminal or CI with the same engine."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from siyada import __version__
+from siyada.review.findings import SEVERITIES
+
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="siyada",
+        description="Private AI code review: a model on your own machine reviews each function.",
+    )
+    parser.add_argument("--version", action="version", version=f"siyada {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    lsp = commands.add_parser("lsp", help="run the language server on stdio")
+    lsp.add_argument("--stdio", action="store_true", help="use stdio (the default and only transport)")
+    lsp.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+    check = commands.add_parser("check", help="review files or folders and print the findings")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to review")
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--endpoint", help="model server URL (default: OLLAMA_HOST or http://127.0.0.1:11434)")
+    check.add_argument("--model", help="model name (default: qwen2.5-coder:7b)")
+    check.add_argument("--min-severity", choices=SEVERITIES, help="hide less severe findings")
+    check.add_argument(
+        "--allow-remote-endpoint",
+        action="store_true",
+        help="allow an endpoint that is not on this machine (your code is sent there)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "lsp":
+        return _run_language_server(args.log_level)
+    from siyada.check import run_check
+
+    return run_check(args)
+
+
+def _run_language_server(level: str) -> int:
+    # stdout carries the protocol: logs go to stderr, which editors show as the log.
+    logging.basicConfig(stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s")
+    from siyada.lsp.server import create_server
+
+    create_server().start_io()
+    return 0

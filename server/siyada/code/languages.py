@@ -1,0 +1,192 @@
+"""Grammar registry: the only module that touches the tree-sitter API.
+
+Grammars come from the official per-language wheels, loaded in-process; nothing is
+ever fetched at run time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import tree_sitter_c
+import tree_sitter_cpp
+import tree_sitter_go
+import tree_sitter_java
+import tree_sitter_javascript
+import tree_sitter_python
+import tree_sitter_rust
+import tree_sitter_typescript
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+
+from siyada.code.text import split_lines
+
+__all__ = [
+    "LanguageSpec",
+    "Match",
+    "Node",
+    "Tree",
+    "count_syntax_errors",
+    "encode_source",
+    "language_for",
+]
+
+# One query match: the pattern index and the nodes of each capture name.
+Match = tuple[int, dict[str, list[Node]]]
+
+_GRAMMARS: dict[str, Callable[[], object]] = {
+    "python": tree_sitter_python.language,
+    "javascript": tree_sitter_javascript.language,
+    "typescript": tree_sitter_typescript.language_typescript,
+    "tsx": tree_sitter_typescript.language_tsx,
+    "go": tree_sitter_go.language,
+    "rust": tree_sitter_rust.language,
+    "java": tree_sitter_java.language,
+    "c": tree_sitter_c.language,
+    "cpp": tree_sitter_cpp.language,
+}
+
+_LANGUAGE_IDS: dict[str, str] = {
+    "python": "python",
+    "javascript": "javascript",
+    "javascriptreact": "javascript",
+    "jsx": "javascript",
+    "typescript": "typescript",
+    "typescriptreact": "tsx",
+    "tsx": "tsx",
+    "go": "go",
+    "rust": "rust",
+    "java": "java",
+    "c": "c",
+    "cpp": "cpp",
+}
+
+# ".h" goes to C++ as VS Code does: the C++ grammar reads most C headers, while the C
+# grammar turns every class in a C++ header into errors.
+_EXTENSIONS: dict[str, str] = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".c": "c",
+    ".h": "cpp",
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".cxx": "cpp",
+    ".hpp": "cpp",
+    ".hh": "cpp",
+    ".hxx": "cpp",
+}
+
+_languages: dict[str, Language] = {}
+_queries: dict[tuple[str, str], Query] = {}
+# A Parser is stateful and not safe to share between threads, and parsing may run in
+# worker threads: keep one parser per language per thread.
+_parsers = threading.local()
+
+
+def _language(language_id: str) -> Language:
+    language = _languages.get(language_id)
+    if language is None:
+        language = Language(_GRAMMARS[language_id]())
+        _languages[language_id] = language
+    return language
+
+
+def _parser(language_id: str) -> Parser:
+    parsers: dict[str, Parser] | None = getattr(_parsers, "by_language", None)
+    if parsers is None:
+        parsers = {}
+        _parsers.by_language = parsers
+    parser = parsers.get(language_id)
+    if parser is None:
+        parser = Parser(_language(language_id))
+        parsers[language_id] = parser
+    return parser
+
+
+def _query(language_id: str, source: str) -> Query:
+    key = (language_id, source)
+    query = _queries.get(key)
+    if query is None:
+        query = Query(_language(language_id), source)
+        _queries[key] = query
+    return query
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    """A supported language: canonical id, comment syntax and its parser."""
+
+    id: str
+    line_comment: str
+
+    def parse(self, source: bytes, old_tree: Tree | None = None) -> Tree:
+        """Parse UTF-8 `source`; `old_tree`, already edited, allows an incremental parse."""
+        parser = _parser(self.id)
+        # The binding rejects an explicit None for old_tree.
+        return parser.parse(source) if old_tree is None else parser.parse(source, old_tree)
+
+    def query_matches(self, query: str, node: Node) -> list[Match]:
+        """Run a tree-sitter query (compiled once per language) over `node`."""
+        return QueryCursor(_query(self.id, query)).matches(node)
+
+
+_SPECS: dict[str, LanguageSpec] = {
+    language_id: LanguageSpec(language_id, "#" if language_id == "python" else "//")
+    for language_id in _GRAMMARS
+}
+
+
+def _extension(path: str) -> str:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot > 0 else ""
+
+
+def language_for(language_id: str | None, path: str | None = None) -> LanguageSpec | None:
+    """The spec for an LSP language id, else for the extension of `path` (a path or URI).
+
+    Unknown languages give None: they are simply not reviewed.
+    """
+    canonical = _LANGUAGE_IDS.get(language_id.lower()) if language_id else None
+    if canonical is None and path:
+        canonical = _EXTENSIONS.get(_extension(path))
+    return _SPECS[canonical] if canonical else None
+
+
+def encode_source(text: str) -> bytes:
+    """The bytes to parse for `text`, whose tree rows are the indices of `split_lines`.
+
+    tree-sitter starts a row only at \\n, so a lone \\r becomes \\n here. Lone
+    surrogates, which JSON lets a client send, pass through instead of raising.
+    """
+    if "\r" in text:
+        text = "\n".join(split_lines(text))
+    return text.encode("utf-8", "surrogatepass")
+
+
+def count_syntax_errors(spec: LanguageSpec, text: str) -> int:
+    """Number of ERROR and MISSING nodes in the parse of `text`."""
+    root = spec.parse(encode_source(text)).root_node
+    if not root.has_error:
+        return 0
+    count = 0
+    # Only subtrees flagged has_error can hold an error, so the walk stays small.
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if node.is_error or node.is_missing:
+            count += 1
+        pending.extend(child for child in node.children if child.has_error)
+    return count

@@ -1,0 +1,18 @@
+"""Line handling shared by the code modules, following LSP's idea of a line."""
+
+from __future__ import annotations
+
+import re
+
+# LSP line terminators, and only those: \x0c, \x1c-\x1e, \x85 and \u2028/\u2029 do not end
+# a line for an editor's position arithmetic, although str.splitlines() splits on them.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Split `text` into lines on \\r\\n, \\r and \\n, without the terminators.
+
+    A trailing terminator yields a final empty line ("a\\n" -> ["a", ""]), so line
+    numbers match the editor's, including the position just after the last newline.
+    """
+    return _LINE_BREAK.split(text)

@@ -1,0 +1,128 @@
+"""textDocument/codeAction: the quick fix and the "Ignore" action of a Siyada diagnostic.
+
+Both carry their edit; nothing is applied unless the user picks the action. A quick fix
+is offered only when the diagnostic belongs to the current document version, its
+evidence lines are still there, and the document parses no worse after the change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from siyada.code.languages import LanguageSpec, count_syntax_errors
+from siyada.code.suppressions import ignore_comment
+from siyada.code.text import split_lines
+from siyada.lsp.protocol import SOURCE, FixData, line_range
+
+if TYPE_CHECKING:
+    from siyada.lsp.server import SiyadaServer
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def register(server: SiyadaServer) -> None:
+    server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )(code_actions)
+
+
+def code_actions(
+    ls: SiyadaServer, params: types.CodeActionParams
+) -> list[types.CodeAction] | None:
+    uri = params.text_document.uri
+    spec = ls.language_of(uri)
+    if spec is None:
+        return None
+    document = ls.workspace.get_text_document(uri)
+    actions: list[types.CodeAction] = []
+    for diagnostic in params.context.diagnostics:
+        if diagnostic.source != SOURCE:
+            continue
+        fix = FixData.from_json(diagnostic.data)
+        if fix is None or not _still_applies(fix, document.version, document.source):
+            continue
+        edit_for = _EditBuilder(ls, uri, document.version, document.source)
+        quick_fix = _quick_fix(spec, fix, diagnostic, edit_for)
+        if quick_fix is not None:
+            actions.append(quick_fix)
+        actions.append(_ignore_action(spec, fix, diagnostic, edit_for))
+    return actions
+
+
+def _still_applies(fix: FixData, version: int | None, text: str) -> bool:
+    lines = split_lines(text)
+    if fix.version is not None and version is not None and fix.version != version:
+        return False
+    return tuple(lines[fix.start_line : fix.end_line + 1]) == fix.evidence_lines
+
+
+class _EditBuilder:
+    """Builds workspace edits the way this client accepts them (versioned when it can)."""
+
+    def __init__(self, ls: SiyadaServer, uri: str, version: int | None, text: str) -> None:
+        self.ls, self.uri, self.version, self.text = ls, uri, version, text
+        self.lines = split_lines(text)
+        match = _LINE_BREAK.search(text)
+        self.eol = match.group(0) if match else "\n"
+
+    def replace(self, start: int, end: int, new_text: str) -> types.WorkspaceEdit:
+        edit = types.TextEdit(
+            range=line_range(self.lines, start, end, self.ls.codec), new_text=new_text
+        )
+        return self._wrap(edit)
+
+    def insert_line_before(self, line: int, new_line: str) -> types.WorkspaceEdit:
+        position = types.Position(line=line, character=0)
+        edit = types.TextEdit(
+            range=types.Range(start=position, end=position), new_text=new_line + self.eol
+        )
+        return self._wrap(edit)
+
+    def _wrap(self, edit: types.TextEdit) -> types.WorkspaceEdit:
+        if self.ls.client_flags.versioned_edits:
+            identifier = types.OptionalVersionedTextDocumentIdentifier(
+                uri=self.uri, version=self.version
+            )
+            return types.WorkspaceEdit(
+                document_changes=[types.TextDocumentEdit(text_document=identifier, edits=[edit])]
+            )
+        return types.WorkspaceEdit(changes={self.uri: [edit]})
+
+
+def _quick_fix(
+    spec: LanguageSpec, fix: FixData, diagnostic: types.Diagnostic, edit_for: _EditBuilder
+) -> types.CodeAction | None:
+    if fix.replacement is None:
+        return None
+    replacement = edit_for.eol.join(fix.replacement.split("\n"))
+    new_lines = [*edit_for.lines[: fix.start_line], replacement, *edit_for.lines[fix.end_line + 1 :]]
+    after = edit_for.eol.join(new_lines)
+    if count_syntax_errors(spec, after) > count_syntax_errors(spec, edit_for.text):
+        return None
+    title = diagnostic.message.split("\n", 1)[0]
+    return types.CodeAction(
+        title=f"Siyada: {title}",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        is_preferred=True,
+        edit=edit_for.replace(fix.start_line, fix.end_line, replacement),
+    )
+
+
+def _ignore_action(
+    spec: LanguageSpec, fix: FixData, diagnostic: types.Diagnostic, edit_for: _EditBuilder
+) -> types.CodeAction:
+    first = edit_for.lines[fix.start_line]
+    indent = first[: len(first) - len(first.lstrip())]
+    comment = indent + ignore_comment(spec, fix.category)
+    return types.CodeAction(
+        title=f"Siyada: ignore this {fix.category} finding",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        is_preferred=False,
+        edit=edit_for.insert_line_before(fix.start_line, comment),
+    )

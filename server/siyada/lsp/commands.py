@@ -1,0 +1,106 @@
+"""`workspace/executeCommand` commands, so every editor can use them, not just VS Code."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from siyada.models.ollama import PullProgress
+
+if TYPE_CHECKING:
+    from siyada.lsp.server import SiyadaServer
+
+REVIEW_FILE = "siyada.reviewFile"
+LIST_MODELS = "siyada.listModels"
+PULL_MODEL = "siyada.pullModel"
+STATUS = "siyada.status"
+
+
+def register(server: SiyadaServer) -> None:
+    server.command(REVIEW_FILE)(review_file)
+    server.command(LIST_MODELS)(list_models)
+    server.command(PULL_MODEL)(pull_model)
+    server.command(STATUS)(status)
+
+
+def review_file(ls: SiyadaServer, *args: Any) -> None:
+    if not args or not isinstance(args[0], str):
+        raise ValueError(f"{REVIEW_FILE} takes the document's URI as its argument")
+    uri = args[0]
+    if ls.language_of(uri) is None:
+        raise ValueError(f"{uri} is not an open document in a language Siyada reviews")
+    ls.scheduler.review_document(uri)
+
+
+async def list_models(ls: SiyadaServer, *args: Any) -> list[dict[str, Any]]:
+    models = await ls.scheduler.reviewer.client.list_models()
+    return [
+        {
+            "name": m.name,
+            "size": m.size,
+            "parameterSize": m.parameter_size,
+            "quantization": m.quantization_level,
+        }
+        for m in models
+    ]
+
+
+def status(ls: SiyadaServer, *args: Any) -> dict[str, Any]:
+    return asdict(ls.status.current())
+
+
+async def pull_model(ls: SiyadaServer, *args: Any) -> dict[str, str]:
+    # The token must be read before the first await: it belongs to this request.
+    token = ls.command_work_done_token or await _server_progress_token(ls)
+    model = args[0] if args and isinstance(args[0], str) and args[0] else ls.settings.model
+    client = ls.scheduler.reviewer.client
+    _progress(ls, token, types.WorkDoneProgressBegin(
+        title=f"Pulling {model}", cancellable=True, percentage=0
+    ))
+    try:
+        async for step in client.pull(model):
+            _progress(ls, token, types.WorkDoneProgressReport(
+                message=_describe(step), percentage=_percentage(step)
+            ))
+    finally:
+        _progress(ls, token, types.WorkDoneProgressEnd(message=f"Pulled {model}"))
+    ls.status.succeeded()
+    for uri in list(ls.languages):
+        ls.scheduler.review_document(uri)
+    return {"status": "success"}
+
+
+async def _server_progress_token(ls: SiyadaServer) -> str | None:
+    if not ls.client_flags.work_done_progress:
+        return None
+    token = str(uuid.uuid4())
+    await ls.window_work_done_progress_create_async(types.WorkDoneProgressCreateParams(token=token))
+    return token
+
+
+def _progress(
+    ls: SiyadaServer,
+    token: int | str | None,
+    value: types.WorkDoneProgressBegin | types.WorkDoneProgressReport | types.WorkDoneProgressEnd,
+) -> None:
+    if token is not None:
+        ls.protocol.notify(types.PROGRESS, types.ProgressParams(token=token, value=value))
+
+
+def _describe(step: PullProgress) -> str:
+    if step.total:
+        return f"{step.status}: {_megabytes(step.completed or 0)} / {_megabytes(step.total)}"
+    return step.status
+
+
+def _percentage(step: PullProgress) -> int | None:
+    if not step.total:
+        return None
+    return min(100, int(100 * (step.completed or 0) / step.total))
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1_000_000:.1f} MB"

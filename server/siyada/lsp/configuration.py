@@ -1,0 +1,104 @@
+"""Settings from the client: initializationOptions, then `workspace/configuration`
+(section `siyada`) where the client supports it, and `didChangeConfiguration`.
+
+What the client sent ("options") stays apart from what the engine uses ("settings"):
+options are merged, then resolved once by `parse_settings`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from siyada.lsp import health
+from siyada.review.settings import parse_settings, problems_message
+
+if TYPE_CHECKING:
+    from siyada.lsp.server import SiyadaServer
+
+log = logging.getLogger(__name__)
+
+SECTION = "siyada"
+
+
+def register(server: SiyadaServer) -> None:
+    server.feature(types.INITIALIZE)(initialize)
+    server.feature(types.INITIALIZED)(initialized)
+    server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
+
+
+class _Options:
+    """The raw options last received from each source."""
+
+    def __init__(self) -> None:
+        self.initialization: dict[str, Any] = {}
+        self.workspace: dict[str, Any] = {}
+
+    def merged(self) -> dict[str, Any]:
+        return {**self.initialization, **self.workspace}
+
+
+_options_of: dict[int, _Options] = {}
+
+
+def _options(ls: SiyadaServer) -> _Options:
+    return _options_of.setdefault(id(ls), _Options())
+
+
+def initialize(ls: SiyadaServer, params: types.InitializeParams) -> None:
+    from siyada.lsp.server import ClientFlags
+
+    ls.client_flags = ClientFlags.of(params.capabilities)
+    _options(ls).initialization = _section(params.initialization_options)
+    _apply(ls)
+
+
+async def initialized(ls: SiyadaServer, params: types.InitializedParams) -> None:
+    if ls.client_flags.configuration:
+        await _pull_configuration(ls)
+    ls.spawn(health.check_and_warm_up(ls))
+
+
+async def did_change_configuration(
+    ls: SiyadaServer, params: types.DidChangeConfigurationParams
+) -> None:
+    pushed = params.settings
+    if isinstance(pushed, Mapping) and isinstance(pushed.get(SECTION), Mapping):
+        _options(ls).workspace = dict(pushed[SECTION])
+        _apply(ls)
+    elif ls.client_flags.configuration:
+        await _pull_configuration(ls)
+    else:
+        return
+    ls.spawn(health.check_and_warm_up(ls))
+
+
+async def _pull_configuration(ls: SiyadaServer) -> None:
+    try:
+        answer = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+        )
+    except Exception as error:  # a client that fails here still has its init options
+        log.warning("workspace/configuration failed: %s", error)
+        return
+    if answer and isinstance(answer[0], Mapping):
+        _options(ls).workspace = dict(answer[0])
+        _apply(ls)
+
+
+def _section(raw: object) -> dict[str, Any]:
+    """Accept both the flat object and one wrapped as {"siyada": {...}}."""
+    if not isinstance(raw, Mapping):
+        return {}
+    inner = raw.get(SECTION)
+    return dict(inner) if isinstance(inner, Mapping) else dict(raw)
+
+
+def _apply(ls: SiyadaServer) -> None:
+    settings, problems = parse_settings(_options(ls).merged())
+    if problems:
+        ls.show_message(problems_message(problems), types.MessageType.Warning)
+    ls.apply_settings(settings)

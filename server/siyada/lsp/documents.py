@@ -1,0 +1,55 @@
+"""Document lifecycle: open, change, save, close. Cheap and synchronous: the expensive
+part (asking the model) is scheduled, never awaited here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+if TYPE_CHECKING:
+    from siyada.lsp.server import SiyadaServer
+
+
+def register(server: SiyadaServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
+    server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
+    server.feature(
+        types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False)
+    )(did_save)
+    server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
+
+
+def did_open(ls: SiyadaServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    spec = ls.track_language(item.uri, item.language_id)
+    if spec is None:
+        return  # a language Siyada does not review: ignored quietly
+    ls.scheduler.open(item.uri, spec, item.version, item.text)
+
+
+def did_change(ls: SiyadaServer, params: types.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if ls.language_of(uri) is None:
+        return
+    document = ls.workspace.get_text_document(uri)
+    ls.scheduler.change(uri, params.text_document.version, document.source, _edited_line(params))
+
+
+def did_save(ls: SiyadaServer, params: types.DidSaveTextDocumentParams) -> None:
+    if ls.language_of(params.text_document.uri) is not None:
+        ls.scheduler.save(params.text_document.uri)
+
+
+def did_close(ls: SiyadaServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if ls.languages.pop(uri, None) is not None:
+        ls.scheduler.close(uri)
+        ls.clear(uri)
+
+
+def _edited_line(params: types.DidChangeTextDocumentParams) -> int | None:
+    for change in params.content_changes:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            return change.range.start.line
+    return None

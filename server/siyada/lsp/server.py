@@ -1,0 +1,165 @@
+"""The language server: state shared by the handlers, and their registration.
+
+Handlers live in one module per area (documents, code_actions, configuration,
+commands); this module only holds what they share and wires them up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine, Generator
+from dataclasses import dataclass
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+from pygls.workspace.position_codec import PositionCodec
+
+from siyada import __version__
+from siyada.code.languages import LanguageSpec, language_for
+from siyada.lsp import code_actions, commands, configuration, documents
+from siyada.lsp.protocol import to_diagnostic
+from siyada.lsp.status import StatusReporter
+from siyada.review.connection import is_remote
+from siyada.review.engine import Reviewer
+from siyada.review.scheduler import Scheduler, SchedulerHooks
+from siyada.review.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClientFlags:
+    """The client capabilities Siyada cares about, flattened once at initialize."""
+
+    configuration: bool = False
+    versioned_edits: bool = False
+    work_done_progress: bool = False
+
+    @classmethod
+    def of(cls, capabilities: types.ClientCapabilities) -> ClientFlags:
+        workspace = capabilities.workspace
+        edit = workspace.workspace_edit if workspace else None
+        window = capabilities.window
+        return cls(
+            configuration=bool(workspace and workspace.configuration),
+            versioned_edits=bool(edit and edit.document_changes),
+            work_done_progress=bool(window and window.work_done_progress),
+        )
+
+
+class SiyadaProtocol(LanguageServerProtocol):
+    """Lets a command see the `workDoneToken` of the request that started it, which
+    pygls does not pass to command handlers (a pull reports progress on it)."""
+
+    _server: SiyadaServer
+
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(
+        self, params: types.ExecuteCommandParams
+    ) -> Generator[Any, Any, Any]:
+        self._server.command_work_done_token = params.work_done_token
+        return (yield from super().lsp_workspace__execute_command(params))
+
+
+class SiyadaServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("siyada", __version__, protocol_cls=SiyadaProtocol)
+        self.command_work_done_token: int | str | None = None
+        self.settings = Settings()
+        self.client_flags = ClientFlags()
+        self.languages: dict[str, LanguageSpec] = {}
+        self.status = StatusReporter(self)
+        self._scheduler: Scheduler | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # ----- shared state ------------------------------------------------------------
+
+    @property
+    def codec(self) -> PositionCodec:
+        return self.workspace.position_codec
+
+    @property
+    def endpoint_is_remote(self) -> bool:
+        return is_remote(self.settings)
+
+    @property
+    def scheduler(self) -> Scheduler:
+        if self._scheduler is None:
+            self._scheduler = Scheduler(Reviewer(self.settings), self._hooks())
+        return self._scheduler
+
+    def language_of(self, uri: str) -> LanguageSpec | None:
+        return self.languages.get(uri)
+
+    def track_language(self, uri: str, language_id: str | None) -> LanguageSpec | None:
+        spec = language_for(language_id, uri)
+        if spec is not None:
+            self.languages[uri] = spec
+        return spec
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Take new settings: a new reviewer (client, policy), re-shown diagnostics."""
+        changed = settings != self.settings
+        self.settings = settings
+        if self._scheduler is not None and changed:
+            old = self._scheduler
+            old_reviewer = old.reviewer
+            old.use_reviewer(Reviewer(settings))
+            self.spawn(old_reviewer.aclose())
+        self.status.settings_changed()
+
+    # ----- output ------------------------------------------------------------------
+
+    def publish(self, uri: str) -> None:
+        snapshot = self.scheduler.snapshot(uri)
+        if snapshot is None:
+            return
+        diagnostics = [
+            to_diagnostic(placed, snapshot.lines, snapshot.version, self.codec)
+            for placed in snapshot.findings
+        ]
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri, diagnostics=diagnostics, version=snapshot.version
+            )
+        )
+
+    def clear(self, uri: str) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+    def show_message(self, message: str, kind: types.MessageType) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run in the background, keeping a strong reference and logging failures."""
+        task = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background_done)
+        return task
+
+    def _background_done(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Background task failed", exc_info=task.exception())
+
+    def _hooks(self) -> SchedulerHooks:
+        return SchedulerHooks(
+            findings_changed=self.publish,
+            activity=self.status.activity,
+            succeeded=self.status.succeeded,
+            failed=self.status.failed,
+            skipped=lambda message: self.show_message(message, types.MessageType.Info),
+        )
+
+
+def create_server() -> SiyadaServer:
+    server = SiyadaServer()
+    for area in (configuration, documents, code_actions, commands):
+        area.register(server)
+    return server

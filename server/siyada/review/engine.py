@@ -1,0 +1,196 @@
+"""Review one function with the model: prompt in, anchored findings out.
+
+The engine knows nothing of LSP. It keeps an in-memory cache of answers keyed by
+what determines them (function hash, model, prompt version), so a function that comes
+back unchanged (undo, reopening, a copy in another file) costs no model call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from siyada.code.functions import FunctionUnit
+from siyada.code.suppressions import file_is_suppressed, is_suppressed
+from siyada.models.ollama import (
+    AnswerTruncated,
+    ChatRequest,
+    ChatResult,
+    ModelError,
+    OllamaClient,
+    ServerBusy,
+    ServerFailure,
+    StreamFailure,
+)
+from siyada.review.findings import CATEGORIES, FINDINGS_SCHEMA, SEVERITIES, Finding, select_findings
+from siyada.review.prompt import PROMPT_VERSION, REVIEW_OPTIONS_BASE, build_messages, estimate_tokens
+from siyada.review.connection import EndpointRefused, open_client
+from siyada.review.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# One context size for every request: changing num_ctx between requests makes Ollama
+# reload the model. 8k tokens holds the prompt, a long function and the answer, and its
+# KV cache fits next to a 7B Q4 model on an 8 GB GPU.
+NUM_CTX = 8192
+_ANSWER_BUDGET = int(REVIEW_OPTIONS_BASE.get("num_predict", 1024))
+_RETRY_DELAYS = (1.0, 3.0)
+_CACHE_ENTRIES = 20_000
+
+
+class FunctionTooLong(Exception):
+    """The function does not fit in the model's context; it is skipped, not truncated."""
+
+    def __init__(self, unit: FunctionUnit, tokens: int) -> None:
+        super().__init__(
+            f"{unit.name} is too long to review (~{tokens} tokens; the limit is "
+            f"{NUM_CTX - _ANSWER_BUDGET}). Split it into smaller functions to have it reviewed."
+        )
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    function_hash: str
+    model: str
+    prompt_version: str = PROMPT_VERSION
+
+
+class Reviewer:
+    """Asks the model about single functions; one per (endpoint, model, timeouts)."""
+
+    def __init__(self, settings: Settings, client: OllamaClient | None = None) -> None:
+        self._settings = settings
+        self._refusal: EndpointRefused | None = None
+        self._client: OllamaClient | None = client
+        self._answers: OrderedDict[CacheKey, tuple[Finding, ...]] = OrderedDict()
+        if client is None:
+            try:
+                self._client = open_client(settings)
+            except EndpointRefused as refusal:
+                self._refusal = refusal
+
+    @property
+    def client(self) -> OllamaClient:
+        """The model server's client; raises EndpointRefused when policy forbids it."""
+        if self._client is None:
+            assert self._refusal is not None
+            raise self._refusal
+        return self._client
+        self._answers: OrderedDict[CacheKey, tuple[Finding, ...]] = OrderedDict()
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def cached(self, unit: FunctionUnit) -> tuple[Finding, ...] | None:
+        key = CacheKey(unit.hash, self._settings.model)
+        found = self._answers.get(key)
+        if found is not None:
+            self._answers.move_to_end(key)
+        return found
+
+    async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
+        found = self.cached(unit)
+        if found is not None:
+            return found
+        findings = await self._ask_model(language, unit)
+        self._remember(CacheKey(unit.hash, self._settings.model), findings)
+        return findings
+
+    def _remember(self, key: CacheKey, findings: tuple[Finding, ...]) -> None:
+        self._answers[key] = findings
+        while len(self._answers) > _CACHE_ENTRIES:
+            self._answers.popitem(last=False)
+
+    async def _ask_model(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
+        messages = build_messages(language=language, function_name=unit.name, code=unit.text)
+        tokens = sum(estimate_tokens(m["content"]) for m in messages)
+        if tokens + _ANSWER_BUDGET > NUM_CTX:
+            raise FunctionTooLong(unit, tokens)
+        request = ChatRequest(
+            model=self._settings.model,
+            messages=messages,
+            format=FINDINGS_SCHEMA,
+            options={**REVIEW_OPTIONS_BASE, "num_ctx": NUM_CTX},
+            keep_alive=self._settings.keep_alive,
+            think=False,
+        )
+        try:
+            result = await self._chat_with_retries(request)
+        except AnswerTruncated:
+            # A cut-off answer is not trustworthy JSON; showing part of it would be worse
+            # than showing nothing.
+            log.warning("The model's answer for %s was cut off; no findings kept.", unit.name)
+            return ()
+        # Filters are applied when showing, so changing them needs no new model call.
+        kept = select_findings(
+            result.content,
+            unit.text,
+            min_confidence=0.0,
+            min_severity=SEVERITIES[-1],
+            categories=CATEGORIES,
+        )
+        return tuple(kept)
+
+    async def _chat_with_retries(self, request: ChatRequest) -> ChatResult:
+        for delay in (*_RETRY_DELAYS, None):
+            try:
+                return await self.client.chat(request)
+            except (ServerBusy, ServerFailure, StreamFailure) as error:
+                if delay is None:
+                    raise
+                log.info("Model server hiccup (%s); retrying in %.0f s.", error.kind, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def is_shown(finding: Finding, settings: Settings) -> bool:
+    """The user's filters, applied at display time."""
+    return (
+        finding.confidence >= settings.min_confidence
+        and SEVERITIES.index(finding.severity) <= SEVERITIES.index(settings.min_severity)
+        and finding.category in settings.categories
+    )
+
+
+@dataclass(frozen=True)
+class PlacedFinding:
+    """A finding placed in a document: absolute 0-based lines, inclusive."""
+
+    unit: FunctionUnit
+    finding: Finding
+    start_line: int
+    end_line: int
+
+
+def place_findings(
+    units: Sequence[FunctionUnit],
+    findings_of: dict[str, Sequence[Finding]],
+    lines: Sequence[str],
+    text: str,
+    settings: Settings,
+) -> list[PlacedFinding]:
+    """Findings of each unit moved to where the unit is now, filtered and unsuppressed."""
+    if file_is_suppressed(text):
+        return []
+    placed: list[PlacedFinding] = []
+    seen: set[tuple[int, int, str, str]] = set()
+    for unit in units:
+        for finding in findings_of.get(unit.hash, ()):
+            start = unit.start_line + finding.start_line
+            end = unit.start_line + finding.end_line
+            identity = (start, end, finding.category, finding.title)
+            if identity in seen or not is_shown(finding, settings):
+                continue
+            if is_suppressed(list(lines), start, finding.category):
+                continue
+            seen.add(identity)
+            placed.append(PlacedFinding(unit, finding, start, end))
+    return placed

@@ -1,0 +1,312 @@
+"""Which function is reviewed when: triggers, debounce, cancellation, concurrency.
+
+Open documents are tracked as text + functions. Each function is identified by the
+hash of its text, and findings belong to that hash, so they move with the function when
+lines above it change and vanish when it is edited. A review in flight for a function
+that no open document contains any more is cancelled, which closes its HTTP request
+(Ollama then stops generating) and guarantees its result is never shown.
+
+Everything runs on the event loop as asyncio tasks; no threads, no timers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from siyada.code.functions import FunctionUnit, extract_functions
+from siyada.code.languages import LanguageSpec
+from siyada.code.text import split_lines
+from siyada.models.ollama import ModelError
+from siyada.review.engine import FunctionTooLong, PlacedFinding, Reviewer, place_findings
+from siyada.review.findings import Finding, anchor
+from siyada.review.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrackedDocument:
+    uri: str
+    spec: LanguageSpec
+    version: int | None
+    text: str
+    lines: list[str]
+    units: list[FunctionUnit]
+    # Hashes that still need a model answer (changed, or a review that failed).
+    wanted: set[str] = field(default_factory=set)
+    # Findings of an edited function re-anchored in its new text, shown until its own
+    # review lands, so warnings do not flicker away on every keystroke.
+    provisional: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
+    last_edited_line: int | None = None
+    debounce: asyncio.Task[None] | None = None
+
+
+@dataclass(frozen=True)
+class DocumentSnapshot:
+    uri: str
+    spec: LanguageSpec
+    version: int | None
+    text: str
+    lines: list[str]
+    findings: list[PlacedFinding]
+
+
+@dataclass
+class SchedulerHooks:
+    """How the scheduler tells the outside world what happened."""
+
+    findings_changed: Callable[[str], None]
+    activity: Callable[[int], None] = lambda pending: None
+    succeeded: Callable[[], None] = lambda: None
+    failed: Callable[[ModelError], None] = lambda error: None
+    skipped: Callable[[str], None] = lambda message: None
+
+
+class Scheduler:
+    def __init__(self, reviewer: Reviewer, hooks: SchedulerHooks) -> None:
+        self._reviewer = reviewer
+        self._hooks = hooks
+        self._documents: dict[str, TrackedDocument] = {}
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(reviewer.settings.max_concurrent_requests)
+        self._skipped_reported: set[str] = set()
+
+    @property
+    def settings(self) -> Settings:
+        return self._reviewer.settings
+
+    @property
+    def reviewer(self) -> Reviewer:
+        return self._reviewer
+
+    @property
+    def pending(self) -> int:
+        return len(self._in_flight)
+
+    # ----- document events -------------------------------------------------------
+
+    def open(self, uri: str, spec: LanguageSpec, version: int | None, text: str) -> None:
+        doc = TrackedDocument(uri, spec, version, text, split_lines(text), [])
+        doc.units = extract_functions(spec, text)
+        self._documents[uri] = doc
+        self._hooks.findings_changed(uri)
+        if self.settings.triggers.on_open:
+            self.review_document(uri)
+
+    def change(self, uri: str, version: int | None, text: str, edited_line: int | None) -> None:
+        doc = self._documents.get(uri)
+        if doc is None:
+            return
+        old_units = doc.units
+        doc.version, doc.text, doc.lines = version, text, split_lines(text)
+        doc.units = extract_functions(doc.spec, text)
+        doc.last_edited_line = edited_line
+        known = {u.hash for u in old_units}
+        new_units = [u for u in doc.units if u.hash not in known]
+        doc.wanted |= {u.hash for u in new_units}
+        doc.provisional = self._carry_over(doc, old_units, new_units)
+        self._cancel_orphaned_reviews()
+        self._hooks.findings_changed(uri)
+        if self.settings.triggers.on_type:
+            self._debounce(doc)
+
+    def save(self, uri: str) -> None:
+        doc = self._documents.get(uri)
+        if doc is not None and self.settings.triggers.on_save:
+            self._cancel_debounce(doc)
+            doc.wanted |= {u.hash for u in doc.units}
+            self._start_reviews(doc)
+
+    def close(self, uri: str) -> None:
+        doc = self._documents.pop(uri, None)
+        if doc is not None:
+            self._cancel_debounce(doc)
+            self._cancel_orphaned_reviews()
+
+    def review_document(self, uri: str) -> None:
+        """Review every function of the document that has no answer yet (on demand)."""
+        doc = self._documents.get(uri)
+        if doc is not None:
+            self._cancel_debounce(doc)
+            doc.wanted |= {u.hash for u in doc.units}
+            self._start_reviews(doc)
+
+    def use_reviewer(self, reviewer: Reviewer) -> None:
+        """Settings changed: cancel what the old reviewer was doing, re-show, re-review."""
+        answer_changed = reviewer.settings.answer_key() != self.settings.answer_key()
+        self._reviewer = reviewer
+        self._slots = asyncio.Semaphore(reviewer.settings.max_concurrent_requests)
+        if answer_changed:
+            for task in list(self._in_flight.values()):
+                task.cancel()
+        for uri, doc in self._documents.items():
+            self._hooks.findings_changed(uri)
+            if answer_changed and self.settings.triggers.on_open:
+                doc.wanted |= {u.hash for u in doc.units}
+                self._start_reviews(doc)
+
+    def snapshot(self, uri: str) -> DocumentSnapshot | None:
+        doc = self._documents.get(uri)
+        if doc is None:
+            return None
+        findings_of: dict[str, tuple[Finding, ...]] = dict(doc.provisional)
+        for unit in doc.units:
+            cached = self._reviewer.cached(unit)
+            if cached is not None:
+                findings_of[unit.hash] = cached
+        placed = place_findings(doc.units, findings_of, doc.lines, doc.text, self.settings)
+        return DocumentSnapshot(uri, doc.spec, doc.version, doc.text, doc.lines, placed)
+
+    def unit_at(self, uri: str, line: int) -> FunctionUnit | None:
+        doc = self._documents.get(uri)
+        if doc is None:
+            return None
+        inside = [u for u in doc.units if u.start_line <= line <= u.end_line]
+        # The innermost function is the one that starts last.
+        return max(inside, key=lambda u: u.start_line, default=None)
+
+    async def aclose(self) -> None:
+        for doc in self._documents.values():
+            self._cancel_debounce(doc)
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def idle(self) -> None:
+        """Wait until no review is running (for the command line)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # ----- internals -------------------------------------------------------------
+
+    def _carry_over(
+        self, doc: TrackedDocument, old_units: list[FunctionUnit], new_units: list[FunctionUnit]
+    ) -> dict[str, tuple[Finding, ...]]:
+        old_by_name = {u.name: u for u in old_units}
+        carried: dict[str, tuple[Finding, ...]] = {}
+        for unit in new_units:
+            before = old_by_name.get(unit.name)
+            if before is None:
+                continue
+            previous = self._reviewer.cached(before) or doc.provisional.get(before.hash, ())
+            moved = tuple(_reanchored(f, unit) for f in previous)
+            kept = tuple(f for f in moved if f is not None)
+            if kept:
+                carried[unit.hash] = kept
+        return carried
+
+    def _debounce(self, doc: TrackedDocument) -> None:
+        self._cancel_debounce(doc)
+        doc.debounce = self._spawn(self._after_quiet(doc))
+
+    async def _after_quiet(self, doc: TrackedDocument) -> None:
+        await asyncio.sleep(self.settings.debounce_ms / 1000)
+        doc.debounce = None
+        self._start_reviews(doc)
+
+    @staticmethod
+    def _cancel_debounce(doc: TrackedDocument) -> None:
+        if doc.debounce is not None and not doc.debounce.done():
+            doc.debounce.cancel()
+        doc.debounce = None
+
+    def _start_reviews(self, doc: TrackedDocument) -> None:
+        for unit in self._by_priority(doc):
+            if unit.hash not in doc.wanted:
+                continue
+            if self._reviewer.cached(unit) is not None:
+                doc.wanted.discard(unit.hash)
+                continue
+            if unit.hash not in self._in_flight:
+                task = self._spawn(self._review(doc.spec.id, unit))
+                self._in_flight[unit.hash] = task
+                task.add_done_callback(lambda _t, h=unit.hash: self._finished(h))
+        self._hooks.activity(self.pending)
+
+    @staticmethod
+    def _by_priority(doc: TrackedDocument) -> list[FunctionUnit]:
+        """The function being edited first, then its neighbours, outward."""
+        if doc.last_edited_line is None:
+            return list(doc.units)
+        line = doc.last_edited_line
+
+        def distance(unit: FunctionUnit) -> int:
+            if unit.start_line <= line <= unit.end_line:
+                return 0
+            return min(abs(unit.start_line - line), abs(unit.end_line - line))
+
+        return sorted(doc.units, key=distance)
+
+    async def _review(self, language: str, unit: FunctionUnit) -> None:
+        async with self._slots:
+            try:
+                await self._reviewer.review(language, unit)
+            except FunctionTooLong as too_long:
+                self._report_skip(unit, str(too_long))
+                self._forget_wanted(unit.hash)
+                return
+            except ModelError as error:
+                self._hooks.failed(error)
+                return
+        self._forget_wanted(unit.hash)
+        self._hooks.succeeded()
+        for uri in self._documents_with(unit.hash):
+            self._documents[uri].provisional.pop(unit.hash, None)
+            self._hooks.findings_changed(uri)
+
+    def _finished(self, function_hash: str) -> None:
+        self._in_flight.pop(function_hash, None)
+        self._hooks.activity(self.pending)
+
+    def _report_skip(self, unit: FunctionUnit, message: str) -> None:
+        if unit.hash not in self._skipped_reported:
+            self._skipped_reported.add(unit.hash)
+            self._hooks.skipped(message)
+
+    def _forget_wanted(self, function_hash: str) -> None:
+        for doc in self._documents.values():
+            doc.wanted.discard(function_hash)
+
+    def _documents_with(self, function_hash: str) -> Iterable[str]:
+        return [uri for uri, d in self._documents.items() if any(u.hash == function_hash for u in d.units)]
+
+    def _cancel_orphaned_reviews(self) -> None:
+        alive = {u.hash for d in self._documents.values() for u in d.units}
+        for function_hash, task in list(self._in_flight.items()):
+            if function_hash not in alive:
+                task.cancel()
+
+    def _spawn(self, coroutine: object) -> asyncio.Task[None]:
+        # Strong references keep tasks alive; the callback makes failures visible.
+        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("A review task failed", exc_info=task.exception())
+
+
+def _reanchored(finding: Finding, unit: FunctionUnit) -> Finding | None:
+    lines = anchor(finding.evidence, unit.text)
+    if lines is None:
+        return None
+    start, end = lines
+    return Finding(
+        category=finding.category,
+        severity=finding.severity,
+        title=finding.title,
+        explanation=finding.explanation,
+        evidence=finding.evidence,
+        replacement=finding.replacement,
+        confidence=finding.confidence,
+        start_line=start,
+        end_line=end,
+    )

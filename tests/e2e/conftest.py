@@ -1,0 +1,161 @@
+"""End-to-end fixtures: the real server process over stdio (pytest-lsp), talking to the
+Ollama test double over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.ollama_double import OllamaDouble
+
+WAIT = 20.0  # seconds; generous for a loaded CI machine, reached only on failure
+MODEL = "qwen2.5-coder:7b"
+
+
+@pytest.fixture
+def double() -> Iterator[OllamaDouble]:
+    with OllamaDouble(models=[MODEL]) as running:
+        yield running
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "siyada", "lsp", "--stdio", "--log-level", "INFO"])
+)
+async def client(lsp_client: LanguageClient) -> Any:
+    lsp_client.statuses = []  # type: ignore[attr-defined]
+
+    @lsp_client.feature("siyada/status")
+    def _status(params: Any) -> None:
+        lsp_client.statuses.append(params)  # type: ignore[attr-defined]
+
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def initialize(
+    client: LanguageClient,
+    *,
+    editor: str = "visual_studio_code",
+    configuration: dict[str, Any] | None = None,
+    **options: Any,
+) -> types.InitializeResult:
+    """Start a session the way `editor` would, with `options` as initializationOptions."""
+    capabilities = client_capabilities(editor)
+    if configuration is not None:
+        client.set_configuration(configuration, section="siyada")
+    elif capabilities.workspace is not None:
+        capabilities.workspace.configuration = False
+    options.setdefault("debounceMs", 50)
+    return await client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities,
+            initialization_options=options,
+            root_uri=Path.cwd().as_uri(),
+        )
+    )
+
+
+def open_document(client: LanguageClient, path: Path, text: str, language: str = "python") -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+        )
+    )
+    return uri
+
+
+def change_document(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def wait_until(
+    client: LanguageClient, method: str, condition: Callable[[], bool], timeout: float = WAIT
+) -> None:
+    """Wait for notifications of `method` until `condition` holds (checked first)."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await client.wait_for_notification(method)
+
+
+async def wait_for_diagnostics(
+    client: LanguageClient,
+    uri: str,
+    condition: Callable[[Sequence[types.Diagnostic]], bool],
+    timeout: float = WAIT,
+) -> Sequence[types.Diagnostic]:
+    await wait_until(
+        client,
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+        lambda: uri in client.diagnostics and condition(client.diagnostics[uri]),
+        timeout,
+    )
+    return client.diagnostics[uri]
+
+
+async def wait_for_message(
+    client: LanguageClient, condition: Callable[[str], bool], timeout: float = WAIT
+) -> str:
+    def found() -> bool:
+        return any(condition(m.message) for m in client.messages)
+
+    await wait_until(client, types.WINDOW_SHOW_MESSAGE, found, timeout)
+    return next(m.message for m in client.messages if condition(m.message))
+
+
+async def wait_for_status(
+    client: LanguageClient, condition: Callable[[dict[str, Any]], bool], timeout: float = WAIT
+) -> dict[str, Any]:
+    statuses: list[Any] = client.statuses  # type: ignore[attr-defined]
+    await wait_until(client, "siyada/status", lambda: any(condition(s) for s in statuses), timeout)
+    return next(s for s in statuses if condition(s))
+
+
+def finding(
+    evidence: str,
+    *,
+    title: str = "File handle is never closed",
+    category: str = "bug",
+    severity: str = "warning",
+    replacement: str | None = None,
+    confidence: float = 0.9,
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "category": category,
+        "severity": severity,
+        "title": title,
+        "explanation": f"Explanation of: {title}.",
+        "evidence": evidence,
+        "confidence": confidence,
+    }
+    if replacement is not None:
+        item["replacement"] = replacement
+    return item
+
+
+def status_field(status: object, name: str) -> Any:
+    return status[name] if isinstance(status, dict) else getattr(status, name)
+
+
+async def wait_for_idle(client: LanguageClient, timeout: float = WAIT) -> None:
+    """Wait until reviews have run and none is pending (diagnostics are published first)."""
+    statuses: list[Any] = client.statuses  # type: ignore[attr-defined]
+
+    def idle() -> bool:
+        states = [status_field(s, "state") for s in statuses]
+        return "reviewing" in states and status_field(statuses[-1], "pending") == 0
+
+    await wait_until(client, "siyada/status", idle, timeout)
