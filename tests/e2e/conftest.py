@@ -45,10 +45,13 @@ async def initialize(
     *,
     editor: str = "visual_studio_code",
     configuration: dict[str, Any] | None = None,
+    versioned_edits: bool = True,
     **options: Any,
 ) -> types.InitializeResult:
     """Start a session the way `editor` would, with `options` as initializationOptions."""
     capabilities = client_capabilities(editor)
+    if not versioned_edits and capabilities.workspace and capabilities.workspace.workspace_edit:
+        capabilities.workspace.workspace_edit.document_changes = False
     if configuration is not None:
         client.set_configuration(configuration, section="siyada")
     elif capabilities.workspace is not None:
@@ -117,11 +120,21 @@ async def wait_for_message(
 
 
 async def wait_for_status(
-    client: LanguageClient, condition: Callable[[dict[str, Any]], bool], timeout: float = WAIT
-) -> dict[str, Any]:
+    client: LanguageClient,
+    condition: Callable[[Any], bool],
+    timeout: float = WAIT,
+    since: int = 0,
+) -> Any:
+    """Wait for a `siyada/status` matching `condition`; `since=-1`: the newest only."""
     statuses: list[Any] = client.statuses  # type: ignore[attr-defined]
-    await wait_until(client, "siyada/status", lambda: any(condition(s) for s in statuses), timeout)
-    return next(s for s in statuses if condition(s))
+
+    def candidates() -> list[Any]:
+        return statuses[-1:] if since == -1 else statuses[since:]
+
+    await wait_until(
+        client, "siyada/status", lambda: any(condition(s) for s in candidates()), timeout
+    )
+    return next(s for s in candidates() if condition(s))
 
 
 def finding(

@@ -56,7 +56,7 @@ async def test_finding_becomes_a_diagnostic(
         start=types.Position(line=4, character=0), end=types.Position(line=4, character=18)
     )
     # One request per function, each with the fixed prompt first and the function last.
-    assert len(double.chat_requests) == 2
+    await double.wait_for_async(lambda: len(double.chat_requests) == 2)
     for body in double.chat_requests:
         assert body["stream"] is True
         assert body["think"] is False
