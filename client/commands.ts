@@ -40,7 +40,9 @@ function clientOrExplain(server: SiyadaServer): LanguageClient | undefined {
 }
 
 async function executeOnServer<T>(client: LanguageClient, command: string, args: unknown[], token?: vscode.CancellationToken, workDoneToken?: ProgressToken): Promise<T> {
-  return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args, workDoneToken }, token)) as T;
+  // `arguments` is optional in LSP: a command without any leaves it out.
+  const params = { command, arguments: args.length ? args : undefined, workDoneToken };
+  return (await client.sendRequest(ExecuteCommandRequest.type, params, token)) as T;
 }
 
 async function reviewFile(server: SiyadaServer, uri: vscode.Uri | undefined): Promise<void> {

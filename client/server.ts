@@ -39,7 +39,10 @@ export class SiyadaServer implements vscode.Disposable {
   private readonly settingKeys: string[];
   private readonly restarts = new CoalescingRunner(() => this.restartNow());
   private readonly statusEmitter = new vscode.EventEmitter<ServerStatus | ClientStatus>();
-  private readonly disposables: vscode.Disposable[] = [this.statusEmitter];
+  // Traces are written at the trace level, which a log channel hides by default; a
+  // plain channel shows them as soon as siyada.trace.server asks for them.
+  private readonly traceOutput = vscode.window.createOutputChannel('Siyada Trace');
+  private readonly disposables: vscode.Disposable[] = [this.statusEmitter, this.traceOutput];
   private installing: Promise<boolean> | undefined;
   private stopping = false;
 
@@ -155,7 +158,7 @@ export class SiyadaServer implements vscode.Disposable {
     }
     // The first notification may have been sent before the handler saw it.
     try {
-      const status = parseServerStatus(await client.sendRequest(ExecuteCommandRequest.type, { command: STATUS_COMMAND, arguments: [] }));
+      const status = parseServerStatus(await client.sendRequest(ExecuteCommandRequest.type, { command: STATUS_COMMAND }));
       if (status && !reported && client === this.client) {
         this.setStatus(status);
       }
@@ -180,6 +183,7 @@ export class SiyadaServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector,
       outputChannel: this.output,
+      traceOutputChannel: this.traceOutput,
       initializationOptions: this.serverSettings(),
       // Registers a configuration listener; the middleware below decides what is sent.
       synchronize: { configurationSection: SECTION },

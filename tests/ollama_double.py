@@ -258,7 +258,7 @@ class OllamaDouble:
     async def wait_for_async(
         self,
         predicate: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109 - the wait runs in a thread asyncio cannot cancel
+        timeout: float = 5.0,
     ) -> None:
         """`wait_for` without blocking the event loop (which may be the one making requests)."""
         await asyncio.to_thread(self.wait_for, predicate, timeout)

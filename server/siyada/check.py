@@ -27,7 +27,14 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_CANNOT_REVIEW = 0, 1, 2
 
 # Folders that hold other people's code or build output, not the user's own.
 _SKIPPED_FOLDERS = {
-    "node_modules", "venv", "__pycache__", "build", "dist", "target", "vendor", "third_party",
+    "node_modules",
+    "venv",
+    "__pycache__",
+    "build",
+    "dist",
+    "target",
+    "vendor",
+    "third_party",
 }
 
 

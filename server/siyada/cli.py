@@ -12,7 +12,6 @@ from siyada import __version__
 from siyada.review.findings import SEVERITIES
 
 
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="siyada",
@@ -22,13 +21,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     lsp = commands.add_parser("lsp", help="run the language server on stdio")
-    lsp.add_argument("--stdio", action="store_true", help="use stdio (the default and only transport)")
-    lsp.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    lsp.add_argument(
+        "--stdio", action="store_true", help="use stdio (the default and only transport)"
+    )
+    lsp.add_argument(
+        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
 
     check = commands.add_parser("check", help="review files or folders and print the findings")
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to review")
     check.add_argument("--format", choices=["text", "json"], default="text")
-    check.add_argument("--endpoint", help="model server URL (default: OLLAMA_HOST or http://127.0.0.1:11434)")
+    check.add_argument(
+        "--endpoint", help="model server URL (default: OLLAMA_HOST or http://127.0.0.1:11434)"
+    )
     check.add_argument("--model", help="model name (default: qwen2.5-coder:7b)")
     check.add_argument("--min-severity", choices=SEVERITIES, help="hide less severe findings")
     check.add_argument(
@@ -50,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_language_server(level: str) -> int:
     # stdout carries the protocol: logs go to stderr, which editors show as the log.
-    logging.basicConfig(stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s"
+    )
     from siyada.lsp.server import create_server
 
     create_server().start_io()

@@ -27,7 +27,9 @@ def double() -> Iterator[OllamaDouble]:
 
 
 @pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "siyada", "lsp", "--stdio", "--log-level", "INFO"])
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "siyada", "lsp", "--stdio", "--log-level", "INFO"]
+    )
 )
 async def client(lsp_client: LanguageClient) -> Any:
     lsp_client.statuses = []  # type: ignore[attr-defined]
@@ -70,7 +72,9 @@ def open_document(client: LanguageClient, path: Path, text: str, language: str =
     uri = path.as_uri()
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language, version=1, text=text
+            )
         )
     )
     return uri

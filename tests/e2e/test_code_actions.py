@@ -47,7 +47,9 @@ def _only_edit(action: types.CodeAction) -> tuple[types.TextEdit, int | None]:
 async def test_quick_fix_replaces_the_evidence_lines(
     client: LanguageClient, double: OllamaDouble, tmp_path: Path
 ) -> None:
-    double.add_rule("def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]})
+    double.add_rule(
+        "def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]}
+    )
     await initialize(client, endpoint=double.url)
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
@@ -82,7 +84,9 @@ async def test_no_quick_fix_when_the_result_would_not_parse(
 async def test_stale_diagnostic_offers_nothing(
     client: LanguageClient, double: OllamaDouble, tmp_path: Path
 ) -> None:
-    double.add_rule("def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]})
+    double.add_rule(
+        "def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]}
+    )
     await initialize(client, endpoint=double.url, triggers={"onType": False})
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
@@ -101,8 +105,11 @@ async def test_positions_are_utf16_with_arabic_and_emoji(
     source = f"def greet(x):\n{line}\n    return x\n"
     double.add_rule(
         "def greet",
-        content={"findings": [finding(line, title="eval on input", category="security",
-                                      severity="error")]},
+        content={
+            "findings": [
+                finding(line, title="eval on input", category="security", severity="error")
+            ]
+        },
     )
     await initialize(client, endpoint=double.url)
     uri = open_document(client, tmp_path / "greet.py", source)
@@ -111,14 +118,18 @@ async def test_positions_are_utf16_with_arabic_and_emoji(
 
     assert diagnostic.severity == types.DiagnosticSeverity.Error
     assert diagnostic.code == "security"
-    assert diagnostic.range.end == types.Position(line=1, character=len(line.encode("utf-16-le")) // 2)
+    assert diagnostic.range.end == types.Position(
+        line=1, character=len(line.encode("utf-16-le")) // 2
+    )
     assert diagnostic.range.end.character != len(line)
 
 
 async def test_crlf_documents_keep_their_line_endings(
     client: LanguageClient, double: OllamaDouble, tmp_path: Path
 ) -> None:
-    double.add_rule("def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]})
+    double.add_rule(
+        "def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]}
+    )
     await initialize(client, endpoint=double.url)
     uri = open_document(client, tmp_path / "a.py", SOURCE.replace("\n", "\r\n"))
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
@@ -132,7 +143,9 @@ async def test_crlf_documents_keep_their_line_endings(
 async def test_plain_workspace_edit_for_clients_without_document_changes(
     client: LanguageClient, double: OllamaDouble, tmp_path: Path
 ) -> None:
-    double.add_rule("def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]})
+    double.add_rule(
+        "def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]}
+    )
     await initialize(client, endpoint=double.url, versioned_edits=False)
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)

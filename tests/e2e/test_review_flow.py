@@ -17,7 +17,7 @@ from tests.e2e.conftest import (
 )
 from tests.ollama_double import OllamaDouble
 
-SOURCE = '''import json
+SOURCE = """import json
 
 
 def load(path):
@@ -30,7 +30,7 @@ def total(items):
     for item in items:
         result = result + item
     return result
-'''
+"""
 
 LEAK = finding(
     "    f = open(path)",

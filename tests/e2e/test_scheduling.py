@@ -20,7 +20,9 @@ from tests.e2e.conftest import (
 )
 from tests.ollama_double import OllamaDouble
 
-SOURCE = "def a(x):\n    return x / 0\n\n\ndef b(y):\n    return y * 2\n\n\ndef c(z):\n    return z\n"
+SOURCE = (
+    "def a(x):\n    return x / 0\n\n\ndef b(y):\n    return y * 2\n\n\ndef c(z):\n    return z\n"
+)
 
 
 def _save(client: LanguageClient, uri: str) -> None:
@@ -32,7 +34,9 @@ def _save(client: LanguageClient, uri: str) -> None:
 async def test_triggers_can_be_turned_off(
     client: LanguageClient, double: OllamaDouble, tmp_path: Path
 ) -> None:
-    double.add_rule("def a", content={"findings": [finding("    return x / 0", title="Division by zero")]})
+    double.add_rule(
+        "def a", content={"findings": [finding("    return x / 0", title="Division by zero")]}
+    )
     await initialize(
         client, endpoint=double.url, triggers={"onOpen": False, "onType": False, "onSave": True}
     )

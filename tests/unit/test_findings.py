@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+
 from siyada.review.findings import (
     CATEGORIES,
     FINDINGS_SCHEMA,

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from siyada.code.functions import FunctionUnit, extract_functions, parses_cleanly, unit_hash
 from siyada.code.languages import LanguageSpec, encode_source, language_for
 from siyada.code.text import split_lines

@@ -1,6 +1,7 @@
 import dataclasses
 
 import pytest
+
 from siyada.code.languages import (
     LanguageSpec,
     count_syntax_errors,

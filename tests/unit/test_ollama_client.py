@@ -89,7 +89,7 @@ async def test_show_of_a_missing_model(client: OllamaClient) -> None:
 
 async def test_endpoint_with_a_path_prefix_that_is_not_ollama(double: OllamaDouble) -> None:
     async with OllamaClient(f"{double.url}/not-ollama/") as client:
-        with pytest.raises(BadRequest, match="Is .* an Ollama server"):
+        with pytest.raises(BadRequest, match=r"Is .* an Ollama server"):
             await client.version()
     assert double.requests[-1][1] == "/not-ollama/api/version"
 
@@ -266,7 +266,7 @@ async def test_slow_stream_beyond_the_total_timeout(double: OllamaDouble) -> Non
     # Every line arrives well within the read timeout; only the total bound can stop it.
     double.add_rule("", content="x" * 700, chunk_delay=0.02)
     async with OllamaClient(double.url, request_timeout=0.4) as client:
-        with pytest.raises(RequestTimedOut, match="within 0.4 s"):
+        with pytest.raises(RequestTimedOut, match=r"within 0\.4 s"):
             await client.chat(review())
     await double.wait_for_async(lambda: double.disconnects == 1)
 

@@ -67,7 +67,8 @@ def test_rules_apply_in_order_and_expire(http: httpx.Client, double: OllamaDoubl
     double.add_rule("", content="rest")
 
     def answer(text: str) -> str:
-        return str(http.post("/api/chat", json=chat(text, stream=False)).json()["message"]["content"])
+        answered = http.post("/api/chat", json=chat(text, stream=False)).json()
+        return str(answered["message"]["content"])
 
     assert [answer("a needle"), answer("a needle"), answer("hay")] == ["first", "rest", "rest"]
 

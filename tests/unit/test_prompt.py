@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+
 from siyada.review.findings import FINDINGS_SCHEMA
 from siyada.review.prompt import (
     PROMPT_VERSION,

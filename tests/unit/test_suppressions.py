@@ -1,4 +1,5 @@
 import pytest
+
 from siyada.code.languages import LanguageSpec, language_for
 from siyada.code.suppressions import (
     file_is_suppressed,

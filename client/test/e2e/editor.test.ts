@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, PYTHON, REPO_ROOT, freePort, httpOk, runOrThrow, startGroup, waitFor, waitForLine, type ProcessGroup } from './harness';
+import { CHROMIUM, PYTHON, REPO_ROOT, descendants, freePort, httpOk, runOrThrow, startGroup, waitFor, waitForLine, type ProcessGroup } from './harness';
 
 const MODEL = 'qwen2.5-coder:7b';
 const FIXTURE = 'load.py';
@@ -35,6 +35,8 @@ let page: Page;
 let runDir: string;
 let workspace: string;
 let started = 0;
+let codeServer: ProcessGroup;
+let workspaceSettings: Record<string, unknown>;
 let vsixBytes = 0;
 
 function log(line: string): void {
@@ -78,6 +80,29 @@ async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 
+/** Runs a command from the palette (F1), as a user would. */
+async function runCommand(title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: STEP_MS });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: STEP_MS });
+  await page.keyboard.press('Enter');
+}
+
+async function languageStatusLabel(): Promise<string> {
+  return (await page.locator('[id="status.languageStatus"] [aria-label]').first().getAttribute('aria-label', { timeout: 1000 })) ?? '';
+}
+
+/** Language server processes started by this code-server. */
+function serverProcesses(): number[] {
+  return descendants(codeServer.child.pid as number)
+    .filter((process) => / -m siyada lsp/.test(process.args))
+    .map((process) => process.pid);
+}
+
+const squiggles = () => page.locator('.monaco-editor .squiggly-warning');
+
 /** The Siyada server's log file in the profile, for failure reports. */
 function serverLog(): string {
   const found: string[] = [];
@@ -86,7 +111,7 @@ function serverLog(): string {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         walk(full);
-      } else if (/Siyada\.log$/.test(entry.name)) {
+      } else if (/Siyada( Trace)?\.log$/.test(entry.name)) {
         found.push(full);
       }
     }
@@ -130,7 +155,12 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     const [, endpoint] = await waitForLine(double, /^listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000);
 
     workspace = path.join(runDir, 'workspace');
-    writeJson(path.join(workspace, '.vscode', 'settings.json'), { 'siyada.endpoint': endpoint, 'siyada.interpreter': PYTHON });
+    workspaceSettings = { 'siyada.endpoint': endpoint, 'siyada.interpreter': PYTHON };
+    if (process.env.SIYADA_E2E_TRACE) {
+      // The LSP messages then land in .e2e/siyada-output.log (from the Siyada Trace channel).
+      workspaceSettings['siyada.trace.server'] = 'verbose';
+    }
+    writeJson(path.join(workspace, '.vscode', 'settings.json'), workspaceSettings);
     writeFileSync(path.join(workspace, FIXTURE), FIXTURE_TEXT);
     const user = path.join(runDir, 'user');
     const extensions = path.join(runDir, 'extensions');
@@ -142,6 +172,7 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
       'extensions.autoUpdate': false,
       'workbench.tips.enabled': false,
       'editor.hover.delay': 150,
+      'remote.autoForwardPorts': false,
     });
 
     const dirs = ['--user-data-dir', user, '--extensions-dir', extensions];
@@ -155,6 +186,7 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
       log,
     );
     groups.push(server);
+    codeServer = server;
     const url = `http://127.0.0.1:${port}`;
     await waitFor('code-server /healthz', () => httpOk(`${url}/healthz`), 30_000);
 
@@ -197,19 +229,31 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: FIXTURE }).click({ timeout: STEP_MS });
     await page.locator('.monaco-editor .view-line', { hasText: 'def load(path):' }).waitFor({ timeout: STEP_MS });
     // The language status entry's accessible label lists each item's text.
-    const label = await waitFor(
-      'the language status to show the model',
-      async () => {
-        const value = await page.locator('[id="status.languageStatus"] [aria-label]').first().getAttribute('aria-label', { timeout: 1000 });
-        return value?.includes(`Siyada: ${MODEL}`) ? value : undefined;
-      },
-      STEP_MS,
-    );
+    const label = await waitFor('the language status to show the model', async () => {
+      const value = await languageStatusLabel();
+      return value.includes(`Siyada: ${MODEL}`) ? value : undefined;
+    }, STEP_MS);
     assert.match(label, new RegExp(`Siyada: ${MODEL.replace(/\./g, '\\.')}`));
+    await page.locator('[id="status.languageStatus"]').click();
+    await page.getByText(`Siyada: ${MODEL}`).first().waitFor({ timeout: STEP_MS });
+    await screenshot('status');
+    await page.keyboard.press('Escape');
+  });
+
+  it('offers its commands in the palette', async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: STEP_MS });
+    await input.fill('>Siyada:');
+    const titles = ['Review Current File', 'Select Model', 'Pull Model', 'Show Logs', 'Restart Server'];
+    for (const title of titles) {
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: `Siyada: ${title}` }).first().waitFor({ timeout: STEP_MS });
+    }
+    await page.keyboard.press('Escape');
   });
 
   it('underlines the evidence of the finding', async () => {
-    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: STEP_MS });
+    await squiggles().first().waitFor({ timeout: STEP_MS });
   });
 
   it('lists the finding in the Problems panel with its category as code', async () => {
@@ -230,13 +274,55 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     await page.keyboard.press('Escape');
   });
 
+  it('applies a settings change without a reload', async () => {
+    writeJson(path.join(workspace, '.vscode', 'settings.json'), { ...workspaceSettings, 'siyada.minSeverity': 'error' });
+    await waitFor('the warning to be hidden', async () => (await squiggles().count()) === 0, STEP_MS);
+    writeJson(path.join(workspace, '.vscode', 'settings.json'), workspaceSettings);
+    await squiggles().first().waitFor({ timeout: STEP_MS });
+  });
+
+  it('lists the installed models in Select Model', async () => {
+    await runCommand('Siyada: Select Model');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: MODEL }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Escape');
+  });
+
+  it('restarts once when asked twice in a row', async () => {
+    const [before] = serverProcesses();
+    assert.ok(before, 'a language server runs');
+    await runCommand('Siyada: Restart Server');
+    await runCommand('Siyada: Restart Server');
+    await waitFor(
+      'one new language server',
+      async () => {
+        const now = serverProcesses();
+        return now.length === 1 && now[0] !== before && (await languageStatusLabel()).includes(`Siyada: ${MODEL}`);
+      },
+      STEP_MS,
+    );
+    await squiggles().first().waitFor({ timeout: STEP_MS });
+    assert.equal(serverProcesses().length, 1);
+  });
+
   it('applies the quick fix from the light-bulb menu (Ctrl+.)', async () => {
     await page.locator('.monaco-editor .view-line', { hasText: 'f = open(path)' }).click();
     await page.keyboard.press('Control+Period');
-    const fix = page.locator('.action-widget .monaco-list-row', { hasText: `Siyada: ${FINDING.title}` });
-    await fix.first().waitFor({ timeout: STEP_MS });
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: `Siyada: ${FINDING.title}` }).first();
+    await fix.waitFor({ timeout: STEP_MS });
     await screenshot('quick-fix-menu');
-    await fix.first().click();
+    // The menu takes keys, as for a user: move the focus to the fix, then Enter.
+    await waitFor(
+      'the fix to be focused in the menu',
+      async () => {
+        if ((await fix.getAttribute('class'))?.split(' ').includes('focused')) {
+          return true;
+        }
+        await page.keyboard.press('ArrowDown');
+        return false;
+      },
+      10_000,
+    );
+    await page.keyboard.press('Enter');
     await waitFor('the fixed text in the editor', async () => (await editorText()).trim() === FIXED_TEXT.trim(), STEP_MS);
     await screenshot('fixed');
   });

@@ -29,12 +29,16 @@ export class ProcessGroup {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** SIGTERM to the whole group, SIGKILL if it is still there after `graceMs`. */
+  /**
+   * SIGTERM to the whole group, SIGKILL if it is still there after `graceMs`;
+   * descendants that left the group (a new session or group) are killed too.
+   */
   async kill(graceMs = 3000): Promise<void> {
     const pid = this.child.pid;
     if (pid === undefined) {
       return;
     }
+    const family = descendants(pid);
     signalGroup(pid, 'SIGTERM');
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
     if ((await Promise.race([this.exited, timer])) === 'timeout') {
@@ -44,6 +48,44 @@ export class ProcessGroup {
       // The leader is gone; children it started (extension host, language server) may not be.
       signalGroup(pid, 'SIGKILL');
     }
+    for (const process of family) {
+      signalProcess(process.pid, 'SIGKILL');
+    }
+  }
+}
+
+export interface ProcessInfo {
+  pid: number;
+  args: string;
+}
+
+/** All processes below `pid` in the process tree, from `ps`. */
+export function descendants(pid: number): ProcessInfo[] {
+  const table = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout ?? '';
+  const children = new Map<number, ProcessInfo[]>();
+  for (const line of table.split('\n')) {
+    const match = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+    if (match) {
+      const parent = Number(match[2]);
+      children.set(parent, [...(children.get(parent) ?? []), { pid: Number(match[1]), args: match[3] }]);
+    }
+  }
+  const result: ProcessInfo[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      result.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return result;
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
   }
 }
 

@@ -30,9 +30,7 @@ def register(server: SiyadaServer) -> None:
     )(code_actions)
 
 
-def code_actions(
-    ls: SiyadaServer, params: types.CodeActionParams
-) -> list[types.CodeAction] | None:
+def code_actions(ls: SiyadaServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     uri = params.text_document.uri
     spec = ls.language_of(uri)
     if spec is None:
@@ -99,7 +97,11 @@ def _quick_fix(
     if fix.replacement is None:
         return None
     replacement = edit_for.eol.join(fix.replacement.split("\n"))
-    new_lines = [*edit_for.lines[: fix.start_line], replacement, *edit_for.lines[fix.end_line + 1 :]]
+    new_lines = [
+        *edit_for.lines[: fix.start_line],
+        replacement,
+        *edit_for.lines[fix.end_line + 1 :],
+    ]
     after = edit_for.eol.join(new_lines)
     if count_syntax_errors(spec, after) > count_syntax_errors(spec, edit_for.text):
         return None

@@ -57,14 +57,18 @@ async def pull_model(ls: SiyadaServer, *args: Any) -> dict[str, str]:
     token = ls.command_work_done_token or await _server_progress_token(ls)
     model = args[0] if args and isinstance(args[0], str) and args[0] else ls.settings.model
     client = ls.scheduler.reviewer.client
-    _progress(ls, token, types.WorkDoneProgressBegin(
-        title=f"Pulling {model}", cancellable=True, percentage=0
-    ))
+    _progress(
+        ls,
+        token,
+        types.WorkDoneProgressBegin(title=f"Pulling {model}", cancellable=True, percentage=0),
+    )
     try:
         async for step in client.pull(model):
-            _progress(ls, token, types.WorkDoneProgressReport(
-                message=_describe(step), percentage=_percentage(step)
-            ))
+            _progress(
+                ls,
+                token,
+                types.WorkDoneProgressReport(message=_describe(step), percentage=_percentage(step)),
+            )
     finally:
         _progress(ls, token, types.WorkDoneProgressEnd(message=f"Pulled {model}"))
     ls.status.succeeded()

@@ -54,11 +54,18 @@ def initialize(ls: SiyadaServer, params: types.InitializeParams) -> None:
     ls.client_flags = ClientFlags.of(params.capabilities)
     _options(ls).initialization = _section(params.initialization_options)
     _apply(ls)
+    if ls.client_flags.configuration:
+        # Documents may open before the client answers workspace/configuration; no
+        # review may reach an endpoint the user's settings are about to replace.
+        ls.scheduler.pause()
 
 
 async def initialized(ls: SiyadaServer, params: types.InitializedParams) -> None:
     if ls.client_flags.configuration:
-        await _pull_configuration(ls)
+        try:
+            await _pull_configuration(ls)
+        finally:
+            ls.scheduler.resume()
     ls.spawn(health.check_and_warm_up(ls))
 
 

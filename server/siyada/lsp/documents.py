@@ -14,9 +14,7 @@ if TYPE_CHECKING:
 def register(server: SiyadaServer) -> None:
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
-    server.feature(
-        types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False)
-    )(did_save)
+    server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))(did_save)
     server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
 
 

@@ -106,10 +106,11 @@ class SiyadaServer(LanguageServer):
         changed = settings != self.settings
         self.settings = settings
         if self._scheduler is not None and changed:
-            old = self._scheduler
-            old_reviewer = old.reviewer
-            old.use_reviewer(Reviewer(settings))
-            self.spawn(old_reviewer.aclose())
+            old = self._scheduler.reviewer
+            new = old.reconfigured(settings)
+            self._scheduler.use_reviewer(new)
+            if not new.shares_client_with(old):
+                self.spawn(old.aclose())
         self.status.settings_changed()
 
     # ----- output ------------------------------------------------------------------

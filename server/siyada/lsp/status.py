@@ -139,13 +139,18 @@ class _Progress:
                 token = str(uuid.uuid4())
                 if not await self._create(token):
                     return
-                self._send(token, types.WorkDoneProgressBegin(
-                    title="Siyada", message=f"Reviewing {_functions(wanted)}…", cancellable=False
-                ))
+                self._send(
+                    token,
+                    types.WorkDoneProgressBegin(
+                        title="Siyada",
+                        message=f"Reviewing {_functions(wanted)}…",
+                        cancellable=False,
+                    ),
+                )
             elif token is not None and wanted > 0 and wanted != shown:
-                self._send(token, types.WorkDoneProgressReport(
-                    message=f"Reviewing {_functions(wanted)}…"
-                ))
+                self._send(
+                    token, types.WorkDoneProgressReport(message=f"Reviewing {_functions(wanted)}…")
+                )
             elif token is not None and wanted == 0:
                 self._send(token, types.WorkDoneProgressEnd(message="Review done"))
                 token = None
@@ -164,6 +169,8 @@ class _Progress:
     def _send(
         self,
         token: str,
-        value: types.WorkDoneProgressBegin | types.WorkDoneProgressReport | types.WorkDoneProgressEnd,
+        value: types.WorkDoneProgressBegin
+        | types.WorkDoneProgressReport
+        | types.WorkDoneProgressEnd,
     ) -> None:
         self._server.protocol.notify(types.PROGRESS, types.ProgressParams(token=token, value=value))

@@ -165,7 +165,7 @@ class OllamaClient:
             raise AnswerTruncated(self.endpoint, request.model, result.content)
         return result
 
-    async def pull(self, model: str) -> AsyncIterator[PullProgress]:
+    async def pull(self, model: str) -> AsyncGenerator[PullProgress, None]:
         """Progress of `ollama pull model`. Not bounded by the request timeout (a pull
         can take many minutes), only by the per-read timeout. Use it inside
         `contextlib.aclosing` when stopping early, so the request is closed at once."""
@@ -210,9 +210,9 @@ class OllamaClient:
         return ChatResult(
             content="".join(pieces),
             done_reason=str(final.get("done_reason", "")),
-            prompt_eval_count=int(final.get("prompt_eval_count", 0)),
-            eval_count=int(final.get("eval_count", 0)),
-            total_duration_ns=int(final.get("total_duration", 0)),
+            prompt_eval_count=int(final.get("prompt_eval_count") or 0),
+            eval_count=int(final.get("eval_count") or 0),
+            total_duration_ns=int(final.get("total_duration") or 0),
         )
 
     @asynccontextmanager

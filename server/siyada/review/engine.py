@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from siyada.code.functions import FunctionUnit
@@ -19,15 +19,19 @@ from siyada.models.ollama import (
     AnswerTruncated,
     ChatRequest,
     ChatResult,
-    ModelError,
     OllamaClient,
     ServerBusy,
     ServerFailure,
     StreamFailure,
 )
-from siyada.review.findings import CATEGORIES, FINDINGS_SCHEMA, SEVERITIES, Finding, select_findings
-from siyada.review.prompt import PROMPT_VERSION, REVIEW_OPTIONS_BASE, build_messages, estimate_tokens
 from siyada.review.connection import EndpointRefused, open_client
+from siyada.review.findings import CATEGORIES, FINDINGS_SCHEMA, SEVERITIES, Finding, select_findings
+from siyada.review.prompt import (
+    PROMPT_VERSION,
+    REVIEW_OPTIONS_BASE,
+    build_messages,
+    estimate_tokens,
+)
 from siyada.review.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,19 +62,54 @@ class CacheKey:
     prompt_version: str = PROMPT_VERSION
 
 
-class Reviewer:
-    """Asks the model about single functions; one per (endpoint, model, timeouts)."""
+class AnswerCache:
+    """The model's findings per function, bounded, most recently used kept."""
 
-    def __init__(self, settings: Settings, client: OllamaClient | None = None) -> None:
+    def __init__(self, capacity: int = _CACHE_ENTRIES) -> None:
+        self._capacity = capacity
+        self._answers: OrderedDict[CacheKey, tuple[Finding, ...]] = OrderedDict()
+
+    def get(self, key: CacheKey) -> tuple[Finding, ...] | None:
+        found = self._answers.get(key)
+        if found is not None:
+            self._answers.move_to_end(key)
+        return found
+
+    def put(self, key: CacheKey, findings: tuple[Finding, ...]) -> None:
+        self._answers[key] = findings
+        self._answers.move_to_end(key)
+        while len(self._answers) > self._capacity:
+            self._answers.popitem(last=False)
+
+
+class Reviewer:
+    """Asks the model about single functions, with one client for the configured endpoint."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        cache: AnswerCache | None = None,
+        client: OllamaClient | None = None,
+    ) -> None:
         self._settings = settings
+        self._cache = cache if cache is not None else AnswerCache()
         self._refusal: EndpointRefused | None = None
         self._client: OllamaClient | None = client
-        self._answers: OrderedDict[CacheKey, tuple[Finding, ...]] = OrderedDict()
         if client is None:
             try:
                 self._client = open_client(settings)
             except EndpointRefused as refusal:
                 self._refusal = refusal
+
+    def reconfigured(self, settings: Settings) -> Reviewer:
+        """A reviewer for new settings, keeping the answers and, when the connection
+        settings did not change, the client (so reviews in flight carry on)."""
+        same_connection = settings.connection_key() == self._settings.connection_key()
+        client = self._client if same_connection else None
+        return Reviewer(settings, self._cache, client)
+
+    def shares_client_with(self, other: Reviewer) -> bool:
+        return self._client is not None and self._client is other._client
 
     @property
     def client(self) -> OllamaClient:
@@ -79,31 +118,21 @@ class Reviewer:
             assert self._refusal is not None
             raise self._refusal
         return self._client
-        self._answers: OrderedDict[CacheKey, tuple[Finding, ...]] = OrderedDict()
 
     @property
     def settings(self) -> Settings:
         return self._settings
 
     def cached(self, unit: FunctionUnit) -> tuple[Finding, ...] | None:
-        key = CacheKey(unit.hash, self._settings.model)
-        found = self._answers.get(key)
-        if found is not None:
-            self._answers.move_to_end(key)
-        return found
+        return self._cache.get(CacheKey(unit.hash, self._settings.model))
 
     async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
         found = self.cached(unit)
         if found is not None:
             return found
         findings = await self._ask_model(language, unit)
-        self._remember(CacheKey(unit.hash, self._settings.model), findings)
+        self._cache.put(CacheKey(unit.hash, self._settings.model), findings)
         return findings
-
-    def _remember(self, key: CacheKey, findings: tuple[Finding, ...]) -> None:
-        self._answers[key] = findings
-        while len(self._answers) > _CACHE_ENTRIES:
-            self._answers.popitem(last=False)
 
     async def _ask_model(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
         messages = build_messages(language=language, function_name=unit.name, code=unit.text)
@@ -172,7 +201,7 @@ class PlacedFinding:
 
 def place_findings(
     units: Sequence[FunctionUnit],
-    findings_of: dict[str, Sequence[Finding]],
+    findings_of: Mapping[str, Sequence[Finding]],
     lines: Sequence[str],
     text: str,
     settings: Settings,

@@ -12,9 +12,11 @@ Everything runs on the event loop as asyncio tasks; no threads, no timers.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.code.languages import LanguageSpec
@@ -74,6 +76,7 @@ class Scheduler:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(reviewer.settings.max_concurrent_requests)
         self._skipped_reported: set[str] = set()
+        self._paused = False
 
     @property
     def settings(self) -> Settings:
@@ -135,9 +138,21 @@ class Scheduler:
             doc.wanted |= {u.hash for u in doc.units}
             self._start_reviews(doc)
 
+    def pause(self) -> None:
+        """Hold reviews back (while the client's settings are still on their way)."""
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+        for doc in self._documents.values():
+            self._start_reviews(doc)
+
     def use_reviewer(self, reviewer: Reviewer) -> None:
         """Settings changed: cancel what the old reviewer was doing, re-show, re-review."""
-        answer_changed = reviewer.settings.answer_key() != self.settings.answer_key()
+        answer_changed = (
+            reviewer.settings.answer_key() != self.settings.answer_key()
+            or not reviewer.shares_client_with(self._reviewer)
+        )
         self._reviewer = reviewer
         self._slots = asyncio.Semaphore(reviewer.settings.max_concurrent_requests)
         if answer_changed:
@@ -216,6 +231,8 @@ class Scheduler:
         doc.debounce = None
 
     def _start_reviews(self, doc: TrackedDocument) -> None:
+        if self._paused:
+            return
         for unit in self._by_priority(doc):
             if unit.hash not in doc.wanted:
                 continue
@@ -225,7 +242,7 @@ class Scheduler:
             if unit.hash not in self._in_flight:
                 task = self._spawn(self._review(doc.spec.id, unit))
                 self._in_flight[unit.hash] = task
-                task.add_done_callback(lambda _t, h=unit.hash: self._finished(h))
+                task.add_done_callback(functools.partial(self._finished, unit.hash))
         self._hooks.activity(self.pending)
 
     @staticmethod
@@ -259,7 +276,7 @@ class Scheduler:
             self._documents[uri].provisional.pop(unit.hash, None)
             self._hooks.findings_changed(uri)
 
-    def _finished(self, function_hash: str) -> None:
+    def _finished(self, function_hash: str, _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(function_hash, None)
         self._hooks.activity(self.pending)
 
@@ -273,7 +290,11 @@ class Scheduler:
             doc.wanted.discard(function_hash)
 
     def _documents_with(self, function_hash: str) -> Iterable[str]:
-        return [uri for uri, d in self._documents.items() if any(u.hash == function_hash for u in d.units)]
+        return [
+            uri
+            for uri, d in self._documents.items()
+            if any(u.hash == function_hash for u in d.units)
+        ]
 
     def _cancel_orphaned_reviews(self) -> None:
         alive = {u.hash for d in self._documents.values() for u in d.units}
@@ -281,9 +302,9 @@ class Scheduler:
             if function_hash not in alive:
                 task.cancel()
 
-    def _spawn(self, coroutine: object) -> asyncio.Task[None]:
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         # Strong references keep tasks alive; the callback makes failures visible.
-        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         return task

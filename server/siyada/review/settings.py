@@ -42,9 +42,13 @@ class Settings:
     keep_alive: str | int = "30m"
     allow_remote_endpoint: bool = False
 
-    def answer_key(self) -> tuple[str, ...]:
+    def answer_key(self) -> tuple[object, ...]:
         """What changes the model's answer for a function (filters are applied later)."""
         return (self.endpoint, self.model)
+
+    def connection_key(self) -> tuple[object, ...]:
+        """What needs a new connection to the model server."""
+        return (self.endpoint, self.request_timeout_sec, self.allow_remote_endpoint)
 
 
 class SettingError(ValueError):
