@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from lsprotocol import types
+from pygls.lsp.server import LanguageServer
 
 from siyada.models.ollama import PullProgress
 
@@ -19,6 +20,10 @@ PULL_MODEL = "siyada.pullModel"
 STATUS = "siyada.status"
 
 
+# pygls reads command handlers' annotations at run time to convert arguments, so the
+# handlers name pygls' LanguageServer (importable here) and cast to SiyadaServer.
+
+
 def register(server: SiyadaServer) -> None:
     server.command(REVIEW_FILE)(review_file)
     server.command(LIST_MODELS)(list_models)
@@ -26,7 +31,8 @@ def register(server: SiyadaServer) -> None:
     server.command(STATUS)(status)
 
 
-def review_file(ls: SiyadaServer, *args: Any) -> None:
+def review_file(server: LanguageServer, *args: Any) -> None:
+    ls = cast("SiyadaServer", server)
     if not args or not isinstance(args[0], str):
         raise ValueError(f"{REVIEW_FILE} takes the document's URI as its argument")
     uri = args[0]
@@ -35,7 +41,8 @@ def review_file(ls: SiyadaServer, *args: Any) -> None:
     ls.scheduler.review_document(uri)
 
 
-async def list_models(ls: SiyadaServer, *args: Any) -> list[dict[str, Any]]:
+async def list_models(server: LanguageServer, *args: Any) -> list[dict[str, Any]]:
+    ls = cast("SiyadaServer", server)
     models = await ls.scheduler.reviewer.client.list_models()
     return [
         {
@@ -48,11 +55,13 @@ async def list_models(ls: SiyadaServer, *args: Any) -> list[dict[str, Any]]:
     ]
 
 
-def status(ls: SiyadaServer, *args: Any) -> dict[str, Any]:
+def status(server: LanguageServer, *args: Any) -> dict[str, Any]:
+    ls = cast("SiyadaServer", server)
     return asdict(ls.status.current())
 
 
-async def pull_model(ls: SiyadaServer, *args: Any) -> dict[str, str]:
+async def pull_model(server: LanguageServer, *args: Any) -> dict[str, str]:
+    ls = cast("SiyadaServer", server)
     # The token must be read before the first await: it belongs to this request.
     token = ls.command_work_done_token or await _server_progress_token(ls)
     model = args[0] if args and isinstance(args[0], str) and args[0] else ls.settings.model
