@@ -121,3 +121,18 @@ async def test_missing_model_says_how_to_pull_it(
     assert double.url in message
     status = await wait_for_status(client, lambda s: status_field(s, "state") == "modelMissing")
     assert status_field(status, "model") == "llama3:8b"
+
+
+async def test_model_is_warmed_up_with_a_load_request(
+    client: LanguageClient, double: OllamaDouble
+) -> None:
+    await initialize(client, endpoint=double.url, keepAlive="45m")
+
+    def loaded() -> bool:
+        return any(
+            path == "/api/chat" and body.get("messages") == [] for _, path, body in double.requests
+        )
+
+    await double.wait_for_async(loaded)
+    load = next(b for _, p, b in double.requests if p == "/api/chat" and b.get("messages") == [])
+    assert load["model"] == MODEL and load["keep_alive"] == "45m"
