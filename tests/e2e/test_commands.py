@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -56,6 +57,9 @@ async def test_list_models_and_status(client: LanguageClient, double: OllamaDoub
     assert status_field(status, "endpoint") == double.url
 
 
+# pytest-lsp warns about any token it did not create itself, although a client-chosen
+# `workDoneToken` needs no `window/workDoneProgress/create` in LSP.
+@pytest.mark.filterwarnings("ignore:Unknown progress token")
 async def test_pull_model_reports_progress_then_reviews(
     client: LanguageClient, double: OllamaDouble, tmp_path: Path
 ) -> None:
