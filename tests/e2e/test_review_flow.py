@@ -12,8 +12,10 @@ from tests.e2e.conftest import (
     finding,
     initialize,
     open_document,
+    status_field,
     wait_for_diagnostics,
     wait_for_idle,
+    wait_for_status,
 )
 from tests.ollama_double import OllamaDouble
 
@@ -104,3 +106,42 @@ async def test_suppression_comment_hides_the_finding(
     await double.wait_for_async(lambda: len(double.chat_requests) == 2)
     await wait_for_idle(client)
     assert list(client.diagnostics.get(uri, [])) == []
+
+
+async def test_incremental_changes_with_non_ascii_text(
+    client: LanguageClient, double: OllamaDouble, tmp_path: Path
+) -> None:
+    double.add_rule("def load", content={"findings": [LEAK]})
+    await initialize(client, endpoint=double.url)
+    text = "# تعليق 👋 header\n" + SOURCE
+    uri = open_document(client, tmp_path / "app.py", text)
+    await wait_for_diagnostics(client, uri, lambda d: len(d) == 1 and d[0].range.start.line == 5)
+
+    # Type after the emoji on line 0 (UTF-16 positions), then add a line break there.
+    after_emoji = len("# تعليق 👋".encode("utf-16-le")) // 2
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=0, character=after_emoji),
+                        end=types.Position(line=0, character=after_emoji),
+                    ),
+                    text="!\n#",
+                )
+            ],
+        )
+    )
+
+    diagnostics = await wait_for_diagnostics(
+        client, uri, lambda d: len(d) == 1 and d[0].range.start.line == 6
+    )
+    assert diagnostics[0].range.end.character == len("    f = open(path)")
+    # `load` did not change, so it is not sent again; editing `total` sends only `total`.
+    moved = text.replace("# تعليق 👋", "# تعليق 👋!\n#", 1)
+    change_document(client, uri, 3, moved.replace("result + item", "item + result"))
+    await double.wait_for_async(lambda: len(double.chat_requests) == 3)
+    await wait_for_status(client, lambda s: status_field(s, "pending") == 0, since=-1)
+    assert len(double.chat_requests) == 3
+    assert "item + result" in double.chat_requests[-1]["messages"][-1]["content"]

@@ -35,15 +35,17 @@ def code_actions(ls: SiyadaServer, params: types.CodeActionParams) -> list[types
     spec = ls.language_of(uri)
     if spec is None:
         return None
-    document = ls.workspace.get_text_document(uri)
+    snapshot = ls.scheduler.snapshot(uri)
+    if snapshot is None:
+        return None
     actions: list[types.CodeAction] = []
     for diagnostic in params.context.diagnostics:
         if diagnostic.source != SOURCE:
             continue
         fix = FixData.from_json(diagnostic.data)
-        if fix is None or not _still_applies(fix, document.version, document.source):
+        if fix is None or not _still_applies(fix, snapshot.version, snapshot.lines):
             continue
-        edit_for = _EditBuilder(ls, uri, document.version, document.source)
+        edit_for = _EditBuilder(ls, uri, snapshot.version, snapshot.text)
         quick_fix = _quick_fix(spec, fix, diagnostic, edit_for)
         if quick_fix is not None:
             actions.append(quick_fix)
@@ -51,8 +53,7 @@ def code_actions(ls: SiyadaServer, params: types.CodeActionParams) -> list[types
     return actions
 
 
-def _still_applies(fix: FixData, version: int | None, text: str) -> bool:
-    lines = split_lines(text)
+def _still_applies(fix: FixData, version: int | None, lines: list[str]) -> bool:
     if fix.version is not None and version is not None and fix.version != version:
         return False
     return tuple(lines[fix.start_line : fix.end_line + 1]) == fix.evidence_lines

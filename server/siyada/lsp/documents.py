@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from siyada.lsp.text_sync import to_edits
+
 if TYPE_CHECKING:
     from siyada.lsp.server import SiyadaServer
 
@@ -28,10 +30,17 @@ def did_open(ls: SiyadaServer, params: types.DidOpenTextDocumentParams) -> None:
 
 def did_change(ls: SiyadaServer, params: types.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
-    if ls.language_of(uri) is None:
+    text = ls.scheduler.text_of(uri) if ls.language_of(uri) is not None else None
+    if text is None:
         return
-    document = ls.workspace.get_text_document(uri)
-    ls.scheduler.change(uri, params.text_document.version, document.source, _edited_line(params))
+    edits, full_text = to_edits(text, params.content_changes, ls.codec)
+    ls.scheduler.change(
+        uri,
+        params.text_document.version,
+        edits,
+        full_text=full_text,
+        edited_line=_edited_line(params),
+    )
 
 
 def did_save(ls: SiyadaServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -47,7 +56,7 @@ def did_close(ls: SiyadaServer, params: types.DidCloseTextDocumentParams) -> Non
 
 
 def _edited_line(params: types.DidChangeTextDocumentParams) -> int | None:
-    for change in params.content_changes:
+    for change in reversed(params.content_changes):
         if isinstance(change, types.TextDocumentContentChangePartial):
             return change.range.start.line
     return None

@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.code.languages import LanguageSpec
+from siyada.code.source import ParsedSource, TextEdit
 from siyada.code.text import split_lines
 from siyada.models.ollama import ModelError
 from siyada.review.engine import FunctionTooLong, PlacedFinding, Reviewer, place_findings
@@ -34,7 +35,7 @@ class TrackedDocument:
     uri: str
     spec: LanguageSpec
     version: int | None
-    text: str
+    source: ParsedSource
     lines: list[str]
     units: list[FunctionUnit]
     # Hashes that still need a model answer (changed, or a review that failed).
@@ -44,6 +45,14 @@ class TrackedDocument:
     provisional: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
     last_edited_line: int | None = None
     debounce: asyncio.Task[None] | None = None
+
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    def refresh_units(self) -> None:
+        self.lines = split_lines(self.source.text)
+        self.units = extract_functions(self.spec, self.source.text, self.source.tree)
 
 
 @dataclass(frozen=True)
@@ -93,20 +102,37 @@ class Scheduler:
     # ----- document events -------------------------------------------------------
 
     def open(self, uri: str, spec: LanguageSpec, version: int | None, text: str) -> None:
-        doc = TrackedDocument(uri, spec, version, text, split_lines(text), [])
-        doc.units = extract_functions(spec, text)
+        doc = TrackedDocument(uri, spec, version, ParsedSource(spec, text), [], [])
+        doc.refresh_units()
         self._documents[uri] = doc
         self._hooks.findings_changed(uri)
         if self.settings.triggers.on_open:
             self.review_document(uri)
 
-    def change(self, uri: str, version: int | None, text: str, edited_line: int | None) -> None:
+    def text_of(self, uri: str) -> str | None:
+        doc = self._documents.get(uri)
+        return doc.text if doc is not None else None
+
+    def change(
+        self,
+        uri: str,
+        version: int | None,
+        edits: Sequence[TextEdit],
+        *,
+        full_text: str | None = None,
+        edited_line: int | None = None,
+    ) -> None:
+        """The document changed by `edits` (or was replaced by `full_text`)."""
         doc = self._documents.get(uri)
         if doc is None:
             return
         old_units = doc.units
-        doc.version, doc.text, doc.lines = version, text, split_lines(text)
-        doc.units = extract_functions(doc.spec, text)
+        if full_text is not None:
+            doc.source.replace_all(full_text)
+        else:
+            doc.source.apply(edits)
+        doc.version = version
+        doc.refresh_units()
         doc.last_edited_line = edited_line
         known = {u.hash for u in old_units}
         new_units = [u for u in doc.units if u.hash not in known]

@@ -1,0 +1,83 @@
+"""A document's text and its syntax tree, kept in step edit by edit.
+
+Typing changes a few characters; re-parsing a large file from scratch on every
+keystroke would not keep up. Each edit is told to the old tree (`Tree.edit`) and the
+new text is parsed with the old tree, so tree-sitter reuses every untouched subtree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from siyada.code.languages import LanguageSpec, Tree, encode_source
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """Replace text[start:end] (code point offsets) with `new_text`."""
+
+    start: int
+    end: int
+    new_text: str
+
+    def applied_to(self, text: str) -> str:
+        return text[: self.start] + self.new_text + text[self.end :]
+
+
+class ParsedSource:
+    def __init__(self, spec: LanguageSpec, text: str) -> None:
+        self.spec = spec
+        self.text = text
+        self._source = encode_source(text)
+        self.tree: Tree = spec.parse(self._source)
+        self.incremental_parses = 0
+
+    def replace_all(self, text: str) -> None:
+        self.text = text
+        self._source = encode_source(text)
+        self.tree = self.spec.parse(self._source)
+
+    def apply(self, edits: Sequence[TextEdit]) -> None:
+        """Apply edits in order, each against the text the previous one left."""
+        # A \r changes how lines are counted (encode_source rewrites lone \r), so
+        # byte positions in the text and in the parsed source differ: parse afresh.
+        if "\r" in self.text or any("\r" in edit.new_text for edit in edits):
+            text = self.text
+            for edit in edits:
+                text = edit.applied_to(text)
+            self.replace_all(text)
+            return
+        for edit in edits:
+            self._edit_tree(edit)
+        self.tree = self.spec.parse(self._source, old_tree=self.tree)
+        self.incremental_parses += 1
+
+    def _edit_tree(self, edit: TextEdit) -> None:
+        old_source = self._source
+        start_byte = _byte_length(self.text[: edit.start])
+        old_end_byte = start_byte + _byte_length(self.text[edit.start : edit.end])
+        inserted = edit.new_text.encode("utf-8", "surrogatepass")
+        new_source = old_source[:start_byte] + inserted + old_source[old_end_byte:]
+        new_end_byte = start_byte + len(inserted)
+        self.tree.edit(
+            start_byte=start_byte,
+            old_end_byte=old_end_byte,
+            new_end_byte=new_end_byte,
+            start_point=_point(old_source, start_byte),
+            old_end_point=_point(old_source, old_end_byte),
+            new_end_point=_point(new_source, new_end_byte),
+        )
+        self.text = edit.applied_to(self.text)
+        self._source = new_source
+
+
+def _byte_length(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _point(source: bytes, offset: int) -> tuple[int, int]:
+    """(row, byte column) of a byte offset, as tree-sitter counts them."""
+    row = source.count(b"\n", 0, offset)
+    line_start = source.rfind(b"\n", 0, offset) + 1
+    return row, offset - line_start

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from siyada.code.functions import extract_functions
+from siyada.code.languages import LanguageSpec, language_for
+from siyada.code.source import ParsedSource, TextEdit
+
+PYTHON = language_for("python")
+assert PYTHON is not None
+SOURCE = """class Greeter:
+    def hello(self, name):
+        return f"مرحبا {name} 👋"
+
+
+def total(items):
+    return sum(items)
+"""
+
+
+def _units(spec: LanguageSpec, source: ParsedSource) -> list[tuple[str, int, int, str]]:
+    return [
+        (u.name, u.start_line, u.end_line, u.hash)
+        for u in extract_functions(spec, source.text, source.tree)
+    ]
+
+
+def _fresh(spec: LanguageSpec, text: str) -> list[tuple[str, int, int, str]]:
+    return [(u.name, u.start_line, u.end_line, u.hash) for u in extract_functions(spec, text)]
+
+
+def test_an_edit_reparses_incrementally_and_matches_a_fresh_parse() -> None:
+    assert PYTHON is not None
+    source = ParsedSource(PYTHON, SOURCE)
+    at = SOURCE.index("sum(items)")
+    source.apply(
+        [TextEdit(at, at + len("sum(items)"), "sum(items) or 0\n\n\ndef more():\n    pass")]
+    )
+    assert source.incremental_parses == 1
+    assert source.tree.root_node.text == source.text.encode()
+    assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
+    assert [name for name, *_ in _units(PYTHON, source)] == ["Greeter.hello", "total", "more"]
+
+
+def test_edits_after_non_ascii_text_land_in_the_right_place() -> None:
+    assert PYTHON is not None
+    source = ParsedSource(PYTHON, SOURCE)
+    at = SOURCE.index("👋") + 1
+    source.apply([TextEdit(at, at, "!"), TextEdit(0, 0, "# top\n")])
+    assert "👋!" in source.text and source.text.startswith("# top\n")
+    assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
+
+
+def test_carriage_returns_fall_back_to_a_full_parse() -> None:
+    assert PYTHON is not None
+    crlf = SOURCE.replace("\n", "\r\n")
+    source = ParsedSource(PYTHON, crlf)
+    source.apply([TextEdit(0, 0, "# x\r\n")])
+    assert source.incremental_parses == 0
+    assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_random_edit_sequences_match_fresh_parses(data: st.DataObject) -> None:
+    assert PYTHON is not None
+    source = ParsedSource(PYTHON, SOURCE)
+    pieces = st.sampled_from(
+        ["", "x", "\n", "def f():\n    return 1\n", "    ", "é", "👋", ")", ":"]
+    )
+    for _ in range(data.draw(st.integers(1, 6))):
+        length = len(source.text)
+        start = data.draw(st.integers(0, length))
+        end = data.draw(st.integers(start, min(length, start + 8)))
+        source.apply([TextEdit(start, end, data.draw(pieces))])
+    assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
+
+
+def test_many_small_edits_on_a_large_file() -> None:
+    assert PYTHON is not None
+    text = "\n\n".join(f"def f{i}(x):\n    return x + {i}\n" for i in range(500))
+    source = ParsedSource(PYTHON, text)
+    rng = random.Random(7)
+    for _ in range(50):
+        at = source.text.index("return", rng.randrange(len(source.text) - 20))
+        source.apply([TextEdit(at, at, "0 or ")])
+    assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
