@@ -22,6 +22,7 @@ from siyada.models.errors import ModelError
 from siyada.review.engine import FunctionTooLong, PlacedFinding, Reviewer, place_findings
 from siyada.review.findings import Finding
 from siyada.review.settings import Settings, parse_settings
+from siyada.terminal import TerminalProgress
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CANNOT_REVIEW = 0, 1, 2
 
@@ -82,7 +83,7 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         settings = _settings_from(args)
         files = list(_source_files([Path(p) for p in args.paths]))
-        reported = asyncio.run(_review_all(settings, files))
+        reported = asyncio.run(_review_all(settings, files, args.jobs))
     except CannotReview as reason:
         print(f"siyada: {reason}", file=sys.stderr)
         return EXIT_CANNOT_REVIEW
@@ -134,17 +135,20 @@ def _read(path: Path) -> SourceFile | None:
     return SourceFile(path, spec, text)
 
 
-async def _review_all(settings: Settings, files: list[SourceFile]) -> list[Reported]:
+async def _review_all(settings: Settings, files: list[SourceFile], jobs: int) -> list[Reported]:
     reviewer = Reviewer(settings)
     try:
         await _preflight(reviewer)
-        slots = asyncio.Semaphore(settings.max_concurrent_requests)
-        reported: list[Reported] = []
-        for source in files:
-            reported.extend(await _review_file(reviewer, slots, source))
-        return reported
+        units = {source.path: extract_functions(source.spec, source.text) for source in files}
+        answers = await _review_units(reviewer, files, units, jobs)
     finally:
         await reviewer.aclose()
+    reported: list[Reported] = []
+    for source in files:
+        lines = split_lines(source.text)
+        placed = place_findings(units[source.path], answers, lines, source.text, settings)
+        reported.extend(Reported(source.path, p) for p in placed)
+    return reported
 
 
 async def _preflight(reviewer: Reviewer) -> None:
@@ -155,25 +159,36 @@ async def _preflight(reviewer: Reviewer) -> None:
         raise CannotReview(str(error)) from error
 
 
-async def _review_file(
-    reviewer: Reviewer, slots: asyncio.Semaphore, source: SourceFile
-) -> list[Reported]:
-    units = extract_functions(source.spec, source.text)
+async def _review_units(
+    reviewer: Reviewer,
+    files: list[SourceFile],
+    units: dict[Path, list[FunctionUnit]],
+    jobs: int,
+) -> dict[str, tuple[Finding, ...]]:
+    """Each distinct function once (identical copies share an answer), `jobs` at a time."""
+    distinct: dict[str, tuple[SourceFile, FunctionUnit]] = {}
+    for source in files:
+        for unit in units[source.path]:
+            distinct.setdefault(unit.hash, (source, unit))
+    progress = TerminalProgress(len(distinct), sys.stderr)
+    slots = asyncio.Semaphore(jobs)
 
-    async def review(unit: FunctionUnit) -> tuple[str, tuple[Finding, ...]]:
+    async def review(source: SourceFile, unit: FunctionUnit) -> tuple[str, tuple[Finding, ...]]:
         async with slots:
             try:
                 return unit.hash, await reviewer.review(source.spec.id, unit)
             except FunctionTooLong as too_long:
-                print(f"siyada: {source.path}: {too_long}", file=sys.stderr)
+                progress.note(f"siyada: {source.path}: {too_long}")
                 return unit.hash, ()
             except ModelError as error:
                 raise CannotReview(str(error)) from error
+            finally:
+                progress.advance()
 
-    answers = dict(await asyncio.gather(*(review(u) for u in units)))
-    lines = split_lines(source.text)
-    placed = place_findings(units, answers, lines, source.text, reviewer.settings)
-    return [Reported(source.path, p) for p in placed]
+    try:
+        return dict(await asyncio.gather(*(review(s, u) for s, u in distinct.values())))
+    finally:
+        progress.finish()
 
 
 def _print(reported: list[Reported], output_format: str) -> None:

@@ -37,11 +37,28 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--model", help="model name (default: qwen2.5-coder:7b)")
     check.add_argument("--min-severity", choices=SEVERITIES, help="hide less severe findings")
     check.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="review N functions at a time (match OLLAMA_NUM_PARALLEL; default 1)",
+    )
+    check.add_argument(
         "--allow-remote-endpoint",
         action="store_true",
         help="allow an endpoint that is not on this machine (your code is sent there)",
     )
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 64, got {text!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

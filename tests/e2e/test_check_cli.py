@@ -113,3 +113,53 @@ def test_missing_path_exits_2(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "no such file or folder" in result.stderr
+
+
+def test_jobs_reviews_that_many_functions_at_once(tmp_path: Path) -> None:
+    for index in range(5):
+        (tmp_path / f"m{index}.py").write_text(f"def f{index}(x):\n    return x + {index}\n")
+    with OllamaDouble(models=[MODEL]) as double:
+        double.add_rule("", hold=True)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "siyada",
+                "check",
+                str(tmp_path),
+                "--jobs",
+                "3",
+                "--endpoint",
+                double.url,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            double.wait_for(lambda: double.held == 3, timeout=30)
+            assert len(double.chat_requests) == 3
+            double.release()
+            double.wait_for(lambda: double.held == 2, timeout=30)
+            double.release()
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert len(double.chat_requests) == 5
+
+
+def test_identical_functions_are_reviewed_once(tmp_path: Path) -> None:
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(PYTHON)
+    with OllamaDouble(models=[MODEL]) as double:
+        double.add_rule("def load", content={"findings": [finding("    f = open(path)")]})
+        result = _check(str(tmp_path), "--format", "json", "--endpoint", double.url)
+        calls = len(double.chat_requests)
+    assert calls == 1
+    assert sorted(Path(e["path"]).name for e in json.loads(result.stdout)) == ["a.py", "b.py"]
+
+
+def test_bad_jobs_value_is_a_usage_error(tmp_path: Path) -> None:
+    result = _check(str(tmp_path), "--jobs", "0")
+    assert result.returncode == 2 and "--jobs" in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import sqlite3
@@ -108,10 +109,14 @@ def test_answer_key_is_a_stable_sha256_hex() -> None:
     key = answer_key(**KEY_PARTS)
     assert len(key) == 64 and set(key) <= set("0123456789abcdef")
     assert key == answer_key(**KEY_PARTS)
-    # Pinned: a change here silently invalidates every user's cache.
-    assert answer_key(function_hash="h", model="m", prompt_version="1", language="go") == (
-        "2c0ea8d80b3b3ec0a5e7eab5d4e1edaf48e6a0b0b0d5fb8cb5c08ab2c4a0f9a2"
+    # Pinned: a change of format silently invalidates every user's cache.
+    canonical = (
+        '{"extra":{"n":1},"function_hash":"h","language":"go","model":"m","prompt_version":"1"}'
     )
+    pinned = answer_key(
+        function_hash="h", model="m", prompt_version="1", language="go", extra={"n": 1}
+    )
+    assert pinned == hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @pytest.mark.parametrize(
@@ -277,8 +282,9 @@ def test_size_stays_bounded_over_many_puts(tmp_path: Path) -> None:
     with DiskCache(tmp_path, max_entries=100) as cache:
         for n in range(1200):
             cache.put(f"k{n}", ())
-            entries = cache.stats()["entries"] if n % 97 == 0 else 0
-            assert isinstance(entries, int) and entries <= 100
+            if n % 97 == 0:
+                entries = cache.stats()["entries"]
+                assert isinstance(entries, int) and entries <= 100
         assert cache.get("k1199") == ()
 
 
@@ -384,22 +390,52 @@ def test_only_the_latest_damaged_file_is_kept(tmp_path: Path) -> None:
     assert len(aside) == 1 and aside[0].read_bytes().startswith(b"garbage 2")
 
 
-def test_damage_found_while_reading_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
-    with DiskCache(tmp_path) as cache:
+def _fill_and_damage(folder: Path, *, table_root_only: bool) -> None:
+    with DiskCache(folder) as cache:
         for n in range(400):
             cache.put(f"k{n}", FINDINGS)
-    path = tmp_path / FILE_NAME
+    with _raw(folder) as raw:
+        root = raw.execute("SELECT rootpage FROM sqlite_master WHERE name = 'answers'").fetchone()
+        page_size = raw.execute("PRAGMA page_size").fetchone()[0]
+    path = folder / FILE_NAME
     data = bytearray(path.read_bytes())
-    page = 4096
-    assert len(data) > 4 * page
-    data[page:] = b"\xa5" * (len(data) - page)  # header and schema intact, the rest broken
+    assert len(data) > 4 * page_size
+    start = (root[0] - 1) * page_size if table_root_only else page_size
+    end = start + page_size if table_root_only else len(data)
+    data[start:end] = b"\xa5" * (end - start)  # the header and schema page stay intact
     path.write_bytes(bytes(data))
+
+
+def test_damage_found_while_opening_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
+    _fill_and_damage(tmp_path, table_root_only=False)
     with DiskCache(tmp_path) as cache:
-        assert cache.get("k1") is None  # no exception
         assert cache.problem is None
+        assert cache.get("k1") is None
         cache.put("k1", FINDINGS)
         assert cache.get("k1") == FINDINGS
     assert len(_aside(tmp_path)) == 1
+
+
+def test_damage_found_while_reading_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
+    _fill_and_damage(tmp_path, table_root_only=True)
+    with DiskCache(tmp_path) as cache:
+        assert _aside(tmp_path) == []  # the file opened; the damage is in the table
+        assert cache.get("k1") is None  # no exception
+        assert len(_aside(tmp_path)) == 1
+        assert cache.problem is None
+        cache.put("k1", FINDINGS)
+        assert cache.get("k1") == FINDINGS
+    with DiskCache(tmp_path) as reopened:
+        assert reopened.get("k1") == FINDINGS
+
+
+def test_damage_found_while_writing_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
+    _fill_and_damage(tmp_path, table_root_only=True)
+    with DiskCache(tmp_path) as cache:
+        cache.put("new", FINDINGS)  # no exception; this answer is lost
+        assert len(_aside(tmp_path)) == 1
+        cache.put("new", FINDINGS)
+        assert cache.get("new") == FINDINGS
 
 
 def test_folder_that_cannot_be_created_disables_the_cache(tmp_path: Path) -> None:
@@ -443,9 +479,7 @@ def test_damaged_file_that_cannot_be_moved_disables_the_cache(
     assert (tmp_path / FILE_NAME).read_bytes() == b"garbage" * 1000
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or os.geteuid() == 0, reason="root ignores permissions"
-)
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root ignores permissions")
 def test_unwritable_folder_disables_the_cache(tmp_path: Path) -> None:
     folder = tmp_path / "locked"
     folder.mkdir()
