@@ -137,12 +137,15 @@ def _read(path: Path) -> SourceFile | None:
 
 async def _review_all(settings: Settings, files: list[SourceFile], jobs: int) -> list[Reported]:
     reviewer = Reviewer(settings)
+    if reviewer.cache.problem is not None:
+        print(f"siyada: {reviewer.cache.problem}", file=sys.stderr)
     try:
         await _preflight(reviewer)
         units = {source.path: extract_functions(source.spec, source.text) for source in files}
         answers = await _review_units(reviewer, files, units, jobs)
     finally:
         await reviewer.aclose()
+        reviewer.cache.close()
     reported: list[Reported] = []
     for source in files:
         lines = split_lines(source.text)

@@ -4,6 +4,7 @@ Ollama test double over real HTTP on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -26,20 +27,25 @@ def double() -> Iterator[OllamaDouble]:
         yield running
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "siyada", "lsp", "--stdio", "--log-level", "INFO"]
-    )
-)
-async def client(lsp_client: LanguageClient) -> Any:
-    lsp_client.statuses = []  # type: ignore[attr-defined]
+# `--log-level DEBUG` here traces every message on stderr when a test needs debugging.
+SERVER_COMMAND = [sys.executable, "-m", "siyada", "lsp", "--stdio"]
 
-    @lsp_client.feature("siyada/status")
+
+def record_statuses(client: LanguageClient) -> None:
+    """Keep every `siyada/status` notification in `client.statuses`."""
+    client.statuses = []  # type: ignore[attr-defined]
+
+    @client.feature("siyada/status")
     def _status(params: Any) -> None:
-        lsp_client.statuses.append(params)  # type: ignore[attr-defined]
+        client.statuses.append(params)  # type: ignore[attr-defined]
 
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND))
+async def client(lsp_client: LanguageClient) -> Any:
+    record_statuses(lsp_client)
     yield
-    await lsp_client.shutdown_session()
+    with contextlib.suppress(RuntimeError):  # a test that restarts the server stopped it
+        await lsp_client.shutdown_session()
 
 
 async def initialize(

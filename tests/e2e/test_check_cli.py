@@ -140,7 +140,7 @@ def test_jobs_reviews_that_many_functions_at_once(tmp_path: Path) -> None:
             double.wait_for(lambda: double.held == 3, timeout=30)
             assert len(double.chat_requests) == 3
             double.release()
-            double.wait_for(lambda: double.held == 2, timeout=30)
+            double.wait_for(lambda: len(double.chat_requests) == 5 and double.held == 2, timeout=30)
             double.release()
             _, stderr = process.communicate(timeout=60)
         finally:

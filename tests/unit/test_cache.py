@@ -362,7 +362,9 @@ def test_a_put_while_the_database_stays_locked_is_dropped(
 
 
 def _aside(folder: Path) -> list[Path]:
-    return sorted(folder.glob(f"{FILE_NAME}.corrupt-*"))
+    """The damaged files set aside (their -wal and -shm files go with them)."""
+    found = folder.glob(f"{FILE_NAME}.corrupt-*")
+    return sorted(path for path in found if not path.name.endswith(("-wal", "-shm")))
 
 
 def test_garbage_file_is_set_aside_and_rebuilt(tmp_path: Path) -> None:

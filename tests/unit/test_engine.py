@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from siyada.code.functions import extract_functions
 from siyada.code.languages import language_for
 from siyada.code.text import split_lines
+from siyada.review.cache import DiskCache
 from siyada.review.engine import AnswerCache, CacheKey, is_shown, place_findings
 from siyada.review.findings import Finding
 from siyada.review.settings import Settings
@@ -71,11 +74,23 @@ def test_filters() -> None:
 
 def test_answer_cache_is_bounded_and_keeps_the_recently_used() -> None:
     cache = AnswerCache(capacity=2)
-    one, two, three = (CacheKey(h, "m") for h in ("1", "2", "3"))
+    one, two, three = (CacheKey(h, "m", "python") for h in ("1", "2", "3"))
     cache.put(one, ())
     cache.put(two, (_finding(0),))
     assert cache.get(one) == ()
     cache.put(three, ())
     assert cache.get(two) is None
     assert cache.get(one) == () and cache.get(three) == ()
-    assert cache.get(CacheKey("1", "other-model")) is None
+    assert cache.get(CacheKey("1", "other-model", "python")) is None
+    assert cache.get(CacheKey("1", "m", "go")) is None
+
+
+def test_answers_survive_in_the_disk_cache(tmp_path: Path) -> None:
+    key = CacheKey("1", "m", "python")
+    first = AnswerCache(DiskCache(tmp_path))
+    first.put(key, (_finding(3),))
+    first.close()
+    second = AnswerCache(DiskCache(tmp_path))
+    assert second.get(key) == (_finding(3),)
+    assert second.get(CacheKey("1", "m", "python", prompt_version="other")) is None
+    second.close()

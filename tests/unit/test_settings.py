@@ -46,6 +46,9 @@ def test_every_key_is_read() -> None:
             "requestTimeoutSec": 30,
             "keepAlive": "1h30m",
             "allowRemoteEndpoint": True,
+            "maxFileKb": 100,
+            "maxFunctionsPerFile": 20,
+            "cacheDir": "~/reviews",
         }
     )
     assert problems == []
@@ -57,6 +60,8 @@ def test_every_key_is_read() -> None:
     assert settings.categories == ("bug", "security")
     assert (settings.request_timeout_sec, settings.keep_alive) == (30.0, "1h30m")
     assert settings.allow_remote_endpoint is True
+    assert (settings.max_file_kb, settings.max_functions_per_file) == (100, 20)
+    assert settings.cache_dir == "~/reviews"
 
 
 @pytest.mark.parametrize(
@@ -101,7 +106,7 @@ def test_not_an_object() -> None:
 
 
 def test_unknown_keys_and_nulls_are_ignored() -> None:
-    settings, problems = parse_settings({"cacheDir": "/tmp", "model": None})
+    settings, problems = parse_settings({"futureSetting": "/tmp", "model": None})
     assert problems == [] and settings == Settings()
 
 

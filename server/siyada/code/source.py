@@ -26,20 +26,31 @@ class TextEdit:
 
 
 class ParsedSource:
-    def __init__(self, spec: LanguageSpec, text: str) -> None:
+    """`tree` is None while parsing is off (for a document too large to review)."""
+
+    def __init__(self, spec: LanguageSpec, text: str, *, parse: bool = True) -> None:
         self.spec = spec
         self.text = text
-        self._source = encode_source(text)
-        self.tree: Tree = spec.parse(self._source)
+        self._source = b""
+        self.tree: Tree | None = None
         self.incremental_parses = 0
+        if parse:
+            self.replace_all(text)
 
     def replace_all(self, text: str) -> None:
         self.text = text
         self._source = encode_source(text)
         self.tree = self.spec.parse(self._source)
 
+    def stop_parsing(self) -> None:
+        self._source, self.tree = b"", None
+
     def apply(self, edits: Sequence[TextEdit]) -> None:
         """Apply edits in order, each against the text the previous one left."""
+        if self.tree is None:
+            for edit in edits:
+                self.text = edit.applied_to(self.text)
+            return
         # A \r changes how lines are counted (encode_source rewrites lone \r), so
         # byte positions in the text and in the parsed source differ: parse afresh.
         if "\r" in self.text or any("\r" in edit.new_text for edit in edits):
@@ -54,6 +65,7 @@ class ParsedSource:
         self.incremental_parses += 1
 
     def _edit_tree(self, edit: TextEdit) -> None:
+        assert self.tree is not None
         old_source = self._source
         start_byte = _byte_length(self.text[: edit.start])
         old_end_byte = start_byte + _byte_length(self.text[edit.start : edit.end])

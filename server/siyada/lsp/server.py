@@ -112,8 +112,15 @@ class SiyadaServer(LanguageServer):
     @property
     def scheduler(self) -> Scheduler:
         if self._scheduler is None:
-            self._scheduler = Scheduler(Reviewer(self.settings), self._hooks())
+            reviewer = Reviewer(self.settings)
+            self._scheduler = Scheduler(reviewer, self._hooks())
+            self._tell_cache_problem(reviewer)
         return self._scheduler
+
+    def _tell_cache_problem(self, reviewer: Reviewer) -> None:
+        problem = reviewer.cache.problem
+        if problem is not None:
+            self.show_message(problem, types.MessageType.Warning)
 
     def language_of(self, uri: str) -> LanguageSpec | None:
         return self.languages.get(uri)
@@ -134,6 +141,9 @@ class SiyadaServer(LanguageServer):
             self._scheduler.use_reviewer(new)
             if not new.shares_client_with(old):
                 self.spawn(old.aclose())
+            if not new.shares_cache_with(old):
+                old.cache.close()
+                self._tell_cache_problem(new)
         self.status.settings_changed()
 
     # ----- output ------------------------------------------------------------------

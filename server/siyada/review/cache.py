@@ -129,7 +129,7 @@ class DiskCache:
     ) -> None:
         if max_entries < 1:
             raise ValueError(f"max_entries must be at least 1, not {max_entries}")
-        self.folder = Path(folder)
+        self.folder = Path(folder).expanduser()
         self.path = self.folder / FILE_NAME
         self.max_entries = max_entries
         self.problem: str | None = None
@@ -241,7 +241,7 @@ class DiskCache:
         """Open the file; set a damaged one aside; give up with `problem` set."""
         try:
             self._make_folder()
-            self._conn = self._open()
+            self._conn = self._open_when_free()
             return
         except OSError as error:
             self._give_up(error.strerror or str(error))
@@ -257,7 +257,7 @@ class DiskCache:
         self._drop_connection()
         try:
             aside = self._set_aside()
-            self._conn = self._open()
+            self._conn = self._open_when_free()
         except (OSError, sqlite3.Error) as error:
             self._drop_connection()
             reason = error.strerror if isinstance(error, OSError) else None
@@ -281,6 +281,24 @@ class DiskCache:
             with contextlib.suppress(OSError):
                 os.chmod(self.folder, 0o700)
 
+    def _open_when_free(self) -> sqlite3.Connection:
+        """`_open`, retried while another process holds the lock it needs.
+
+        Switching a new file to WAL fails at once with "database is locked" (SQLite
+        does not wait on the busy handler there) when another process does the same, as
+        when two servers start together; so waiting is done here, up to the busy timeout.
+        """
+        deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+        pause = 0.005
+        while True:
+            try:
+                return self._open()
+            except sqlite3.Error as error:
+                if not _is_busy(error) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
     def _open(self) -> sqlite3.Connection:
         # Created here, not by SQLite, so the file (and the -wal/-shm files SQLite gives
         # the same permissions) are private even in a folder others can read.
@@ -297,7 +315,10 @@ class DiskCache:
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            # Readers and a writer at once, across processes. Set once per file (it is
+            # persistent); afterwards it is only read, which needs no lock.
+            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
             # With WAL, NORMAL loses at most the last writes on a power cut, never the
             # database; a lost cache entry costs one model call.
             conn.execute("PRAGMA synchronous = NORMAL")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from siyada.code.functions import FunctionUnit
 from siyada.code.suppressions import file_is_suppressed, is_suppressed
@@ -24,6 +26,7 @@ from siyada.models.ollama import (
     ServerFailure,
     StreamFailure,
 )
+from siyada.review.cache import DiskCache, answer_key, default_cache_dir
 from siyada.review.connection import EndpointRefused, open_client
 from siyada.review.findings import CATEGORIES, FINDINGS_SCHEMA, SEVERITIES, Finding, select_findings
 from siyada.review.prompt import (
@@ -57,29 +60,71 @@ class FunctionTooLong(Exception):
 
 @dataclass(frozen=True)
 class CacheKey:
+    """Everything that determines the model's answer for a function. The user's
+    filters are not in it: they are applied when showing, so they never cost a call."""
+
     function_hash: str
     model: str
+    language: str
     prompt_version: str = PROMPT_VERSION
+
+    def disk_key(self) -> str:
+        return answer_key(
+            function_hash=self.function_hash,
+            model=self.model,
+            prompt_version=self.prompt_version,
+            language=self.language,
+            extra={"num_ctx": NUM_CTX, "options": dict(REVIEW_OPTIONS_BASE)},
+        )
 
 
 class AnswerCache:
-    """The model's findings per function, bounded, most recently used kept."""
+    """The model's findings per function: recent ones in memory, all on disk (shared by
+    every Siyada process of the user, so a restart or `siyada check` costs no call)."""
 
-    def __init__(self, capacity: int = _CACHE_ENTRIES) -> None:
+    def __init__(self, disk: DiskCache | None = None, capacity: int = _CACHE_ENTRIES) -> None:
+        self._disk = disk
         self._capacity = capacity
         self._answers: OrderedDict[CacheKey, tuple[Finding, ...]] = OrderedDict()
+
+    @property
+    def problem(self) -> str | None:
+        return self._disk.problem if self._disk is not None else None
+
+    @property
+    def folder(self) -> Path | None:
+        return self._disk.folder if self._disk is not None else None
 
     def get(self, key: CacheKey) -> tuple[Finding, ...] | None:
         found = self._answers.get(key)
         if found is not None:
             self._answers.move_to_end(key)
+            return found
+        if self._disk is not None:
+            found = self._disk.get(key.disk_key())
+            if found is not None:
+                self._remember(key, found)
         return found
 
     def put(self, key: CacheKey, findings: tuple[Finding, ...]) -> None:
+        self._remember(key, findings)
+        if self._disk is not None:
+            self._disk.put(key.disk_key(), findings)
+
+    def close(self) -> None:
+        if self._disk is not None:
+            self._disk.close()
+
+    def _remember(self, key: CacheKey, findings: tuple[Finding, ...]) -> None:
         self._answers[key] = findings
         self._answers.move_to_end(key)
         while len(self._answers) > self._capacity:
             self._answers.popitem(last=False)
+
+
+def open_cache(settings: Settings) -> AnswerCache:
+    folder = Path(settings.cache_dir) if settings.cache_dir else default_cache_dir(os.environ)
+    return AnswerCache(DiskCache(folder))
 
 
 class Reviewer:
@@ -92,7 +137,7 @@ class Reviewer:
         client: OllamaClient | None = None,
     ) -> None:
         self._settings = settings
-        self._cache = cache if cache is not None else AnswerCache()
+        self._cache = cache if cache is not None else open_cache(settings)
         self._refusal: EndpointRefused | None = None
         self._client: OllamaClient | None = client
         if client is None:
@@ -106,7 +151,15 @@ class Reviewer:
         settings did not change, the client (so reviews in flight carry on)."""
         same_connection = settings.connection_key() == self._settings.connection_key()
         client = self._client if same_connection else None
-        return Reviewer(settings, self._cache, client)
+        same_cache = settings.cache_dir == self._settings.cache_dir
+        return Reviewer(settings, self._cache if same_cache else None, client)
+
+    def shares_cache_with(self, other: Reviewer) -> bool:
+        return self._cache is other._cache
+
+    @property
+    def cache(self) -> AnswerCache:
+        return self._cache
 
     def shares_client_with(self, other: Reviewer) -> bool:
         return self._client is not None and self._client is other._client
@@ -123,15 +176,15 @@ class Reviewer:
     def settings(self) -> Settings:
         return self._settings
 
-    def cached(self, unit: FunctionUnit) -> tuple[Finding, ...] | None:
-        return self._cache.get(CacheKey(unit.hash, self._settings.model))
+    def cached(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...] | None:
+        return self._cache.get(CacheKey(unit.hash, self._settings.model, language))
 
     async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
-        found = self.cached(unit)
+        found = self.cached(language, unit)
         if found is not None:
             return found
         findings = await self._ask_model(language, unit)
-        self._cache.put(CacheKey(unit.hash, self._settings.model), findings)
+        self._cache.put(CacheKey(unit.hash, self._settings.model, language), findings)
         return findings
 
     async def _ask_model(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
@@ -176,6 +229,7 @@ class Reviewer:
         raise AssertionError("unreachable")
 
     async def aclose(self) -> None:
+        """Close the client (the cache outlives reviewers; close it with `cache.close`)."""
         if self._client is not None:
             await self._client.aclose()
 

@@ -25,6 +25,7 @@ from siyada.code.text import split_lines
 from siyada.models.ollama import ModelError
 from siyada.review.engine import FunctionTooLong, PlacedFinding, Reviewer, place_findings
 from siyada.review.findings import Finding, anchor
+from siyada.review.limits import reason_not_reviewed
 from siyada.review.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,13 +47,13 @@ class TrackedDocument:
     last_edited_line: int | None = None
     debounce: asyncio.Task[None] | None = None
 
+    # Why the document is not reviewed (too large, minified...), told once per reason.
+    not_reviewed: str | None = None
+    told: set[str] = field(default_factory=set)
+
     @property
     def text(self) -> str:
         return self.source.text
-
-    def refresh_units(self) -> None:
-        self.lines = split_lines(self.source.text)
-        self.units = extract_functions(self.spec, self.source.text, self.source.tree)
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,9 @@ class Scheduler:
     # ----- document events -------------------------------------------------------
 
     def open(self, uri: str, spec: LanguageSpec, version: int | None, text: str) -> None:
-        doc = TrackedDocument(uri, spec, version, ParsedSource(spec, text), [], [])
-        doc.refresh_units()
+        doc = TrackedDocument(uri, spec, version, ParsedSource(spec, text, parse=False), [], [])
         self._documents[uri] = doc
+        self._refresh(doc)
         self._hooks.findings_changed(uri)
         if self.settings.triggers.on_open:
             self.review_document(uri)
@@ -132,10 +133,14 @@ class Scheduler:
         else:
             doc.source.apply(edits)
         doc.version = version
-        doc.refresh_units()
-        doc.last_edited_line = edited_line
+        self._refresh(doc)
         known = {u.hash for u in old_units}
         new_units = [u for u in doc.units if u.hash not in known]
+        # Without a range (a whole-document change), the first changed function is
+        # where the user is working.
+        if edited_line is None and new_units:
+            edited_line = new_units[0].start_line
+        doc.last_edited_line = edited_line
         doc.wanted |= {u.hash for u in new_units}
         doc.provisional = self._carry_over(doc, old_units, new_units)
         self._cancel_orphaned_reviews()
@@ -196,7 +201,7 @@ class Scheduler:
             return None
         findings_of: dict[str, tuple[Finding, ...]] = dict(doc.provisional)
         for unit in doc.units:
-            cached = self._reviewer.cached(unit)
+            cached = self._reviewer.cached(doc.spec.id, unit)
             if cached is not None:
                 findings_of[unit.hash] = cached
         placed = place_findings(doc.units, findings_of, doc.lines, doc.text, self.settings)
@@ -225,6 +230,24 @@ class Scheduler:
 
     # ----- internals -------------------------------------------------------------
 
+    def _refresh(self, doc: TrackedDocument) -> None:
+        """Lines and functions of the current text, within the limits."""
+        doc.lines = split_lines(doc.text)
+        doc.not_reviewed = reason_not_reviewed(doc.text, doc.lines, self.settings)
+        if doc.not_reviewed is not None:
+            doc.source.stop_parsing()
+            doc.units = []
+            self._tell_once(doc, f"Siyada does not review {_name(doc.uri)}: {doc.not_reviewed}.")
+            return
+        if doc.source.tree is None:
+            doc.source.replace_all(doc.text)
+        doc.units = extract_functions(doc.spec, doc.text, doc.source.tree)
+
+    def _tell_once(self, doc: TrackedDocument, message: str) -> None:
+        if message not in doc.told:
+            doc.told.add(message)
+            self._hooks.skipped(message)
+
     def _carry_over(
         self, doc: TrackedDocument, old_units: list[FunctionUnit], new_units: list[FunctionUnit]
     ) -> dict[str, tuple[Finding, ...]]:
@@ -234,7 +257,9 @@ class Scheduler:
             before = old_by_name.get(unit.name)
             if before is None:
                 continue
-            previous = self._reviewer.cached(before) or doc.provisional.get(before.hash, ())
+            previous = self._reviewer.cached(doc.spec.id, before) or doc.provisional.get(
+                before.hash, ()
+            )
             moved = tuple(_reanchored(f, unit) for f in previous)
             kept = tuple(f for f in moved if f is not None)
             if kept:
@@ -259,10 +284,17 @@ class Scheduler:
     def _start_reviews(self, doc: TrackedDocument) -> None:
         if self._paused:
             return
-        for unit in self._by_priority(doc):
+        limit = self.settings.max_functions_per_file
+        if len(doc.units) > limit:
+            self._tell_once(
+                doc,
+                f"Siyada reviews {limit} of the {len(doc.units)} functions in {_name(doc.uri)}, "
+                "nearest to your edits first (siyada.maxFunctionsPerFile).",
+            )
+        for unit in self._by_priority(doc)[:limit]:
             if unit.hash not in doc.wanted:
                 continue
-            if self._reviewer.cached(unit) is not None:
+            if self._reviewer.cached(doc.spec.id, unit) is not None:
                 doc.wanted.discard(unit.hash)
                 continue
             if unit.hash not in self._in_flight:
@@ -339,6 +371,10 @@ class Scheduler:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("A review task failed", exc_info=task.exception())
+
+
+def _name(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1]
 
 
 def _reanchored(finding: Finding, unit: FunctionUnit) -> Finding | None:

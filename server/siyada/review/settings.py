@@ -41,6 +41,9 @@ class Settings:
     request_timeout_sec: float = 120.0
     keep_alive: str | int = "30m"
     allow_remote_endpoint: bool = False
+    max_file_kb: int = 512
+    cache_dir: str = ""
+    max_functions_per_file: int = 500
 
     def answer_key(self) -> tuple[object, ...]:
         """What changes the model's answer for a function (filters are applied later)."""
@@ -98,6 +101,12 @@ def _endpoint(value: Any) -> str:
         return normalize_endpoint(value.strip())
     except ValueError as error:
         raise SettingError(str(error)) from error
+
+
+def _path(value: Any) -> str:
+    if not isinstance(value, str):
+        raise SettingError("must be a folder path (or empty for the default cache folder)")
+    return value.strip()
 
 
 def _severity(value: Any) -> str:
@@ -171,6 +180,9 @@ _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "requestTimeoutSec": ("request_timeout_sec", _number(1.0, 3600.0)),
     "keepAlive": ("keep_alive", _keep_alive),
     "allowRemoteEndpoint": ("allow_remote_endpoint", _boolean),
+    "maxFileKb": ("max_file_kb", _integer(1, 100_000)),
+    "cacheDir": ("cache_dir", _path),
+    "maxFunctionsPerFile": ("max_functions_per_file", _integer(1, 100_000)),
 }
 
 WIRE_KEYS = tuple(_FIELDS)
