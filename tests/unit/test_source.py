@@ -88,3 +88,15 @@ def test_many_small_edits_on_a_large_file() -> None:
         at = source.text.index("return", rng.randrange(len(source.text) - 20))
         source.apply([TextEdit(at, at, "0 or ")])
     assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
+
+
+def test_syntax_errors_after_an_edit_leave_the_document_unchanged() -> None:
+    assert PYTHON is not None
+    source = ParsedSource(PYTHON, SOURCE)
+    tree_before, text_before = source.tree, source.text
+    at = SOURCE.index("return sum")
+    assert source.syntax_errors() == 0
+    assert source.syntax_errors_after(TextEdit(at, at, "return (")) > 0
+    assert source.syntax_errors_after(TextEdit(at, at + 6, "yield")) == 0
+    assert source.tree is tree_before and source.text == text_before
+    assert _units(PYTHON, source) == _fresh(PYTHON, SOURCE)

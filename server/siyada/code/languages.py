@@ -178,7 +178,12 @@ def encode_source(text: str) -> bytes:
 
 def count_syntax_errors(spec: LanguageSpec, text: str) -> int:
     """Number of ERROR and MISSING nodes in the parse of `text`."""
-    root = spec.parse(encode_source(text)).root_node
+    return count_tree_errors(spec.parse(encode_source(text)))
+
+
+def count_tree_errors(tree: Tree) -> int:
+    """Number of ERROR and MISSING nodes in `tree`."""
+    root = tree.root_node
     if not root.has_error:
         return 0
     count = 0

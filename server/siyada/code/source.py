@@ -7,10 +7,17 @@ new text is parsed with the old tree, so tree-sitter reuses every untouched subt
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from siyada.code.languages import LanguageSpec, Tree, encode_source
+from siyada.code.languages import (
+    LanguageSpec,
+    Tree,
+    count_syntax_errors,
+    count_tree_errors,
+    encode_source,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,22 @@ class ParsedSource:
             self._edit_tree(edit)
         self.tree = self.spec.parse(self._source, old_tree=self.tree)
         self.incremental_parses += 1
+
+    def syntax_errors(self) -> int:
+        if self.tree is None:
+            return count_syntax_errors(self.spec, self.text)
+        return count_tree_errors(self.tree)
+
+    def syntax_errors_after(self, edit: TextEdit) -> int:
+        """Errors the document would have with `edit` applied; the document is unchanged.
+        An incremental parse of a copy keeps this fast on large files."""
+        if self.tree is None:
+            return count_syntax_errors(self.spec, edit.applied_to(self.text))
+        trial = copy.copy(self)
+        trial.tree = self.tree.copy()
+        trial.apply([edit])
+        assert trial.tree is not None
+        return count_tree_errors(trial.tree)
 
     def _edit_tree(self, edit: TextEdit) -> None:
         assert self.tree is not None

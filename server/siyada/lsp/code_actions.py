@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from siyada.code.languages import LanguageSpec, count_syntax_errors
+from siyada.code.languages import LanguageSpec
+from siyada.code.source import ParsedSource, TextEdit
 from siyada.code.suppressions import ignore_comment
 from siyada.code.text import split_lines
 from siyada.lsp.protocol import SOURCE, FixData, line_range
+from siyada.lsp.text_sync import offset_at
 
 if TYPE_CHECKING:
     from siyada.lsp.server import SiyadaServer
@@ -46,7 +48,7 @@ def code_actions(ls: SiyadaServer, params: types.CodeActionParams) -> list[types
         if fix is None or not _still_applies(fix, snapshot.version, snapshot.lines):
             continue
         edit_for = _EditBuilder(ls, uri, snapshot.version, snapshot.text)
-        quick_fix = _quick_fix(spec, fix, diagnostic, edit_for)
+        quick_fix = _quick_fix(snapshot.source, fix, diagnostic, edit_for)
         if quick_fix is not None:
             actions.append(quick_fix)
         actions.append(_ignore_action(spec, fix, diagnostic, edit_for))
@@ -67,6 +69,9 @@ class _EditBuilder:
         self.lines = split_lines(text)
         match = _LINE_BREAK.search(text)
         self.eol = match.group(0) if match else "\n"
+
+    def offset_of_line(self, line: int) -> int:
+        return offset_at(self.text, types.Position(line=line, character=0), self.ls.codec)
 
     def replace(self, start: int, end: int, new_text: str) -> types.WorkspaceEdit:
         edit = types.TextEdit(
@@ -93,18 +98,17 @@ class _EditBuilder:
 
 
 def _quick_fix(
-    spec: LanguageSpec, fix: FixData, diagnostic: types.Diagnostic, edit_for: _EditBuilder
+    source: ParsedSource, fix: FixData, diagnostic: types.Diagnostic, edit_for: _EditBuilder
 ) -> types.CodeAction | None:
     if fix.replacement is None:
         return None
     replacement = edit_for.eol.join(fix.replacement.split("\n"))
-    new_lines = [
-        *edit_for.lines[: fix.start_line],
+    trial = TextEdit(
+        edit_for.offset_of_line(fix.start_line),
+        edit_for.offset_of_line(fix.end_line) + len(edit_for.lines[fix.end_line]),
         replacement,
-        *edit_for.lines[fix.end_line + 1 :],
-    ]
-    after = edit_for.eol.join(new_lines)
-    if count_syntax_errors(spec, after) > count_syntax_errors(spec, edit_for.text):
+    )
+    if source.syntax_errors_after(trial) > source.syntax_errors():
         return None
     title = diagnostic.message.split("\n", 1)[0]
     return types.CodeAction(

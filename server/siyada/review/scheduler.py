@@ -64,6 +64,7 @@ class DocumentSnapshot:
     text: str
     lines: list[str]
     findings: list[PlacedFinding]
+    source: ParsedSource
 
 
 @dataclass
@@ -205,7 +206,7 @@ class Scheduler:
             if cached is not None:
                 findings_of[unit.hash] = cached
         placed = place_findings(doc.units, findings_of, doc.lines, doc.text, self.settings)
-        return DocumentSnapshot(uri, doc.spec, doc.version, doc.text, doc.lines, placed)
+        return DocumentSnapshot(uri, doc.spec, doc.version, doc.text, doc.lines, placed, doc.source)
 
     def unit_at(self, uri: str, line: int) -> FunctionUnit | None:
         doc = self._documents.get(uri)
