@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from siyada.lsp import health
+from siyada.lsp.capabilities import ClientFlags
 from siyada.review.settings import parse_settings, problems_message
 
 if TYPE_CHECKING:
@@ -30,8 +31,8 @@ def register(server: SiyadaServer) -> None:
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
 
 
-class _Options:
-    """The raw options last received from each source."""
+class ClientOptions:
+    """The raw options last received from each source; workspace ones win."""
 
     def __init__(self) -> None:
         self.initialization: dict[str, Any] = {}
@@ -41,18 +42,9 @@ class _Options:
         return {**self.initialization, **self.workspace}
 
 
-_options_of: dict[int, _Options] = {}
-
-
-def _options(ls: SiyadaServer) -> _Options:
-    return _options_of.setdefault(id(ls), _Options())
-
-
 def initialize(ls: SiyadaServer, params: types.InitializeParams) -> None:
-    from siyada.lsp.server import ClientFlags
-
     ls.client_flags = ClientFlags.of(params.capabilities)
-    _options(ls).initialization = _section(params.initialization_options)
+    ls.options.initialization = _section(params.initialization_options)
     _apply(ls)
     if ls.client_flags.configuration:
         # Documents may open before the client answers workspace/configuration; no
@@ -74,7 +66,7 @@ async def did_change_configuration(
 ) -> None:
     pushed = params.settings
     if isinstance(pushed, Mapping) and isinstance(pushed.get(SECTION), Mapping):
-        _options(ls).workspace = dict(pushed[SECTION])
+        ls.options.workspace = dict(pushed[SECTION])
         _apply(ls)
     elif ls.client_flags.configuration:
         await _pull_configuration(ls)
@@ -92,7 +84,7 @@ async def _pull_configuration(ls: SiyadaServer) -> None:
         log.warning("workspace/configuration failed: %s", error)
         return
     if answer and isinstance(answer[0], Mapping):
-        _options(ls).workspace = dict(answer[0])
+        ls.options.workspace = dict(answer[0])
         _apply(ls)
 
 
@@ -105,7 +97,7 @@ def _section(raw: object) -> dict[str, Any]:
 
 
 def _apply(ls: SiyadaServer) -> None:
-    settings, problems = parse_settings(_options(ls).merged())
+    settings, problems = parse_settings(ls.options.merged())
     if problems:
         ls.show_message(problems_message(problems), types.MessageType.Warning)
     ls.apply_settings(settings)

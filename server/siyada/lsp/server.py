@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Generator
-from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
@@ -21,6 +20,8 @@ from pygls.workspace.position_codec import PositionCodec
 from siyada import __version__
 from siyada.code.languages import LanguageSpec, language_for
 from siyada.lsp import code_actions, commands, configuration, documents
+from siyada.lsp.capabilities import ClientFlags
+from siyada.lsp.configuration import ClientOptions
 from siyada.lsp.protocol import to_diagnostic
 from siyada.lsp.status import StatusReporter
 from siyada.review.connection import is_remote
@@ -29,26 +30,6 @@ from siyada.review.scheduler import Scheduler, SchedulerHooks
 from siyada.review.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ClientFlags:
-    """The client capabilities Siyada cares about, flattened once at initialize."""
-
-    configuration: bool = False
-    versioned_edits: bool = False
-    work_done_progress: bool = False
-
-    @classmethod
-    def of(cls, capabilities: types.ClientCapabilities) -> ClientFlags:
-        workspace = capabilities.workspace
-        edit = workspace.workspace_edit if workspace else None
-        window = capabilities.window
-        return cls(
-            configuration=bool(workspace and workspace.configuration),
-            versioned_edits=bool(edit and edit.document_changes),
-            work_done_progress=bool(window and window.work_done_progress),
-        )
 
 
 class SiyadaProtocol(LanguageServerProtocol):
@@ -92,6 +73,7 @@ class SiyadaServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("siyada", __version__, protocol_cls=SiyadaProtocol)
         self.command_work_done_token: int | str | None = None
+        self.options = ClientOptions()
         self.settings = Settings()
         self.client_flags = ClientFlags()
         self.languages: dict[str, LanguageSpec] = {}
