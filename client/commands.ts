@@ -72,6 +72,11 @@ async function selectModel(server: SiyadaServer): Promise<void> {
   pick.title = 'Siyada: Select Model';
   pick.placeholder = 'Model that reviews your code';
   pick.busy = true;
+  // Listen before the list loads: the user may close the picker while it loads.
+  const chosenPromise = new Promise<string | undefined>((resolve) => {
+    pick.onDidAccept(() => resolve(pick.selectedItems[0]?.label));
+    pick.onDidHide(() => resolve(undefined));
+  });
   pick.show();
   let models: ModelInfo[];
   try {
@@ -96,10 +101,7 @@ async function selectModel(server: SiyadaServer): Promise<void> {
   }));
   pick.activeItems = pick.items.filter((item) => item.label === current);
   pick.busy = false;
-  const chosen = await new Promise<string | undefined>((resolve) => {
-    pick.onDidAccept(() => resolve(pick.selectedItems[0]?.label));
-    pick.onDidHide(() => resolve(undefined));
-  });
+  const chosen = await chosenPromise;
   pick.dispose();
   if (chosen && chosen !== current) {
     await writeSetting('model', chosen);

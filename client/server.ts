@@ -39,10 +39,7 @@ export class SiyadaServer implements vscode.Disposable {
   private readonly settingKeys: string[];
   private readonly restarts = new CoalescingRunner(() => this.restartNow());
   private readonly statusEmitter = new vscode.EventEmitter<ServerStatus | ClientStatus>();
-  // Traces are written at the trace level, which a log channel hides by default; a
-  // plain channel shows them as soon as siyada.trace.server asks for them.
-  private readonly traceOutput = vscode.window.createOutputChannel('Siyada Trace');
-  private readonly disposables: vscode.Disposable[] = [this.statusEmitter, this.traceOutput];
+  private readonly disposables: vscode.Disposable[] = [this.statusEmitter];
   private installing: Promise<boolean> | undefined;
   private stopping = false;
 
@@ -183,7 +180,6 @@ export class SiyadaServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector,
       outputChannel: this.output,
-      traceOutputChannel: this.traceOutput,
       initializationOptions: this.serverSettings(),
       // Registers a configuration listener; the middleware below decides what is sent.
       synchronize: { configurationSection: SECTION },
@@ -200,9 +196,9 @@ export class SiyadaServer implements vscode.Disposable {
             );
           },
           didChangeConfiguration: async () => {
-            await client?.sendNotification(DidChangeConfigurationNotification.type, {
-              settings: { [SECTION]: this.serverSettings() },
-            });
+            const settings = this.serverSettings();
+            this.output.info(`Settings: ${JSON.stringify(settings)}`);
+            await client?.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SECTION]: settings } });
           },
         },
       },
@@ -218,7 +214,7 @@ export class SiyadaServer implements vscode.Disposable {
    * request) would then be registered twice, which fails the start.
    */
   private skipOwnedCommands(client: LanguageClient): void {
-    const owned = new Set((this.manifest as { contributes?: { commands?: { command: string }[] } }).contributes?.commands?.map((c) => c.command));
+    const owned = new Set(this.manifest.contributes?.commands?.map((c) => c.command));
     const feature = client.getFeature(ExecuteCommandRequest.method);
     const register = feature.register.bind(feature);
     feature.register = (data: RegistrationData<ExecuteCommandRegistrationOptions>) =>

@@ -15,7 +15,10 @@ interface ConfigurationBlock {
 /** The parts of package.json read at run time. */
 export interface Manifest {
   activationEvents?: string[];
-  contributes?: { configuration?: ConfigurationBlock | ConfigurationBlock[] };
+  contributes?: {
+    configuration?: ConfigurationBlock | ConfigurationBlock[];
+    commands?: { command: string }[];
+  };
 }
 
 /** Language ids the server reviews: the manifest's `onLanguage:` activation events. */

@@ -36,25 +36,28 @@ fi
 if [[ -f "$PREFIX/.installed" && -x "$LAUNCHER" ]]; then
   log "code-server $CODE_SERVER_VERSION already in $PREFIX"
 else
-  log "installing code-server $CODE_SERVER_VERSION into $PREFIX (a few minutes)"
+  log "installing code-server $CODE_SERVER_VERSION into $PREFIX (about a minute)"
   rm -rf "$PREFIX"
   mkdir -p "$PREFIX/tmp"
   # @vscode/ripgrep's postinstall downloads a prebuilt rg from GitHub unless its
   # download cache (under os.tmpdir()) already holds the expected tarball, so put
-  # Debian's rg there under that name.
-  # code-server 4.100.3's shrinkwrap pins @vscode/ripgrep 1.15.11, which fetches
-  # ripgrep v13.0.0-10.
+  # Debian's rg there under that name. code-server 4.100.3's shrinkwrap pins
+  # @vscode/ripgrep 1.15.11, which fetches ripgrep v13.0.0-10 (x86_64 and aarch64
+  # use musl builds, named after `uname -m`).
   cache_dir="$PREFIX/tmp/vscode-ripgrep-cache-${SIYADA_VSCODE_RIPGREP_VERSION:-1.15.11}"
   mkdir -p "$cache_dir/stage"
   cp "$(command -v rg)" "$cache_dir/stage/rg"
-  tar czf "$cache_dir/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$cache_dir/stage" rg
+  tar czf "$cache_dir/ripgrep-v13.0.0-10-$(uname -m)-unknown-linux-musl.tar.gz" -C "$cache_dir/stage" rg
   echo '{"private": true}' > "$PREFIX/package.json"
   (
     cd "$PREFIX"
     export TMPDIR="$PREFIX/tmp"
     # node-pty's postinstall runs npx, which would otherwise ask before installing.
     export npm_config_yes=true
-    npm install --no-save --no-audit --no-fund --unsafe-perm "code-server@$CODE_SERVER_VERSION" >&2
+    # As root, code-server's postinstall insists on unsafe-perm; npm 11 passes it on
+    # to install scripts from the environment (its --unsafe-perm flag is deprecated).
+    export npm_config_unsafe_perm=true
+    npm install --no-save --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >&2
   )
   touch "$PREFIX/.installed"
   rm -rf "$PREFIX/tmp"

@@ -54,6 +54,20 @@ export class ProcessGroup {
   }
 }
 
+/** Ends every group at once, for a test process that is being interrupted. */
+export function killNow(groups: readonly ProcessGroup[]): void {
+  for (const group of groups) {
+    const pid = group.child.pid;
+    if (pid !== undefined) {
+      const family = descendants(pid);
+      signalGroup(pid, 'SIGKILL');
+      for (const process of family) {
+        signalProcess(process.pid, 'SIGKILL');
+      }
+    }
+  }
+}
+
 export interface ProcessInfo {
   pid: number;
   args: string;
