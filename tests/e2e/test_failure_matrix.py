@@ -191,6 +191,7 @@ async def test_model_not_pulled_is_told_once_not_retried_and_recovers(
     double.add_rule("def a", content=GOOD)
     _save(client, uri)
     await wait_for_diagnostics(client, uri, _good_only)
+    await _idle(client)
     assert _told(client, "ollama pull") == 1
 
 
@@ -300,6 +301,7 @@ async def test_very_slow_answer_times_out_once_and_recovers(
     # The model is fast again: the next edit reviews what timed out.
     change_document(client, uri, 2, SOURCE + "\n# edited\n")
     await wait_for_diagnostics(client, uri, _good_only)
+    await _idle(client)
     assert "Late finding" not in set(history.titles())
     assert _told(client, "did not answer") == 1
 
@@ -385,8 +387,15 @@ async def test_exit_during_a_review_is_prompt_and_clean(
     client.capabilities = None  # the fixture's own shutdown has nothing left to do
     stderr = capfd.readouterr().err
 
-    assert server.returncode == 0
-    first = stderr.find("Traceback")
-    assert first == -1, stderr[max(0, first - 1500) : first + 2500]
-    assert "I/O operation on closed file" not in stderr
-    assert elapsed < 1.0, f"exit took {elapsed:.1f} s"
+    problems = []
+    if server.returncode != 0:
+        problems.append(f"exit code {server.returncode}")
+    if elapsed >= 1.0:
+        problems.append(f"exit took {elapsed:.1f} s")
+    if (first := stderr.find("Traceback")) != -1:
+        errors = stderr.count("I/O operation on closed file")
+        problems.append(
+            f"{errors} writes to the closed stdout; the first traceback:\n"
+            + stderr[max(0, first - 1500) : first + 2500]
+        )
+    assert not problems, "\n".join(problems)

@@ -133,6 +133,7 @@ async def test_quick_fix_is_a_versioned_edit_inside_its_function(
     (edit,) = change.edits
     assert LOAD_LINES[0] <= edit.range.start.line <= edit.range.end.line <= LOAD_LINES[1]
     assert _apply(edited, edit) == edited.replace(EVIDENCE, REPLACEMENT)
+    await wait_for_idle(client)
 
 
 async def test_finding_quoting_code_outside_its_function_is_dropped(

@@ -140,7 +140,8 @@ class _Files:
             return False
         text = _text(file, self.revisions[file])
         expected = {
-            (_mark_line(file, k, rev), f"rev {rev}") for k, rev in enumerate(self.revisions[file])
+            (_mark_line(file, k, rev, text), f"rev {rev}")
+            for k, rev in enumerate(self.revisions[file])
         }
         actual = set()
         for d in diagnostics:

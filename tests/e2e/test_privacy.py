@@ -256,9 +256,7 @@ async def _actions(
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and "xdg-cache" not in p.parts and p.name != "audit.jsonl"
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
 
 
@@ -277,9 +275,10 @@ async def test_editor_session_contacts_only_loopback_and_logs_no_code(
     uri = open_document(server, path, SOURCE)
     (diagnostic,) = await wait_for_diagnostics(server, uri, lambda d: len(d) == 1)
 
-    # Type (a line holding the secret too), save, ask for the quick fix, use commands.
-    _incremental(server, uri, 2, 2, f"# {SECRET} typed\n")
-    _incremental(server, uri, 3, 3, "\n")
+    # Type in `total` (a line holding the secret too) and above `load`, save, ask for
+    # the quick fix, use commands.
+    _incremental(server, uri, 2, 10, f"    # {SECRET} typed\n")
+    _incremental(server, uri, 3, 2, "\n")
     server.text_document_did_save(
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )

@@ -19,7 +19,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from siyada import __version__
 from siyada.code.languages import LanguageSpec, language_for
-from siyada.lsp import code_actions, commands, configuration, documents
+from siyada.lsp import code_actions, commands, configuration, documents, lifecycle
 from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.configuration import ClientOptions
 from siyada.lsp.protocol import to_diagnostic
@@ -80,6 +80,8 @@ class SiyadaServer(LanguageServer):
         self.status = StatusReporter(self)
         self._scheduler: Scheduler | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        # Set on shutdown/exit: from then on nothing is sent to the client.
+        self.closing = False
 
     # ----- shared state ------------------------------------------------------------
 
@@ -128,9 +130,32 @@ class SiyadaServer(LanguageServer):
                 self._tell_cache_problem(new)
         self.status.settings_changed()
 
+    # ----- lifecycle ---------------------------------------------------------------
+
+    def stop_work(self) -> None:
+        """Stop sending and cancel every review and background task (no waiting)."""
+        self.closing = True
+        if self._scheduler is not None:
+            self._scheduler.cancel_all()
+        for task in list(self._background):
+            task.cancel()
+
+    async def close(self) -> None:
+        """Stop work, wait for it to end, release the client and the cache."""
+        self.stop_work()
+        if self._scheduler is not None:
+            await self._scheduler.aclose()
+        await asyncio.gather(*list(self._background), return_exceptions=True)
+        if self._scheduler is not None:
+            reviewer = self._scheduler.reviewer
+            await reviewer.aclose()
+            reviewer.cache.close()
+
     # ----- output ------------------------------------------------------------------
 
     def publish(self, uri: str) -> None:
+        if self.closing:
+            return
         snapshot = self.scheduler.snapshot(uri)
         if snapshot is None:
             return
@@ -145,16 +170,22 @@ class SiyadaServer(LanguageServer):
         )
 
     def clear(self, uri: str) -> None:
+        if self.closing:
+            return
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
         )
 
     def show_message(self, message: str, kind: types.MessageType) -> None:
+        if self.closing:
+            return
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run in the background, keeping a strong reference and logging failures."""
         task = asyncio.ensure_future(coroutine)
+        if self.closing:
+            task.cancel()
         self._background.add(task)
         task.add_done_callback(self._background_done)
         return task
@@ -176,6 +207,6 @@ class SiyadaServer(LanguageServer):
 
 def create_server() -> SiyadaServer:
     server = SiyadaServer()
-    for area in (configuration, documents, code_actions, commands):
+    for area in (configuration, documents, code_actions, commands, lifecycle):
         area.register(server)
     return server

@@ -52,7 +52,9 @@ class StatusReporter:
     def __init__(self, server: SiyadaServer) -> None:
         self._server = server
         self._problem: ModelError | None = None
-        self._told: tuple[type[ModelError], str] | None = None
+        # Failures told since the last success: each is told once, even when several
+        # kinds alternate (one function gets 500s while another gets 503s).
+        self._told: set[tuple[type[ModelError], str]] = set()
         self._pending = 0
         self._last_sent: Status | None = None
         self._progress = _Progress(server)
@@ -80,24 +82,26 @@ class StatusReporter:
         if self._problem is not None:
             log.info("The model server answers again.")
         self._problem = None
-        self._told = None
+        self._told.clear()
         self.publish()
 
     def failed(self, error: ModelError) -> None:
         self._problem = error
         told = (type(error), str(error))
-        if self._told != told:
-            self._told = told
+        if told not in self._told:
+            self._told.add(told)
             log.warning("%s", error)
             self._server.show_message(str(error), types.MessageType.Warning)
         self.publish()
 
     def settings_changed(self) -> None:
         self._problem = None
-        self._told = None
+        self._told.clear()
         self.publish()
 
     def publish(self) -> None:
+        if self._server.closing:
+            return
         status = self.current()
         if status != self._last_sent:
             self._last_sent = status
@@ -119,7 +123,7 @@ class _Progress:
         self._runner: asyncio.Task[None] | None = None
 
     def update(self, pending: int) -> None:
-        if not self._server.client_flags.work_done_progress:
+        if not self._server.client_flags.work_done_progress or self._server.closing:
             return
         self._wanted = pending
         self._changed.set()

@@ -216,13 +216,17 @@ class Scheduler:
         # The innermost function is the one that starts last.
         return max(inside, key=lambda u: u.start_line, default=None)
 
-    async def aclose(self) -> None:
+    def cancel_all(self) -> None:
+        """Cancel every debounce and review, and start no new one."""
+        self._paused = True
         for doc in self._documents.values():
             self._cancel_debounce(doc)
-        tasks = list(self._tasks)
-        for task in tasks:
+        for task in list(self._tasks):
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        self.cancel_all()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def idle(self) -> None:
         """Wait until no review is running (for the command line)."""
