@@ -19,11 +19,10 @@ echo "== Python: pytest"
 .venv/bin/python -m pytest -q
 
 if [ -f package.json ] && [ "${SIYADA_SKIP_EXTENSION:-0}" != "1" ]; then
-  echo "== Extension: lint, typecheck, unit tests, package, end-to-end in code-server"
+  echo "== Extension: lint, typecheck, unit tests, then package and test end to end in code-server"
   npm ci --no-audit --no-fund
   npm run lint
   npm run typecheck
   npm test
-  npm run package
   npm run test:e2e
 fi
