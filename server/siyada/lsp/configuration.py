@@ -46,10 +46,13 @@ def initialize(ls: SiyadaServer, params: types.InitializeParams) -> None:
     ls.client_flags = ClientFlags.of(params.capabilities)
     ls.options.initialization = _section(params.initialization_options)
     _apply(ls)
+    # Create the reviewer (HTTP client, cache) now, not on the first didOpen: files
+    # reopened right after start then show their cached findings at once.
+    scheduler = ls.scheduler
     if ls.client_flags.configuration:
         # Documents may open before the client answers workspace/configuration; no
         # review may reach an endpoint the user's settings are about to replace.
-        ls.scheduler.pause()
+        scheduler.pause()
 
 
 async def initialized(ls: SiyadaServer, params: types.InitializedParams) -> None:
