@@ -147,3 +147,37 @@ async def test_the_edited_function_is_reviewed_first(
     assert order[0] == "f4"
     assert set(order[1:3]) == {"f3", "f5"}
     assert order[-1] == "f0"
+
+
+async def test_reviews_waiting_for_a_slot_follow_the_users_focus(
+    client: LanguageClient, double: OllamaDouble, tmp_path: Path
+) -> None:
+    double.add_rule("", hold=True)
+    await initialize(client, endpoint=double.url)
+    many = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(8))
+    uri = open_document(client, tmp_path / "focus.py", many)
+    await double.wait_for_async(lambda: double.held == 1)
+
+    # The cursor moves to f6 (line 24) while f1..f7 wait; f2-f3 are also visible.
+    client.protocol.notify(
+        "siyada/focus",
+        {
+            "textDocument": {"uri": uri},
+            "position": {"line": 25, "character": 4},
+            "visibleRanges": [
+                {"start": {"line": 8, "character": 0}, "end": {"line": 13, "character": 0}}
+            ],
+        },
+    )
+    # A request after the notification proves the server has read it.
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="siyada.status", arguments=[])
+    )
+    order = []
+    for count in range(2, 6):
+        double.release()
+        await double.wait_for_async(lambda n=count: len(double.chat_requests) == n)
+        order.append(double.chat_requests[-1]["messages"][-1]["content"].split("def ")[1][:2])
+    double.release()
+    # Visible ones next, nearest the cursor first; then the rest by distance.
+    assert order == ["f6", "f3", "f2", "f7"]

@@ -26,6 +26,7 @@ from siyada.models.ollama import ModelError
 from siyada.review.engine import FunctionTooLong, PlacedFinding, Reviewer, place_findings
 from siyada.review.findings import Finding, anchor
 from siyada.review.limits import reason_not_reviewed
+from siyada.review.priority import PriorityGate
 from siyada.review.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class TrackedDocument:
     # review lands, so warnings do not flicker away on every keystroke.
     provisional: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
     last_edited_line: int | None = None
+    # Names of the functions edited lately, most recent first.
+    recent_edits: list[str] = field(default_factory=list)
     debounce: asyncio.Task[None] | None = None
 
     # Why the document is not reviewed (too large, minified...), told once per reason.
@@ -54,6 +57,19 @@ class TrackedDocument:
     @property
     def text(self) -> str:
         return self.source.text
+
+
+@dataclass(frozen=True)
+class Focus:
+    """Where the user is looking, as the client tells: a cursor line and the visible
+    line ranges (inclusive) of one document."""
+
+    uri: str
+    line: int | None = None
+    visible: tuple[tuple[int, int], ...] = ()
+
+
+_RECENT_EDITS = 5
 
 
 @dataclass(frozen=True)
@@ -85,9 +101,11 @@ class Scheduler:
         self._documents: dict[str, TrackedDocument] = {}
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(reviewer.settings.max_concurrent_requests)
+        self._gate = PriorityGate(reviewer.settings.max_concurrent_requests)
+        self._focus: Focus | None = None
         self._skipped_reported: set[str] = set()
         self._paused = False
+        self._last_changed: str | None = None
 
     @property
     def settings(self) -> Settings:
@@ -142,12 +160,17 @@ class Scheduler:
         if edited_line is None and new_units:
             edited_line = new_units[0].start_line
         doc.last_edited_line = edited_line
+        self._note_edit(doc, new_units)
         doc.wanted |= {u.hash for u in new_units}
         doc.provisional = self._carry_over(doc, old_units, new_units)
         self._cancel_orphaned_reviews()
         self._hooks.findings_changed(uri)
         if self.settings.triggers.on_type:
             self._debounce(doc)
+
+    def focus(self, focus: Focus) -> None:
+        """The user looks at `focus`: reviews waiting for a slot are re-ranked."""
+        self._focus = focus
 
     def save(self, uri: str) -> None:
         doc = self._documents.get(uri)
@@ -186,7 +209,7 @@ class Scheduler:
             or not reviewer.shares_client_with(self._reviewer)
         )
         self._reviewer = reviewer
-        self._slots = asyncio.Semaphore(reviewer.settings.max_concurrent_requests)
+        self._gate = PriorityGate(reviewer.settings.max_concurrent_requests)
         if answer_changed:
             for task in list(self._in_flight.values()):
                 task.cancel()
@@ -303,27 +326,47 @@ class Scheduler:
                 doc.wanted.discard(unit.hash)
                 continue
             if unit.hash not in self._in_flight:
-                task = self._spawn(self._review(doc.spec.id, unit))
+                task = self._spawn(self._review(doc.uri, doc.spec.id, unit))
                 self._in_flight[unit.hash] = task
                 task.add_done_callback(functools.partial(self._finished, unit.hash))
         self._hooks.activity(self.pending)
 
-    @staticmethod
-    def _by_priority(doc: TrackedDocument) -> list[FunctionUnit]:
-        """The function being edited first, then its neighbours, outward."""
-        if doc.last_edited_line is None:
-            return list(doc.units)
-        line = doc.last_edited_line
+    def _note_edit(self, doc: TrackedDocument, new_units: list[FunctionUnit]) -> None:
+        names = [u.name for u in new_units]
+        doc.recent_edits = [*names, *(n for n in doc.recent_edits if n not in names)]
+        del doc.recent_edits[_RECENT_EDITS:]
+        self._last_changed = doc.uri
 
-        def distance(unit: FunctionUnit) -> int:
-            if unit.start_line <= line <= unit.end_line:
-                return 0
-            return min(abs(unit.start_line - line), abs(unit.end_line - line))
+    def _by_priority(self, doc: TrackedDocument) -> list[FunctionUnit]:
+        return sorted(doc.units, key=lambda unit: self._rank(doc.uri, unit))
 
-        return sorted(doc.units, key=distance)
+    def _rank(self, uri: str, unit: FunctionUnit) -> tuple[int, ...]:
+        """Lower is sooner: the document in focus, then within it the function at the
+        cursor (or being edited), visible ones, recently edited ones, then the rest by
+        distance from the cursor."""
+        doc = self._documents.get(uri)
+        if doc is None:
+            return (9,)
+        focus = self._focus if self._focus is not None and self._focus.uri == uri else None
+        focused_doc = focus is not None or (self._focus is None and uri == self._last_changed)
+        line = doc.last_edited_line if focus is None or focus.line is None else focus.line
+        if line is not None and unit.start_line <= line <= unit.end_line:
+            kind = 0
+        elif focus is not None and any(
+            unit.start_line <= end and start <= unit.end_line for start, end in focus.visible
+        ):
+            kind = 1
+        elif unit.name in doc.recent_edits:
+            kind = 2
+        else:
+            kind = 3
+        distance = (
+            0 if line is None else min(abs(unit.start_line - line), abs(unit.end_line - line))
+        )
+        return (0 if focused_doc else 1, kind, distance)
 
-    async def _review(self, language: str, unit: FunctionUnit) -> None:
-        async with self._slots:
+    async def _review(self, uri: str, language: str, unit: FunctionUnit) -> None:
+        async with self._gate.slot(lambda: self._rank(uri, unit)):
             try:
                 await self._reviewer.review(language, unit)
             except FunctionTooLong as too_long:
