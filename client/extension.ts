@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { trackFocus } from './focusTracker';
 import { SiyadaServer } from './server';
 import { supportedLanguages, type Manifest } from './settings';
 import { createStatusItem } from './statusItem';
@@ -12,7 +13,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Siyada', { log: true });
   server = new SiyadaServer(context, output);
   const languages = supportedLanguages(context.extension.packageJSON as Manifest);
-  context.subscriptions.push(output, createStatusItem(server, languages), ...registerCommands(server));
+  context.subscriptions.push(
+    output,
+    createStatusItem(server, languages),
+    trackFocus(server, languages),
+    ...registerCommands(server),
+  );
   // Activation must not wait for Python probes and the server's start.
   void server.restart();
 }
