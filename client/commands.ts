@@ -3,7 +3,12 @@
 
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, WorkDoneProgress, type LanguageClient, type ProgressToken } from 'vscode-languageclient/node';
+import {
+  ExecuteCommandRequest,
+  WorkDoneProgress,
+  type LanguageClient,
+  type ProgressToken,
+} from 'vscode-languageclient/node';
 import { errorMessage, showErrorWithLogs, type SiyadaServer } from './server';
 import { SECTION } from './settings';
 import { formatBytes, statusView, unreachableAdvice } from './status';
@@ -19,7 +24,8 @@ interface ModelInfo {
 export const STATUS_ACTION_COMMAND = 'siyada.statusAction';
 
 export function registerCommands(server: SiyadaServer): vscode.Disposable[] {
-  const register = (id: string, handler: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, handler);
+  const register = (id: string, handler: (...args: unknown[]) => unknown) =>
+    vscode.commands.registerCommand(id, handler);
   return [
     register('siyada.reviewFile', (uri?: unknown) => reviewFile(server, uri instanceof vscode.Uri ? uri : undefined)),
     register('siyada.selectModel', () => selectModel(server)),
@@ -34,12 +40,21 @@ export function registerCommands(server: SiyadaServer): vscode.Disposable[] {
 function clientOrExplain(server: SiyadaServer): LanguageClient | undefined {
   const client = server.running;
   if (!client) {
-    void showErrorWithLogs(`Siyada's language server is not running (${statusView(server.currentStatus).text}).`, server.output);
+    void showErrorWithLogs(
+      `Siyada's language server is not running (${statusView(server.currentStatus).text}).`,
+      server.output,
+    );
   }
   return client;
 }
 
-async function executeOnServer<T>(client: LanguageClient, command: string, args: unknown[], token?: vscode.CancellationToken, workDoneToken?: ProgressToken): Promise<T> {
+async function executeOnServer<T>(
+  client: LanguageClient,
+  command: string,
+  args: unknown[],
+  token?: vscode.CancellationToken,
+  workDoneToken?: ProgressToken,
+): Promise<T> {
   // `arguments` is optional in LSP: a command without any leaves it out.
   const params = { command, arguments: args.length ? args : undefined, workDoneToken };
   return (await client.sendRequest(ExecuteCommandRequest.type, params, token)) as T;
@@ -58,7 +73,10 @@ async function reviewFile(server: SiyadaServer, uri: vscode.Uri | undefined): Pr
   try {
     await executeOnServer(client, 'siyada.reviewFile', [client.code2ProtocolConverter.asUri(target)]);
   } catch (error) {
-    void showErrorWithLogs(`Siyada could not review ${vscode.workspace.asRelativePath(target)}: ${errorMessage(error)}`, server.output);
+    void showErrorWithLogs(
+      `Siyada could not review ${vscode.workspace.asRelativePath(target)}: ${errorMessage(error)}`,
+      server.output,
+    );
   }
 }
 
@@ -96,7 +114,9 @@ async function selectModel(server: SiyadaServer): Promise<void> {
   }
   pick.items = models.map((model) => ({
     label: model.name,
-    description: [model.parameterSize, model.quantization, model.name === current ? '(current)' : undefined].filter(Boolean).join(' '),
+    description: [model.parameterSize, model.quantization, model.name === current ? '(current)' : undefined]
+      .filter(Boolean)
+      .join(' '),
     detail: typeof model.size === 'number' ? formatBytes(model.size) : undefined,
   }));
   pick.activeItems = pick.items.filter((item) => item.label === current);

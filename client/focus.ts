@@ -15,7 +15,11 @@ export interface FocusParams {
   visibleRanges: { start: { line: number; character: number }; end: { line: number; character: number } }[];
 }
 
-export function focusParams(uri: string, cursor: { line: number; character: number } | undefined, visible: LineRange[]): FocusParams {
+export function focusParams(
+  uri: string,
+  cursor: { line: number; character: number } | undefined,
+  visible: LineRange[],
+): FocusParams {
   return {
     textDocument: { uri },
     ...(cursor ? { position: { line: cursor.line, character: cursor.character } } : {}),

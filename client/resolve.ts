@@ -19,7 +19,8 @@ export interface Probes {
   managedPython(): Promise<string | undefined>;
 }
 
-export type Source = 'siyada.server.path' | 'siyada.interpreter' | 'Python extension' | 'python3' | 'managed environment';
+export type Source =
+  'siyada.server.path' | 'siyada.interpreter' | 'Python extension' | 'python3' | 'managed environment';
 
 export type Launch =
   /** Run `command args` (vscode-languageclient appends `--stdio`). */

@@ -18,7 +18,15 @@ import {
 } from 'vscode-languageclient/node';
 import { expandPath, resolveServer, venvPython, type Launch, type Probes } from './resolve';
 import { CoalescingRunner } from './serial';
-import { SECTION, needsRestart, serverSettingKeys, supportedLanguages, toServerSettings, type Manifest, type ServerSettings } from './settings';
+import {
+  SECTION,
+  needsRestart,
+  serverSettingKeys,
+  supportedLanguages,
+  toServerSettings,
+  type Manifest,
+  type ServerSettings,
+} from './settings';
 import { parseServerStatus, type ClientStatus, type ServerStatus } from './status';
 
 const STATUS_NOTIFICATION = 'siyada/status';
@@ -155,7 +163,9 @@ export class SiyadaServer implements vscode.Disposable {
     }
     // The first notification may have been sent before the handler saw it.
     try {
-      const status = parseServerStatus(await client.sendRequest(ExecuteCommandRequest.type, { command: STATUS_COMMAND }));
+      const status = parseServerStatus(
+        await client.sendRequest(ExecuteCommandRequest.type, { command: STATUS_COMMAND }),
+      );
       if (status && !reported && client === this.client) {
         this.setStatus(status);
       }
@@ -192,13 +202,17 @@ export class SiyadaServer implements vscode.Disposable {
               return answer;
             }
             return params.items.map((item, index) =>
-              item.section === SECTION ? this.serverSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined) : (answer[index] as unknown),
+              item.section === SECTION
+                ? this.serverSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
+                : (answer[index] as unknown),
             );
           },
           didChangeConfiguration: async () => {
             const settings = this.serverSettings();
             this.output.info(`Settings: ${JSON.stringify(settings)}`);
-            await client?.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SECTION]: settings } });
+            await client?.sendNotification(DidChangeConfigurationNotification.type, {
+              settings: { [SECTION]: settings },
+            });
           },
         },
       },
@@ -218,7 +232,13 @@ export class SiyadaServer implements vscode.Disposable {
     const feature = client.getFeature(ExecuteCommandRequest.method);
     const register = feature.register.bind(feature);
     feature.register = (data: RegistrationData<ExecuteCommandRegistrationOptions>) =>
-      register({ ...data, registerOptions: { ...data.registerOptions, commands: data.registerOptions.commands.filter((c) => !owned.has(c)) } });
+      register({
+        ...data,
+        registerOptions: {
+          ...data.registerOptions,
+          commands: data.registerOptions.commands.filter((c) => !owned.has(c)),
+        },
+      });
   }
 
   private setStatus(status: ServerStatus | ClientStatus): void {
@@ -288,7 +308,11 @@ export class SiyadaServer implements vscode.Disposable {
     if (event) {
       this.disposables.push(
         event(() => {
-          if (this.launch?.source === 'Python extension' || this.launch?.source === 'python3' || this.launch?.kind === 'missing') {
+          if (
+            this.launch?.source === 'Python extension' ||
+            this.launch?.source === 'python3' ||
+            this.launch?.kind === 'missing'
+          ) {
             void this.restart();
           }
         }),
@@ -333,7 +357,12 @@ export class SiyadaServer implements vscode.Disposable {
             await run(python, ['-m', 'venv', environment], this.output, token);
           }
           progress.report({ message: `pip install ${path.basename(wheel)}` });
-          await run(envPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '--upgrade', wheel], this.output, token);
+          await run(
+            envPython,
+            ['-m', 'pip', 'install', '--disable-pip-version-check', '--upgrade', wheel],
+            this.output,
+            token,
+          );
           this.output.info(`Installed ${path.basename(wheel)} into ${environment}`);
           return true;
         } catch (error) {
@@ -387,7 +416,12 @@ function succeeds(command: string, args: string[]): Promise<boolean> {
 }
 
 /** Runs a command, logging its output; rejects on a non-zero exit or cancellation. */
-function run(command: string, args: string[], output: vscode.LogOutputChannel, token: vscode.CancellationToken): Promise<void> {
+function run(
+  command: string,
+  args: string[],
+  output: vscode.LogOutputChannel,
+  token: vscode.CancellationToken,
+): Promise<void> {
   output.info(`$ ${[command, ...args].join(' ')}`);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });

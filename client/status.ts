@@ -13,9 +13,7 @@ export interface ServerStatus {
 
 /** States only the client knows: before the server reports, or when it cannot run. */
 export type ClientStatus =
-  | { state: 'starting' }
-  | { state: 'notInstalled'; python: string }
-  | { state: 'stopped'; message: string };
+  { state: 'starting' } | { state: 'notInstalled'; python: string } | { state: 'stopped'; message: string };
 
 /** What clicking the entry does: each leads to the fix for its state. */
 export type StatusAction = 'showLogs' | 'pullModel' | 'explainUnreachable' | 'installServer';
@@ -44,7 +42,13 @@ function where(status: ServerStatus): string {
 export function statusView(status: ServerStatus | ClientStatus): StatusView {
   switch (status.state) {
     case 'starting':
-      return { text: 'Siyada: starting', detail: 'Starting the language server', severity: 'information', busy: true, ...SHOW_LOGS };
+      return {
+        text: 'Siyada: starting',
+        detail: 'Starting the language server',
+        severity: 'information',
+        busy: true,
+        ...SHOW_LOGS,
+      };
     case 'notInstalled':
       return {
         text: 'Siyada: server not installed',
@@ -99,7 +103,13 @@ export function statusView(status: ServerStatus | ClientStatus): StatusView {
         ...SHOW_LOGS,
       };
     case 'error':
-      return { text: 'Siyada: error', detail: status.message || 'See the logs', severity: 'error', busy: false, ...SHOW_LOGS };
+      return {
+        text: 'Siyada: error',
+        detail: status.message || 'See the logs',
+        severity: 'error',
+        busy: false,
+        ...SHOW_LOGS,
+      };
   }
 }
 

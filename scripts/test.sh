@@ -22,6 +22,7 @@ if [ -f package.json ] && [ "${SIYADA_SKIP_EXTENSION:-0}" != "1" ]; then
   echo "== Extension: lint, typecheck, unit tests, then package and test end to end in code-server"
   npm ci --no-audit --no-fund
   npm run lint
+  npm run format:check
   npm run typecheck
   npm test
   npm run test:e2e

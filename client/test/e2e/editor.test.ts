@@ -24,7 +24,8 @@ const FIXED_TEXT = 'def load(path):\n    with open(path) as f:\n        return f
 
 // Reviewed only on request: the triggers are off by then.
 const ON_REQUEST = 'total.py';
-const ON_REQUEST_TEXT = 'def total(items):\n    result = 0\n    for item in items:\n        result = result + item\n    return result\n';
+const ON_REQUEST_TEXT =
+  'def total(items):\n    result = 0\n    for item in items:\n        result = result + item\n    return result\n';
 const ON_REQUEST_FINDING = {
   category: 'maintainability',
   severity: 'warning',
@@ -58,7 +59,11 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
   it('activates when a Python file opens and shows the model in its status', async () => {
     const { page } = session;
     await session.openFile(FIXTURE, 'def load(path):');
-    await waitFor('the language status to show the model', async () => (await session.languageStatusLabel()).includes(`Siyada: ${MODEL}`), STEP_MS);
+    await waitFor(
+      'the language status to show the model',
+      async () => (await session.languageStatusLabel()).includes(`Siyada: ${MODEL}`),
+      STEP_MS,
+    );
     await page.locator('[id="status.languageStatus"]').click();
     await page.getByText(`Siyada: ${MODEL}`).first().waitFor({ timeout: STEP_MS });
     await session.screenshot('status');
@@ -72,7 +77,10 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     await input.waitFor({ timeout: STEP_MS });
     await input.fill('>Siyada:');
     for (const title of ['Review Current File', 'Select Model', 'Pull Model', 'Show Logs', 'Restart Server']) {
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: `Siyada: ${title}` }).first().waitFor({ timeout: STEP_MS });
+      await page
+        .locator('.quick-input-widget .monaco-list-row', { hasText: `Siyada: ${title}` })
+        .first()
+        .waitFor({ timeout: STEP_MS });
     }
     await page.keyboard.press('Escape');
   });
@@ -110,7 +118,10 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
 
   it('lists the installed models in Select Model', async () => {
     await session.runCommand('Siyada: Select Model');
-    await session.page.locator('.quick-input-widget .monaco-list-row', { hasText: MODEL }).first().waitFor({ timeout: STEP_MS });
+    await session.page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: MODEL })
+      .first()
+      .waitFor({ timeout: STEP_MS });
     await session.page.keyboard.press('Escape');
   });
 
@@ -127,7 +138,11 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
       'one new language server, settled',
       async () => {
         const now = session.serverProcesses();
-        if (now.length !== 1 || now[0].pid === first.pid || !(await session.languageStatusLabel()).includes(`Siyada: ${MODEL}`)) {
+        if (
+          now.length !== 1 ||
+          now[0].pid === first.pid ||
+          !(await session.languageStatusLabel()).includes(`Siyada: ${MODEL}`)
+        ) {
           seen = { pid: 0, since: Date.now() };
           return false;
         }
@@ -173,20 +188,32 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
       10_000,
     );
     await page.keyboard.press('Enter');
-    await waitFor('the fixed text in the editor', async () => (await session.editorText()).trim() === FIXED_TEXT.trim(), STEP_MS);
+    await waitFor(
+      'the fixed text in the editor',
+      async () => (await session.editorText()).trim() === FIXED_TEXT.trim(),
+      STEP_MS,
+    );
     await session.screenshot('fixed');
   });
 
   it('reviews a file on request (Review Current File) when the triggers are off', async () => {
     const { page } = session;
     session.writeSettings({ ...settings, 'siyada.triggers': { onOpen: false, onSave: false, onType: false } });
-    await waitFor('the server to get the new triggers', () => Promise.resolve(session.serverLog().includes('"onOpen":false')), STEP_MS, 250);
+    await waitFor(
+      'the server to get the new triggers',
+      () => Promise.resolve(session.serverLog().includes('"onOpen":false')),
+      STEP_MS,
+      250,
+    );
     await session.openFile(ON_REQUEST, 'def total(items):');
     assert.equal(await session.squiggles().count(), 0, 'nothing is reviewed on open');
     await session.runCommand('Siyada: Review Current File');
     await session.squiggles().first().waitFor({ timeout: STEP_MS });
     await page.keyboard.press('Control+Shift+M');
-    await page.locator('.markers-panel .monaco-list-row', { hasText: ON_REQUEST_FINDING.title }).first().waitFor({ timeout: STEP_MS });
+    await page
+      .locator('.markers-panel .monaco-list-row', { hasText: ON_REQUEST_FINDING.title })
+      .first()
+      .waitFor({ timeout: STEP_MS });
   });
 
   it('pulls a model with progress, then switches to it with Select Model', async () => {
@@ -196,23 +223,40 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     await waitFor('the model name prompt', async () => (await input.inputValue()) === MODEL, STEP_MS);
     await input.fill(PULLED);
     await page.keyboard.press('Enter');
-    await page.locator('.notifications-toasts', { hasText: `Siyada: ${PULLED} is ready.` }).first().waitFor({ timeout: STEP_MS });
+    await page
+      .locator('.notifications-toasts', { hasText: `Siyada: ${PULLED} is ready.` })
+      .first()
+      .waitFor({ timeout: STEP_MS });
     await session.runCommand('Siyada: Select Model');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: PULLED }).first().waitFor({ timeout: STEP_MS });
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: PULLED })
+      .first()
+      .waitFor({ timeout: STEP_MS });
     await session.screenshot('models');
     await page.locator('.quick-input-widget input').fill(PULLED);
     await page.keyboard.press('Enter');
-    await waitFor('the status to show the new model', async () => (await session.languageStatusLabel()).includes(`Siyada: ${PULLED}`), STEP_MS);
+    await waitFor(
+      'the status to show the new model',
+      async () => (await session.languageStatusLabel()).includes(`Siyada: ${PULLED}`),
+      STEP_MS,
+    );
   });
 
   it('leads from "Ollama not reachable" to how to start it', async () => {
     const { page } = session;
     // A port nobody listens on, as when Ollama is not running.
     session.writeSettings({ ...settings, 'siyada.endpoint': `http://127.0.0.1:${await freePort()}` });
-    await waitFor('the status to say Ollama is not reachable', async () => (await session.languageStatusLabel()).includes('Siyada: Ollama not reachable'), STEP_MS);
+    await waitFor(
+      'the status to say Ollama is not reachable',
+      async () => (await session.languageStatusLabel()).includes('Siyada: Ollama not reachable'),
+      STEP_MS,
+    );
     await page.locator('[id="status.languageStatus"]').click();
     await page.getByText('How to fix').first().click({ timeout: STEP_MS });
-    await page.locator('.notifications-toasts', { hasText: 'Start Ollama (`ollama serve`)' }).first().waitFor({ timeout: STEP_MS });
+    await page
+      .locator('.notifications-toasts', { hasText: 'Start Ollama (`ollama serve`)' })
+      .first()
+      .waitFor({ timeout: STEP_MS });
     await session.screenshot('unreachable');
   });
 });

@@ -2,11 +2,33 @@
 // double, code-server with the packaged extension installed, and a Chromium page
 // on the workspace. Everything listens on 127.0.0.1 only.
 
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { CHROMIUM, PYTHON, REPO_ROOT, descendants, freePort, httpOk, killNow, runOrThrow, startGroup, waitFor, waitForLine, type ProcessGroup } from './harness';
+import {
+  CHROMIUM,
+  PYTHON,
+  REPO_ROOT,
+  descendants,
+  freePort,
+  httpOk,
+  killNow,
+  runOrThrow,
+  startGroup,
+  waitFor,
+  waitForLine,
+  type ProcessGroup,
+} from './harness';
 
 export const E2E_DIR = path.join(REPO_ROOT, '.e2e');
 export const SCREENSHOTS = path.join(E2E_DIR, 'screenshots');
@@ -60,7 +82,9 @@ function vsix(): string {
 
 /** Installs what is missing and returns the code-server launcher. */
 function codeServerLauncher(): string {
-  const output = runOrThrow('bash', [path.join(REPO_ROOT, 'scripts', 'e2e-setup.sh')]).trim().split('\n');
+  const output = runOrThrow('bash', [path.join(REPO_ROOT, 'scripts', 'e2e-setup.sh')])
+    .trim()
+    .split('\n');
   return output[output.length - 1];
 }
 
@@ -116,7 +140,13 @@ export class EditorSession {
     const script = path.join(this.runDir, 'rules.json');
     writeJson(script, { models: this.options.models, rules: this.options.rules });
     const log = (line: string) => this.log(line);
-    const double = startGroup('ollama-double', PYTHON, [path.join(REPO_ROOT, 'tests', 'ollama_double.py'), '--port', '0', '--script', script], { env }, log);
+    const double = startGroup(
+      'ollama-double',
+      PYTHON,
+      [path.join(REPO_ROOT, 'tests', 'ollama_double.py'), '--port', '0', '--script', script],
+      { env },
+      log,
+    );
     this.groups.push(double);
     [, this.endpoint] = await waitForLine(double, /^listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000);
 
@@ -141,7 +171,15 @@ export class EditorSession {
     const dirs = ['--user-data-dir', user, '--extensions-dir', path.join(this.runDir, 'extensions')];
     this.log(runOrThrow(launcher, [...dirs, '--install-extension', packaged], { env }));
     const port = await freePort();
-    const flags = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
+    const flags = [
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+    ];
     this.codeServer = startGroup('code-server', launcher, [...flags, ...dirs, this.workspace], { env }, log);
     this.groups.push(this.codeServer);
     const url = `http://127.0.0.1:${port}`;
@@ -150,7 +188,15 @@ export class EditorSession {
     this.browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     this.page = await this.browser.newPage({ viewport: { width: 1400, height: 900 } });
     this.page.on('console', (message) => this.log(`[browser ${message.type()}] ${message.text()}`));
@@ -174,13 +220,21 @@ export class EditorSession {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: STEP_MS });
     await input.fill(`>${title}`);
-    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: STEP_MS });
+    await this.page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: title })
+      .first()
+      .waitFor({ timeout: STEP_MS });
     await this.page.keyboard.press('Enter');
   }
 
   /** The language status entry's accessible label, which lists each item's text. */
   async languageStatusLabel(): Promise<string> {
-    return (await this.page.locator('[id="status.languageStatus"] [aria-label]').first().getAttribute('aria-label', { timeout: 1000 })) ?? '';
+    return (
+      (await this.page
+        .locator('[id="status.languageStatus"] [aria-label]')
+        .first()
+        .getAttribute('aria-label', { timeout: 1000 })) ?? ''
+    );
   }
 
   squiggles(): Locator {
@@ -192,7 +246,10 @@ export class EditorSession {
     type LineNode = { textContent: string | null; getAttribute(name: string): string | null };
     const lines = await this.page.locator('.monaco-editor .view-lines .view-line').evaluateAll((nodes: LineNode[]) =>
       nodes
-        .map((node) => ({ top: parseFloat(/top:\s*([\d.]+)px/.exec(node.getAttribute('style') ?? '')?.[1] ?? '0'), text: node.textContent ?? '' }))
+        .map((node) => ({
+          top: parseFloat(/top:\s*([\d.]+)px/.exec(node.getAttribute('style') ?? '')?.[1] ?? '0'),
+          text: node.textContent ?? '',
+        }))
         .sort((a, b) => a.top - b.top)
         .map((line) => line.text),
     );
@@ -206,7 +263,9 @@ export class EditorSession {
 
   /** Language server processes started by this code-server, with their command lines. */
   serverProcesses(): { pid: number; args: string }[] {
-    return this.codeServer?.child.pid ? descendants(this.codeServer.child.pid).filter((process) => / -m siyada lsp/.test(process.args)) : [];
+    return this.codeServer?.child.pid
+      ? descendants(this.codeServer.child.pid).filter((process) => / -m siyada lsp/.test(process.args))
+      : [];
   }
 
   /** The extension's output channel ("Siyada"), as VS Code writes it to the profile. */
@@ -256,7 +315,9 @@ export class EditorSession {
       writeFileSync(path.join(E2E_DIR, `${this.options.name}-siyada-output.log`), output);
     }
     writeJson(path.join(E2E_DIR, `${this.options.name}-run.json`), { vsixBytes: this.vsixBytes, seconds });
-    process.stdout.write(`# e2e ${this.options.name}: vsix ${(this.vsixBytes / 1024).toFixed(0)} KiB, session ${seconds} s\n`);
+    process.stdout.write(
+      `# e2e ${this.options.name}: vsix ${(this.vsixBytes / 1024).toFixed(0)} KiB, session ${seconds} s\n`,
+    );
     if (this.runDir && !process.env.SIYADA_E2E_KEEP) {
       rmSync(this.runDir, { recursive: true, force: true });
     }

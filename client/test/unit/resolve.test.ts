@@ -33,7 +33,12 @@ describe('resolveServer', () => {
       { serverPath: '/opt/siyada/bin/siyada', interpreter: '/usr/bin/python3.12' },
       probes({ pythonExtension: '/env/bin/python', withServer: ['/usr/bin/python3.12'] }, calls),
     );
-    assert.deepEqual(launch, { kind: 'run', command: '/opt/siyada/bin/siyada', args: ['lsp'], source: 'siyada.server.path' });
+    assert.deepEqual(launch, {
+      kind: 'run',
+      command: '/opt/siyada/bin/siyada',
+      args: ['lsp'],
+      source: 'siyada.server.path',
+    });
     assert.deepEqual(calls, []);
   });
 
@@ -43,13 +48,26 @@ describe('resolveServer', () => {
       { serverPath: '  ', interpreter: '/usr/bin/python3.12' },
       probes({ pythonExtension: '/env/bin/python', withServer: ['/usr/bin/python3.12', '/env/bin/python'] }, calls),
     );
-    assert.deepEqual(launch, { kind: 'run', command: '/usr/bin/python3.12', args: ['-m', 'siyada', 'lsp'], source: 'siyada.interpreter' });
+    assert.deepEqual(launch, {
+      kind: 'run',
+      command: '/usr/bin/python3.12',
+      args: ['-m', 'siyada', 'lsp'],
+      source: 'siyada.interpreter',
+    });
     assert.deepEqual(calls, ['hasServer /usr/bin/python3.12']);
   });
 
   it("uses the Python extension's interpreter when no setting names one", async () => {
-    const launch = await resolveServer({ serverPath: '', interpreter: '' }, probes({ pythonExtension: '/env/bin/python', withServer: ['/env/bin/python'] }));
-    assert.deepEqual(launch, { kind: 'run', command: '/env/bin/python', args: ['-m', 'siyada', 'lsp'], source: 'Python extension' });
+    const launch = await resolveServer(
+      { serverPath: '', interpreter: '' },
+      probes({ pythonExtension: '/env/bin/python', withServer: ['/env/bin/python'] }),
+    );
+    assert.deepEqual(launch, {
+      kind: 'run',
+      command: '/env/bin/python',
+      args: ['-m', 'siyada', 'lsp'],
+      source: 'Python extension',
+    });
   });
 
   it('falls back to python3 without the Python extension', async () => {
@@ -60,18 +78,33 @@ describe('resolveServer', () => {
   it('uses the managed environment when the chosen Python lacks the server', async () => {
     const launch = await resolveServer(
       { serverPath: '', interpreter: '' },
-      probes({ pythonExtension: '/env/bin/python', managed: '/storage/server-env/bin/python', withServer: ['/storage/server-env/bin/python'] }),
+      probes({
+        pythonExtension: '/env/bin/python',
+        managed: '/storage/server-env/bin/python',
+        withServer: ['/storage/server-env/bin/python'],
+      }),
     );
-    assert.deepEqual(launch, { kind: 'run', command: '/storage/server-env/bin/python', args: ['-m', 'siyada', 'lsp'], source: 'managed environment' });
+    assert.deepEqual(launch, {
+      kind: 'run',
+      command: '/storage/server-env/bin/python',
+      args: ['-m', 'siyada', 'lsp'],
+      source: 'managed environment',
+    });
   });
 
   it('reports the chosen Python as missing the server when nothing has it', async () => {
-    const launch = await resolveServer({ serverPath: '', interpreter: '/usr/bin/python3.12' }, probes({ managed: '/storage/server-env/bin/python' }));
+    const launch = await resolveServer(
+      { serverPath: '', interpreter: '/usr/bin/python3.12' },
+      probes({ managed: '/storage/server-env/bin/python' }),
+    );
     assert.deepEqual(launch, { kind: 'missing', python: '/usr/bin/python3.12', source: 'siyada.interpreter' });
   });
 
   it('does not trust a managed environment whose server is broken', async () => {
-    const launch = await resolveServer({ serverPath: '', interpreter: '' }, probes({ managed: '/storage/server-env/bin/python' }));
+    const launch = await resolveServer(
+      { serverPath: '', interpreter: '' },
+      probes({ managed: '/storage/server-env/bin/python' }),
+    );
     assert.deepEqual(launch, { kind: 'missing', python: 'python3', source: 'python3' });
   });
 });

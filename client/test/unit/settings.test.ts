@@ -4,7 +4,11 @@ import { needsRestart, serverSettingKeys, supportedLanguages, toServerSettings, 
 import { readManifest } from '../manifest';
 
 const manifest = readManifest() as Manifest;
-const properties = (manifest.contributes?.configuration as { properties: Record<string, { default: unknown; type: string; enum?: string[] }> }).properties;
+const properties = (
+  manifest.contributes?.configuration as {
+    properties: Record<string, { default: unknown; type: string; enum?: string[] }>;
+  }
+).properties;
 
 /** What VS Code's getConfiguration('siyada').get(key) returns when nothing is set. */
 const defaults = (key: string) => properties[`siyada.${key}`]?.default;
@@ -42,7 +46,18 @@ describe('the manifest', () => {
   });
 
   it('activates on the languages the server reviews', () => {
-    assert.deepEqual(supportedLanguages(manifest), ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'rust', 'java', 'c', 'cpp']);
+    assert.deepEqual(supportedLanguages(manifest), [
+      'python',
+      'javascript',
+      'javascriptreact',
+      'typescript',
+      'typescriptreact',
+      'go',
+      'rust',
+      'java',
+      'c',
+      'cpp',
+    ]);
   });
 });
 
@@ -51,7 +66,14 @@ describe('serverSettingKeys', () => {
     const keys = serverSettingKeys({
       contributes: {
         configuration: [
-          { properties: { 'siyada.model': {}, 'siyada.server.path': {}, 'siyada.interpreter': {}, 'siyada.trace.server': {} } },
+          {
+            properties: {
+              'siyada.model': {},
+              'siyada.server.path': {},
+              'siyada.interpreter': {},
+              'siyada.trace.server': {},
+            },
+          },
           { properties: { 'siyada.triggers': {}, 'other.setting': {} } },
         ],
       },
@@ -63,7 +85,10 @@ describe('serverSettingKeys', () => {
 describe('toServerSettings', () => {
   it('builds a flat object of plain JSON values and skips unset keys', () => {
     const frozen = Object.freeze({ onOpen: false, onSave: true, onType: false });
-    const settings = toServerSettings(['model', 'triggers', 'unknown'], (key) => ({ model: 'llama3.2:3b', triggers: frozen })[key]);
+    const settings = toServerSettings(
+      ['model', 'triggers', 'unknown'],
+      (key) => ({ model: 'llama3.2:3b', triggers: frozen })[key],
+    );
     assert.deepEqual(settings, { model: 'llama3.2:3b', triggers: { onOpen: false, onSave: true, onType: false } });
     assert.notEqual(settings.triggers, frozen);
     assert.ok(!('unknown' in settings));
@@ -72,7 +97,8 @@ describe('toServerSettings', () => {
 
 describe('needsRestart', () => {
   it('restarts for the settings that choose the server process only', () => {
-    const changed = (names: string[]) => (section: string) => names.some((name) => name === section || name.startsWith(`${section}.`));
+    const changed = (names: string[]) => (section: string) =>
+      names.some((name) => name === section || name.startsWith(`${section}.`));
     assert.equal(needsRestart(changed(['siyada.server.path'])), true);
     assert.equal(needsRestart(changed(['siyada.interpreter'])), true);
     assert.equal(needsRestart(changed(['siyada.model'])), false);

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatBytes, parseServerStatus, statusView, unreachableAdvice, type ServerStatus } from '../../status';
 
-const base: ServerStatus = { state: 'ready', model: 'qwen2.5-coder:7b', endpoint: 'http://127.0.0.1:11434', remote: false, pending: 0, message: '' };
+const base: ServerStatus = {
+  state: 'ready',
+  model: 'qwen2.5-coder:7b',
+  endpoint: 'http://127.0.0.1:11434',
+  remote: false,
+  pending: 0,
+  message: '',
+};
 
 describe('statusView', () => {
   it('shows the model when ready, and opens the logs on click', () => {
@@ -60,7 +67,13 @@ describe('statusView', () => {
 describe('parseServerStatus', () => {
   it('accepts the documented payload and fills in missing fields', () => {
     assert.deepEqual(parseServerStatus(base), base);
-    assert.deepEqual(parseServerStatus({ state: 'reviewing', pending: 2 }), { ...base, state: 'reviewing', pending: 2, model: '', endpoint: '' });
+    assert.deepEqual(parseServerStatus({ state: 'reviewing', pending: 2 }), {
+      ...base,
+      state: 'reviewing',
+      pending: 2,
+      model: '',
+      endpoint: '',
+    });
   });
 
   it('rejects anything else', () => {
