@@ -103,7 +103,6 @@ class Scheduler:
         self._tasks: set[asyncio.Task[None]] = set()
         self._gate = PriorityGate(reviewer.settings.max_concurrent_requests)
         self._focus: Focus | None = None
-        self._skipped_reported: set[str] = set()
         self._paused = False
         self._last_changed: str | None = None
 
@@ -370,7 +369,7 @@ class Scheduler:
             try:
                 await self._reviewer.review(language, unit)
             except FunctionTooLong as too_long:
-                self._report_skip(unit, str(too_long))
+                self._report_too_long(uri, str(too_long))
                 self._forget_wanted(unit.hash)
                 return
             except ModelError as error:
@@ -386,10 +385,14 @@ class Scheduler:
         self._in_flight.pop(function_hash, None)
         self._hooks.activity(self.pending)
 
-    def _report_skip(self, unit: FunctionUnit, message: str) -> None:
-        if unit.hash not in self._skipped_reported:
-            self._skipped_reported.add(unit.hash)
-            self._hooks.skipped(message)
+    def _report_too_long(self, uri: str, message: str) -> None:
+        """Told once per document: a file of many long functions gives one note."""
+        doc = self._documents.get(uri)
+        if doc is None or "too long" in doc.told:
+            log.info("%s", message)
+            return
+        doc.told.add("too long")
+        self._hooks.skipped(message)
 
     def _forget_wanted(self, function_hash: str) -> None:
         for doc in self._documents.values():
