@@ -44,10 +44,12 @@ def record_statuses(client: LanguageClient) -> None:
 async def client(lsp_client: LanguageClient) -> Any:
     record_statuses(lsp_client)
     yield
-    if lsp_client.capabilities is None and lsp_client._server is not None:
+    server = lsp_client._server
+    if lsp_client.capabilities is None and server is not None and server.returncode is None:
         # The test failed before initializing: there is no session to shut down, and
         # pytest-lsp would wait forever for the process to exit by itself.
-        lsp_client._server.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            server.terminate()
     with contextlib.suppress(RuntimeError):  # a test that restarts the server stopped it
         await lsp_client.shutdown_session()
 

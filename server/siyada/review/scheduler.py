@@ -46,10 +46,17 @@ class TrackedDocument:
     # review lands, so warnings do not flicker away on every keystroke.
     provisional: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
     last_edited_line: int | None = None
+    # Functions as they were before the current burst of edits, and the pending refresh
+    # of a large document's functions (see Scheduler.change).
+    units_before_burst: list[FunctionUnit] | None = None
+    refresh: asyncio.Task[None] | None = None
     # Names of the functions edited lately, most recent first.
     recent_edits: list[str] = field(default_factory=list)
     debounce: asyncio.Task[None] | None = None
 
+    # Answers known for the document's functions by hash (None: not reviewed yet), so
+    # publishing after a keystroke does not ask the cache about every function again.
+    answers: dict[str, tuple[Finding, ...] | None] = field(default_factory=dict)
     # Why the document is not reviewed (too large, minified...), told once per reason.
     not_reviewed: str | None = None
     told: set[str] = field(default_factory=set)
@@ -70,6 +77,10 @@ class Focus:
 
 
 _RECENT_EDITS = 5
+# Above this size, a document's functions are refreshed once per burst of keystrokes,
+# this long after the last one, instead of after every keystroke.
+_COALESCE_ABOVE_CHARS = 50_000
+_COALESCE_SECONDS = 0.075
 
 
 @dataclass(frozen=True)
@@ -145,27 +156,53 @@ class Scheduler:
         doc = self._documents.get(uri)
         if doc is None:
             return
-        old_units = doc.units
         if full_text is not None:
             doc.source.replace_all(full_text)
         else:
             doc.source.apply(edits)
         doc.version = version
+        if edited_line is not None:
+            doc.last_edited_line = edited_line
+        if doc.units_before_burst is None:
+            doc.units_before_burst = doc.units
+        if len(doc.text) > _COALESCE_ABOVE_CHARS:
+            # On a large file, parsing and extracting on every keystroke would keep the
+            # server busy while the user types; a burst of keystrokes costs one.
+            if doc.refresh is None:
+                doc.refresh = self._spawn(self._refresh_soon(doc))
+            return
+        self._functions_changed(doc, edited_line)
+
+    def _functions_changed(self, doc: TrackedDocument, edited_line: int | None) -> None:
+        """After the text changed: new functions, moved findings, stale reviews."""
+        old_units = doc.units_before_burst or []
+        doc.units_before_burst = None
         self._refresh(doc)
         known = {u.hash for u in old_units}
         new_units = [u for u in doc.units if u.hash not in known]
         # Without a range (a whole-document change), the first changed function is
         # where the user is working.
         if edited_line is None and new_units:
-            edited_line = new_units[0].start_line
-        doc.last_edited_line = edited_line
+            doc.last_edited_line = new_units[0].start_line
         self._note_edit(doc, new_units)
         doc.wanted |= {u.hash for u in new_units}
         doc.provisional = self._carry_over(doc, old_units, new_units)
         self._cancel_orphaned_reviews()
-        self._hooks.findings_changed(uri)
+        self._hooks.findings_changed(doc.uri)
         if self.settings.triggers.on_type:
             self._debounce(doc)
+
+    async def _refresh_soon(self, doc: TrackedDocument) -> None:
+        await asyncio.sleep(_COALESCE_SECONDS)
+        doc.refresh = None
+        self._functions_changed(doc, doc.last_edited_line)
+
+    def _flush_refresh(self, doc: TrackedDocument) -> None:
+        """Bring functions up to date now (before a save or an explicit review)."""
+        if doc.refresh is not None:
+            doc.refresh.cancel()
+            doc.refresh = None
+            self._functions_changed(doc, doc.last_edited_line)
 
     def focus(self, focus: Focus) -> None:
         """The user looks at `focus`: reviews waiting for a slot are re-ranked."""
@@ -174,6 +211,7 @@ class Scheduler:
     def save(self, uri: str) -> None:
         doc = self._documents.get(uri)
         if doc is not None and self.settings.triggers.on_save:
+            self._flush_refresh(doc)
             self._cancel_debounce(doc)
             doc.wanted |= {u.hash for u in doc.units}
             self._start_reviews(doc)
@@ -181,6 +219,8 @@ class Scheduler:
     def close(self, uri: str) -> None:
         doc = self._documents.pop(uri, None)
         if doc is not None:
+            if doc.refresh is not None:
+                doc.refresh.cancel()
             self._cancel_debounce(doc)
             self._cancel_orphaned_reviews()
 
@@ -188,6 +228,7 @@ class Scheduler:
         """Review every function of the document that has no answer yet (on demand)."""
         doc = self._documents.get(uri)
         if doc is not None:
+            self._flush_refresh(doc)
             self._cancel_debounce(doc)
             doc.wanted |= {u.hash for u in doc.units}
             self._start_reviews(doc)
@@ -213,6 +254,8 @@ class Scheduler:
             for task in list(self._in_flight.values()):
                 task.cancel()
         for uri, doc in self._documents.items():
+            if answer_changed:
+                doc.answers.clear()
             self._hooks.findings_changed(uri)
             if answer_changed and self.settings.triggers.on_open:
                 doc.wanted |= {u.hash for u in doc.units}
@@ -224,9 +267,9 @@ class Scheduler:
             return None
         findings_of: dict[str, tuple[Finding, ...]] = dict(doc.provisional)
         for unit in doc.units:
-            cached = self._reviewer.cached(doc.spec.id, unit)
-            if cached is not None:
-                findings_of[unit.hash] = cached
+            answer = self._answer(doc, unit)
+            if answer is not None:
+                findings_of[unit.hash] = answer
         placed = place_findings(doc.units, findings_of, doc.lines, doc.text, self.settings)
         return DocumentSnapshot(uri, doc.spec, doc.version, doc.text, doc.lines, placed, doc.source)
 
@@ -243,6 +286,7 @@ class Scheduler:
         self._paused = True
         for doc in self._documents.values():
             self._cancel_debounce(doc)
+            doc.refresh = None
         for task in list(self._tasks):
             task.cancel()
 
@@ -268,7 +312,16 @@ class Scheduler:
             return
         if doc.source.tree is None:
             doc.source.replace_all(doc.text)
+        old_answers = doc.answers
         doc.units = extract_functions(doc.spec, doc.text, doc.source.tree)
+        doc.answers = {u.hash: old_answers[u.hash] for u in doc.units if u.hash in old_answers}
+
+    def _answer(self, doc: TrackedDocument, unit: FunctionUnit) -> tuple[Finding, ...] | None:
+        if unit.hash in doc.answers:
+            return doc.answers[unit.hash]
+        answer = self._reviewer.cached(doc.spec.id, unit)
+        doc.answers[unit.hash] = answer
+        return answer
 
     def _tell_once(self, doc: TrackedDocument, message: str) -> None:
         if message not in doc.told:
@@ -284,9 +337,7 @@ class Scheduler:
             before = old_by_name.get(unit.name)
             if before is None:
                 continue
-            previous = self._reviewer.cached(doc.spec.id, before) or doc.provisional.get(
-                before.hash, ()
-            )
+            previous = self._answer(doc, before) or doc.provisional.get(before.hash, ())
             moved = tuple(_reanchored(f, unit) for f in previous)
             kept = tuple(f for f in moved if f is not None)
             if kept:
@@ -321,7 +372,7 @@ class Scheduler:
         for unit in self._by_priority(doc)[:limit]:
             if unit.hash not in doc.wanted:
                 continue
-            if self._reviewer.cached(doc.spec.id, unit) is not None:
+            if self._answer(doc, unit) is not None:
                 doc.wanted.discard(unit.hash)
                 continue
             if unit.hash not in self._in_flight:
@@ -367,7 +418,7 @@ class Scheduler:
     async def _review(self, uri: str, language: str, unit: FunctionUnit) -> None:
         async with self._gate.slot(lambda: self._rank(uri, unit)):
             try:
-                await self._reviewer.review(language, unit)
+                findings = await self._reviewer.review(language, unit)
             except FunctionTooLong as too_long:
                 self._report_too_long(uri, str(too_long))
                 self._forget_wanted(unit.hash)
@@ -378,7 +429,9 @@ class Scheduler:
         self._forget_wanted(unit.hash)
         self._hooks.succeeded()
         for uri in self._documents_with(unit.hash):
-            self._documents[uri].provisional.pop(unit.hash, None)
+            doc = self._documents[uri]
+            doc.provisional.pop(unit.hash, None)
+            doc.answers[unit.hash] = findings
             self._hooks.findings_changed(uri)
 
     def _finished(self, function_hash: str, _task: asyncio.Task[None]) -> None:
