@@ -95,6 +95,8 @@ class _Request:
     method: str
     path: str
     body: Any
+    # When its first line was read: the moment the request reached the model server.
+    received: float
 
 
 @dataclass
@@ -285,7 +287,7 @@ class SimulatedOllama:
         elif route == ("POST", "/api/show"):
             await self._show(writer, body)
         elif route == ("POST", "/api/chat"):
-            await self._chat(reader, writer, body)
+            await self._chat(reader, writer, body, request.received)
         else:
             await _send_json(writer, 404, {"error": "404 page not found"})
 
@@ -296,7 +298,11 @@ class SimulatedOllama:
         await _send_json(writer, 200, _show_body())
 
     async def _chat(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: Mapping[str, Any]
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        body: Mapping[str, Any],
+        received: float,
     ) -> None:
         if _full_name(str(body.get("model") or "")) != _full_name(MODEL):
             await _send_json(writer, 404, {"error": f"model '{body.get('model')}' not found"})
@@ -307,7 +313,8 @@ class SimulatedOllama:
                 self._loads += 1
             await _send_json(writer, 200, _chat_line("", done_reason="load"))
             return
-        await self._answer(reader, writer, messages, streamed=body.get("stream", True) is not False)
+        streamed = body.get("stream", True) is not False
+        await self._answer(reader, writer, messages, streamed=streamed, received=received)
 
     async def _answer(
         self,
@@ -316,11 +323,12 @@ class SimulatedOllama:
         messages: list[Any],
         *,
         streamed: bool,
+        received: float,
     ) -> None:
         prompt, answer = prompt_text(messages), answer_for(messages)
         pieces = token_pieces(answer)
         record = ChatRecord(
-            arrival=time.monotonic(),
+            arrival=received,
             prompt_tokens=estimate_tokens(prompt),
             answer_tokens=len(pieces),
             findings=answer.count('"evidence"'),
@@ -423,6 +431,7 @@ async def _sleep_until(deadline: float, gone: asyncio.Future[bytes]) -> bool:
 
 async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
     line = await reader.readline()
+    received = time.monotonic()
     if not line.strip():
         return None
     method, target, _version = line.decode("latin-1").split(" ", 2)
@@ -436,7 +445,7 @@ async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
         body = json.loads(raw) if raw else None
     except ValueError:
         body = None
-    return _Request(method, target.split("?", 1)[0], body)
+    return _Request(method, target.split("?", 1)[0], body, received)
 
 
 async def _send(writer: asyncio.StreamWriter, status: int, text: str, content_type: str) -> None:

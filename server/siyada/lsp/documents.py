@@ -3,6 +3,7 @@ part (asking the model) is scheduled, never awaited here."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -31,6 +32,7 @@ def did_open(ls: SiyadaServer, params: types.DidOpenTextDocumentParams) -> None:
 
 
 def did_change(ls: SiyadaServer, params: types.DidChangeTextDocumentParams) -> None:
+    received = asyncio.get_running_loop().time()
     uri = params.text_document.uri
     text = ls.scheduler.text_of(uri) if ls.language_of(uri) is not None else None
     if text is None:
@@ -42,6 +44,7 @@ def did_change(ls: SiyadaServer, params: types.DidChangeTextDocumentParams) -> N
         edits,
         full_text=full_text,
         edited_line=_edited_line(params),
+        received=received,
     )
 
 

@@ -151,11 +151,16 @@ class Scheduler:
         *,
         full_text: str | None = None,
         edited_line: int | None = None,
+        received: float | None = None,
     ) -> None:
-        """The document changed by `edits` (or was replaced by `full_text`)."""
+        """The document changed by `edits` (or was replaced by `full_text`); `received`
+        is when the change arrived (event loop time), where the quiet period starts."""
         doc = self._documents.get(uri)
         if doc is None:
             return
+        if self.settings.triggers.on_type:
+            # The work below runs inside the quiet period instead of delaying the review.
+            self._debounce(doc, received)
         if full_text is not None:
             doc.source.replace_all(full_text)
         else:
@@ -189,8 +194,6 @@ class Scheduler:
         doc.provisional = self._carry_over(doc, old_units, new_units)
         self._cancel_orphaned_reviews()
         self._hooks.findings_changed(doc.uri)
-        if self.settings.triggers.on_type:
-            self._debounce(doc)
 
     async def _refresh_soon(self, doc: TrackedDocument) -> None:
         await asyncio.sleep(_COALESCE_SECONDS)
@@ -344,13 +347,18 @@ class Scheduler:
                 carried[unit.hash] = kept
         return carried
 
-    def _debounce(self, doc: TrackedDocument) -> None:
+    def _debounce(self, doc: TrackedDocument, since: float | None = None) -> None:
         self._cancel_debounce(doc)
-        doc.debounce = self._spawn(self._after_quiet(doc))
+        # The deadline is fixed now: the task only starts once the current handler
+        # returns, and the quiet period must not wait for that.
+        start = asyncio.get_running_loop().time() if since is None else since
+        deadline = start + self.settings.debounce_ms / 1000
+        doc.debounce = self._spawn(self._after_quiet(doc, deadline))
 
-    async def _after_quiet(self, doc: TrackedDocument) -> None:
-        await asyncio.sleep(self.settings.debounce_ms / 1000)
+    async def _after_quiet(self, doc: TrackedDocument, deadline: float) -> None:
+        await asyncio.sleep(max(0.0, deadline - asyncio.get_running_loop().time()))
         doc.debounce = None
+        self._flush_refresh(doc)
         self._start_reviews(doc)
 
     @staticmethod
