@@ -188,3 +188,19 @@ async def wait_for_idle(client: LanguageClient, timeout: float = WAIT) -> None:
         return "reviewing" in states and status_field(statuses[-1], "pending") == 0
 
     await wait_until(client, "siyada/status", idle, timeout)
+
+
+async def code_actions(
+    client: LanguageClient, uri: str, diagnostic: types.Diagnostic
+) -> list[types.CodeAction]:
+    """The code actions offered for `diagnostic`; every one must carry an edit, never be
+    a bare command."""
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+    assert all(isinstance(a, types.CodeAction) for a in result or []), "bare commands offered"
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]

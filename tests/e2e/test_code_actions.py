@@ -9,6 +9,7 @@ from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
     change_document,
+    code_actions,
     finding,
     initialize,
     open_document,
@@ -18,19 +19,6 @@ from tests.ollama_double import OllamaDouble
 
 SOURCE = "def load(path):\n    f = open(path)\n    return f.read()\n"
 FIX = "    with open(path) as f:\n        return f.read()"
-
-
-async def _actions(
-    client: LanguageClient, uri: str, diagnostic: types.Diagnostic
-) -> list[types.CodeAction]:
-    result = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostic.range,
-            context=types.CodeActionContext(diagnostics=[diagnostic]),
-        )
-    )
-    return [a for a in result or [] if isinstance(a, types.CodeAction)]
 
 
 def _only_edit(action: types.CodeAction) -> tuple[types.TextEdit, int | None]:
@@ -54,7 +42,7 @@ async def test_quick_fix_replaces_the_evidence_lines(
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    fix, ignore = await _actions(client, uri, diagnostic)
+    fix, ignore = await code_actions(client, uri, diagnostic)
 
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
     edit, version = _only_edit(fix)
@@ -76,7 +64,7 @@ async def test_no_quick_fix_when_the_result_would_not_parse(
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    actions = await _actions(client, uri, diagnostic)
+    actions = await code_actions(client, uri, diagnostic)
 
     assert [a.title for a in actions] == ["Siyada: ignore this bug finding"]
 
@@ -95,7 +83,7 @@ async def test_stale_diagnostic_offers_nothing(
     change_document(client, uri, 2, SOURCE.replace("open(path)", "open(path, 'rb')"))
     await wait_for_diagnostics(client, uri, lambda d: len(d) == 0)
 
-    assert await _actions(client, uri, diagnostic) == []
+    assert await code_actions(client, uri, diagnostic) == []
 
 
 async def test_positions_are_utf16_with_arabic_and_emoji(
@@ -134,7 +122,7 @@ async def test_crlf_documents_keep_their_line_endings(
     uri = open_document(client, tmp_path / "a.py", SOURCE.replace("\n", "\r\n"))
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    fix, ignore = await _actions(client, uri, diagnostic)
+    fix, ignore = await code_actions(client, uri, diagnostic)
 
     assert _only_edit(fix)[0].new_text == FIX.replace("\n", "\r\n")
     assert _only_edit(ignore)[0].new_text.endswith("\r\n")
@@ -150,7 +138,7 @@ async def test_plain_workspace_edit_for_clients_without_document_changes(
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    fix = (await _actions(client, uri, diagnostic))[0]
+    fix = (await code_actions(client, uri, diagnostic))[0]
 
     assert fix.edit is not None and fix.edit.document_changes is None
     assert fix.edit.changes is not None

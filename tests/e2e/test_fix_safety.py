@@ -13,6 +13,7 @@ from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
     change_document,
+    code_actions,
     finding,
     initialize,
     open_document,
@@ -49,20 +50,6 @@ def _record_apply_edit(client: LanguageClient) -> list[Any]:
         return types.ApplyWorkspaceEditResult(applied=False, failure_reason="test client")
 
     return calls
-
-
-async def _actions(
-    client: LanguageClient, uri: str, diagnostic: types.Diagnostic
-) -> list[types.CodeAction]:
-    result = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostic.range,
-            context=types.CodeActionContext(diagnostics=[diagnostic]),
-        )
-    )
-    assert all(isinstance(a, types.CodeAction) for a in result or []), "bare commands offered"
-    return [a for a in result or [] if isinstance(a, types.CodeAction)]
 
 
 def _quick_fix(actions: list[types.CodeAction]) -> types.CodeAction:
@@ -127,7 +114,7 @@ async def test_quick_fix_is_a_versioned_edit_inside_its_function(
         client, uri, lambda d: len(d) == 1 and d[0].data["version"] == 7
     )
 
-    change = _document_edit(_quick_fix(await _actions(client, uri, diagnostic)), uri)
+    change = _document_edit(_quick_fix(await code_actions(client, uri, diagnostic)), uri)
 
     assert change.text_document.version == 7
     (edit,) = change.edits
@@ -158,7 +145,7 @@ async def test_fix_for_a_changed_document_is_refused(
     await initialize(client, endpoint=double.url, triggers={"onType": False})
     uri = open_document(client, tmp_path / "m.py", THREE)
     (old,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
-    assert _quick_fix(await _actions(client, uri, old))
+    assert _quick_fix(await code_actions(client, uri, old))
 
     # Lines are inserted above `load`: the version-1 diagnostic points at the wrong lines.
     moved = "import os\nimport sys\n" + THREE
@@ -167,7 +154,7 @@ async def test_fix_for_a_changed_document_is_refused(
         client, uri, lambda d: len(d) == 1 and d[0].data["version"] == 2
     )
 
-    assert await _actions(client, uri, old) == []
+    assert await code_actions(client, uri, old) == []
     # Claiming the current version does not help when the evidence is not at those lines.
     forged = types.Diagnostic(
         range=old.range,
@@ -176,9 +163,9 @@ async def test_fix_for_a_changed_document_is_refused(
         code=old.code,
         data={**old.data, "version": 2},
     )
-    assert await _actions(client, uri, forged) == []
+    assert await code_actions(client, uri, forged) == []
     # The diagnostic for the current version still offers its fix.
-    change = _document_edit(_quick_fix(await _actions(client, uri, current)), uri)
+    change = _document_edit(_quick_fix(await code_actions(client, uri, current)), uri)
     assert change.text_document.version == 2
     assert _apply(moved, change.edits[0]) == moved.replace(EVIDENCE, REPLACEMENT)
 
@@ -186,7 +173,7 @@ async def test_fix_for_a_changed_document_is_refused(
     rewritten = moved.replace("data = f.read()", "data = f.read(10)")
     change_document(client, uri, 3, rewritten)
     await wait_for_diagnostics(client, uri, lambda d: len(d) == 0)
-    assert await _actions(client, uri, current) == []
+    assert await code_actions(client, uri, current) == []
 
 
 async def test_fixes_are_never_applied_without_the_user(
@@ -200,7 +187,7 @@ async def test_fixes_are_never_applied_without_the_user(
     uri = open_document(client, path, THREE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    actions = await _actions(client, uri, diagnostic)
+    actions = await code_actions(client, uri, diagnostic)
     for action in actions:
         _document_edit(action, uri)  # each carries its edit; none runs a command
     client.text_document_did_save(
@@ -287,7 +274,7 @@ async def test_quick_fix_round_trips_exactly(
     uri = open_document(client, tmp_path / "m.py", source)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    actions = await _actions(client, uri, diagnostic)
+    actions = await code_actions(client, uri, diagnostic)
     fix = _document_edit(_quick_fix(actions), uri)
     ignore = _document_edit(next(a for a in actions if not a.is_preferred), uri)
 
