@@ -23,7 +23,7 @@ from typing import Any
 ENV_VAR = "SIYADA_AUDIT_LOG"
 
 _SOCKET_EVENTS = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
-_PROCESS_EVENTS = {
+PROCESS_EVENTS = {
     "subprocess.Popen",
     "os.system",
     "os.exec",
@@ -33,7 +33,7 @@ _PROCESS_EVENTS = {
     "pty.spawn",
     "webbrowser.open",
 }
-_RECORDED = _SOCKET_EVENTS | _PROCESS_EVENTS | {"socket.getaddrinfo"}
+_RECORDED = _SOCKET_EVENTS | PROCESS_EVENTS | {"socket.getaddrinfo"}
 
 
 def _text(value: Any) -> Any:
@@ -58,7 +58,7 @@ def _record_of(event: str, args: tuple[Any, ...]) -> dict[str, Any] | None:
         else:
             record["path"] = _text(address)  # AF_UNIX and other non-IP families
         return record
-    if event in _PROCESS_EVENTS:
+    if event in PROCESS_EVENTS:
         return {"event": event, "args": [_text(a) for a in args]}
     return None
 

@@ -67,16 +67,7 @@ SERVER_NOTIFICATIONS = {
     "window/logMessage",
 }
 SERVER_REQUESTS = {"window/workDoneProgress/create", "workspace/configuration"}
-SPAWN_EVENTS = {
-    "subprocess.Popen",
-    "os.system",
-    "os.exec",
-    "os.posix_spawn",
-    "os.spawn",
-    "os.startfile",
-    "pty.spawn",
-    "webbrowser.open",
-}
+SPAWN_EVENTS = audit_connections.PROCESS_EVENTS  # what the audit hook records as starting a program
 
 
 @dataclass

@@ -27,7 +27,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import Final
@@ -333,8 +333,7 @@ class DiskCache:
     def _ensure_schema(self, conn: sqlite3.Connection) -> None:
         if _user_version(conn) == SCHEMA_VERSION:
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _immediate_transaction(conn):
             found = _user_version(conn)  # another process may have just built it
             if found != SCHEMA_VERSION:
                 if found != 0:
@@ -354,12 +353,6 @@ class DiskCache:
                 )
                 conn.execute("CREATE INDEX answers_by_last_use ON answers (last_used)")
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            raise
 
     def _set_aside(self) -> Path | None:
         """Move the damaged file (and its -wal/-shm) aside; only the latest copy is kept.
@@ -419,8 +412,7 @@ class DiskCache:
         now = int(self._clock())
         touches = [(used, key) for key, used in self._touches.items()]
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate_transaction(conn):
                 conn.executemany(
                     "INSERT OR REPLACE INTO answers (key, findings, last_used) VALUES (?, ?, ?)",
                     [(key, stored, now) for key, stored in rows],
@@ -428,12 +420,6 @@ class DiskCache:
                 conn.executemany(
                     "UPDATE answers SET last_used = max(last_used, ?) WHERE key = ?", touches
                 )
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
         except sqlite3.Error as error:
             self._failed("write" if rows else "record last uses", error)
             return False
@@ -446,8 +432,7 @@ class DiskCache:
         """Remove the least recently used entries beyond the bound, down to 90% of it."""
         keep = self.max_entries - self.max_entries // 10
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate_transaction(conn):
                 count = int(conn.execute("SELECT count(*) FROM answers").fetchone()[0])
                 if count > self.max_entries:
                     conn.execute(
@@ -457,12 +442,6 @@ class DiskCache:
                     )
                     log.debug("Cache evicted %d entries.", count - keep)
                     count = keep
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
         except sqlite3.Error as error:
             self._failed("evict", error)
             return
@@ -475,6 +454,20 @@ class DiskCache:
             conn.execute("DELETE FROM answers WHERE key = ? AND findings = ?", (key, stored))
         except sqlite3.Error as error:
             self._failed("delete a damaged entry", error)
+
+
+@contextlib.contextmanager
+def _immediate_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction, taken at once (BEGIN IMMEDIATE), rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
 
 
 def _user_version(conn: sqlite3.Connection) -> int:
