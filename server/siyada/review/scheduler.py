@@ -276,14 +276,6 @@ class Scheduler:
         placed = place_findings(doc.units, findings_of, doc.lines, doc.text, self.settings)
         return DocumentSnapshot(uri, doc.spec, doc.version, doc.text, doc.lines, placed, doc.source)
 
-    def unit_at(self, uri: str, line: int) -> FunctionUnit | None:
-        doc = self._documents.get(uri)
-        if doc is None:
-            return None
-        inside = [u for u in doc.units if u.start_line <= line <= u.end_line]
-        # The innermost function is the one that starts last.
-        return max(inside, key=lambda u: u.start_line, default=None)
-
     def cancel_all(self) -> None:
         """Cancel every debounce and review, and start no new one."""
         self._paused = True

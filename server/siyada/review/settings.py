@@ -185,8 +185,6 @@ _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "maxFunctionsPerFile": ("max_functions_per_file", _integer(1, 100_000)),
 }
 
-WIRE_KEYS = tuple(_FIELDS)
-
 
 def parse_settings(
     raw: object, base: Settings | None = None, *, ignore_unknown: bool = True
