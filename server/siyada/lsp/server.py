@@ -7,13 +7,13 @@ commands); this module only holds what they share and wires them up.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Coroutine, Generator
 from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 from pygls.workspace.position_codec import PositionCodec
 
@@ -23,6 +23,7 @@ from siyada.lsp import code_actions, commands, configuration, documents, lifecyc
 from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.configuration import ClientOptions
 from siyada.lsp.protocol import to_diagnostic
+from siyada.lsp.rpc import AnsweringProtocol
 from siyada.lsp.status import StatusReporter
 from siyada.review.connection import is_remote
 from siyada.review.engine import Reviewer
@@ -32,10 +33,11 @@ from siyada.review.settings import Settings
 log = logging.getLogger(__name__)
 
 
-class SiyadaProtocol(LanguageServerProtocol):
-    """pygls' protocol with two changes: documents are kept by Siyada itself (see
-    lsp/text_sync.py), and a command can see the `workDoneToken` of its request, which
-    pygls does not pass to command handlers (a pull reports progress on it)."""
+class SiyadaProtocol(AnsweringProtocol):
+    """pygls' protocol with three changes: a request that cannot be read is answered
+    (see lsp/rpc.py), documents are kept by Siyada itself (see lsp/text_sync.py), and a
+    command can see the `workDoneToken` of its request, which pygls does not pass to
+    command handlers (a pull reports progress on it)."""
 
     _server: SiyadaServer
 
@@ -70,6 +72,8 @@ class SiyadaProtocol(LanguageServerProtocol):
 
 
 class SiyadaServer(LanguageServer):
+    protocol: SiyadaProtocol
+
     def __init__(self) -> None:
         super().__init__("siyada", __version__, protocol_cls=SiyadaProtocol)
         self.command_work_done_token: int | str | None = None
@@ -180,6 +184,14 @@ class SiyadaServer(LanguageServer):
         if self.closing:
             return
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        if isinstance(error, UnicodeDecodeError | json.JSONDecodeError):
+            # pygls' reader hands here a body it could not parse; the client still
+            # waits for an answer, which only the protocol can give.
+            self.protocol.answer_unparsable(error)
+            return
+        super().report_server_error(error, source)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run in the background, keeping a strong reference and logging failures."""
