@@ -91,8 +91,10 @@ class AnsweringProtocol(LanguageServerProtocol):
         self._answer_error(msg_id, code, detail)
 
     def _answer_error(self, msg_id: MsgId | None, code: types.ErrorCodes, detail: str) -> None:
-        error = types.ResponseError(code=code, message=detail)
-        self._send_data(types.ResponseErrorMessage(id=msg_id, error=error))
+        # A plain object: pygls' converter would leave out an id of None, and JSON-RPC
+        # wants `"id": null` when the id could not be read.
+        error = {"code": int(code), "message": detail}
+        self._send_data({"jsonrpc": JSONRPC_VERSION, "id": msg_id, "error": error})
 
 
 def _valid_id(value: object) -> MsgId | None:
