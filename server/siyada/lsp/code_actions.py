@@ -1,12 +1,15 @@
 """textDocument/codeAction: the quick fix and the "Ignore" action of a Siyada diagnostic.
 
-Both carry their edit; nothing is applied unless the user picks the action. A quick fix
-is offered only when the diagnostic belongs to the current document version, its
-evidence lines are still there, and the document parses no worse after the change.
+Both carry their edit; nothing is applied unless the user picks the action. Actions are
+offered only for a diagnostic whose `data` the server published for this document (the
+client sends it back and may have forged it), that belongs to the current document
+version, and whose evidence lines are still there. A quick fix also needs the document
+to parse no worse after the change.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -21,6 +24,8 @@ from siyada.lsp.text_sync import offset_at
 
 if TYPE_CHECKING:
     from siyada.lsp.server import SiyadaServer
+
+log = logging.getLogger(__name__)
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -45,7 +50,10 @@ def code_actions(ls: SiyadaServer, params: types.CodeActionParams) -> list[types
         if diagnostic.source != SOURCE:
             continue
         fix = FixData.from_json(diagnostic.data)
-        if fix is None or not _still_applies(fix, snapshot.version, snapshot.lines):
+        if fix is None or not ls.published.includes(uri, fix):
+            log.debug("No action for a diagnostic Siyada did not publish for %s", uri)
+            continue
+        if not _still_applies(fix, snapshot.version, snapshot.lines):
             continue
         edit_for = _EditBuilder(ls, uri, snapshot.version, snapshot.text)
         quick_fix = _quick_fix(snapshot.source, fix, diagnostic, edit_for)
@@ -57,6 +65,8 @@ def code_actions(ls: SiyadaServer, params: types.CodeActionParams) -> list[types
 
 def _still_applies(fix: FixData, version: int | None, lines: list[str]) -> bool:
     if fix.version is not None and version is not None and fix.version != version:
+        return False
+    if fix.end_line >= len(lines):
         return False
     return tuple(lines[fix.start_line : fix.end_line + 1]) == fix.evidence_lines
 

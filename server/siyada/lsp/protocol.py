@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
@@ -44,24 +44,33 @@ class FixData:
 
     @classmethod
     def from_json(cls, data: object) -> FixData | None:
+        """The data of a diagnostic as the client sent it back; None unless it has the
+        shape `to_json` gives: whole numbers, a line range in order, one evidence line
+        per line of the range. Whether it fits the document is the caller's check."""
         if not isinstance(data, dict):
             return None
-        try:
-            replacement = data.get("replacement")
-            return cls(
-                version=_optional_int(data.get("version")),
-                start_line=int(data["startLine"]),
-                end_line=int(data["endLine"]),
-                evidence_lines=tuple(str(line) for line in data["evidenceLines"]),
-                category=str(data["category"]),
-                replacement=replacement if isinstance(replacement, str) else None,
-            )
-        except (KeyError, TypeError, ValueError):
+        start, end = data.get("startLine"), data.get("endLine")
+        evidence, category = data.get("evidenceLines"), data.get("category")
+        version, replacement = data.get("version"), data.get("replacement")
+        if not (_is_line(start) and _is_line(end) and start <= end):
             return None
+        if not (isinstance(evidence, list) and all(isinstance(line, str) for line in evidence)):
+            return None
+        if len(evidence) != end - start + 1 or not isinstance(category, str):
+            return None
+        if not (version is None or _is_whole(version)):
+            return None
+        if not (replacement is None or isinstance(replacement, str)):
+            return None
+        return cls(version, start, end, tuple(evidence), category, replacement)
 
 
-def _optional_int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def _is_whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_line(value: object) -> TypeGuard[int]:
+    return _is_whole(value) and value >= 0
 
 
 def line_range(lines: Sequence[str], start: int, end: int, codec: PositionCodec) -> types.Range:

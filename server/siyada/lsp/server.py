@@ -23,6 +23,7 @@ from siyada.lsp import code_actions, commands, configuration, documents, lifecyc
 from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.configuration import ClientOptions
 from siyada.lsp.protocol import to_diagnostic
+from siyada.lsp.published import PublishedFixes
 from siyada.lsp.rpc import AnsweringProtocol
 from siyada.lsp.status import StatusReporter
 from siyada.review.connection import is_remote
@@ -82,6 +83,7 @@ class SiyadaServer(LanguageServer):
         self.client_flags = ClientFlags()
         self.languages: dict[str, LanguageSpec] = {}
         self.status = StatusReporter(self)
+        self.published = PublishedFixes()
         self._scheduler: Scheduler | None = None
         self._background: set[asyncio.Task[Any]] = set()
         # Set on shutdown/exit: from then on nothing is sent to the client.
@@ -167,6 +169,7 @@ class SiyadaServer(LanguageServer):
             to_diagnostic(placed, snapshot.lines, snapshot.version, self.codec)
             for placed in snapshot.findings
         ]
+        self.published.record(uri, diagnostics)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=diagnostics, version=snapshot.version
@@ -174,6 +177,7 @@ class SiyadaServer(LanguageServer):
         )
 
     def clear(self, uri: str) -> None:
+        self.published.forget(uri)
         if self.closing:
             return
         self.text_document_publish_diagnostics(
