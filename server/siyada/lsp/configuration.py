@@ -1,12 +1,17 @@
 """Settings from the client: initializationOptions, then `workspace/configuration`
 (section `siyada`) where the client supports it, and `didChangeConfiguration`.
 
+Reviews wait for the first answer to `workspace/configuration`, so that none reaches an
+endpoint the user's settings are about to replace, but only `CONFIGURATION_WAIT_S`: a
+client that says it supports the request and never answers must not stop every review.
+
 What the client sent ("options") stays apart from what the engine uses ("settings"):
 options are merged, then resolved once by `parse_settings`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SECTION = "siyada"
+CONFIGURATION_WAIT_S = 5.0
 
 
 def register(server: SiyadaServer) -> None:
@@ -58,10 +64,30 @@ def initialize(ls: SiyadaServer, params: types.InitializeParams) -> None:
 async def initialized(ls: SiyadaServer, params: types.InitializedParams) -> None:
     if ls.client_flags.configuration:
         try:
-            await _pull_configuration(ls)
+            await _first_pull(ls)
         finally:
             ls.scheduler.resume()
     ls.spawn(health.check_and_warm_up(ls))
+
+
+async def _first_pull(ls: SiyadaServer) -> None:
+    """Wait a bounded time for the client's settings; an answer that comes later is
+    still taken, and the model server checked again with it."""
+    pull = ls.spawn(_pull_configuration(ls))
+    done, _ = await asyncio.wait({pull}, timeout=CONFIGURATION_WAIT_S)
+    if pull in done:
+        return
+    ls.log_to_client(
+        f"The editor did not answer workspace/configuration within {CONFIGURATION_WAIT_S:g} s:"
+        " reviewing with the initialization options and defaults until it does.",
+        types.MessageType.Warning,
+    )
+    ls.spawn(_check_when_answered(ls, pull))
+
+
+async def _check_when_answered(ls: SiyadaServer, pull: asyncio.Task[bool]) -> None:
+    if await pull:
+        await health.check_and_warm_up(ls)
 
 
 async def did_change_configuration(
@@ -78,17 +104,20 @@ async def did_change_configuration(
     ls.spawn(health.check_and_warm_up(ls))
 
 
-async def _pull_configuration(ls: SiyadaServer) -> None:
+async def _pull_configuration(ls: SiyadaServer) -> bool:
+    """Ask the client for the settings; whether it answered with some to apply."""
     try:
         answer = await ls.workspace_configuration_async(
             types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
         )
     except Exception as error:  # a client that fails here still has its init options
         log.warning("workspace/configuration failed: %s", error)
-        return
-    if answer and isinstance(answer[0], Mapping):
-        ls.options.workspace = dict(answer[0])
-        _apply(ls)
+        return False
+    if not (answer and isinstance(answer[0], Mapping)):
+        return False
+    ls.options.workspace = dict(answer[0])
+    _apply(ls)
+    return True
 
 
 def _section(raw: object) -> dict[str, Any]:

@@ -189,6 +189,12 @@ class SiyadaServer(LanguageServer):
             return
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
 
+    def log_to_client(self, message: str, kind: types.MessageType) -> None:
+        """A line in the editor's log for this server, without a popup."""
+        if self.closing:
+            return
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
     def report_server_error(self, error: Exception, source: Any) -> None:
         if isinstance(error, UnicodeDecodeError | json.JSONDecodeError):
             # pygls' reader hands here a body it could not parse; the client still
