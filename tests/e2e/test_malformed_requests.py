@@ -110,13 +110,19 @@ async def test_case8_unreadable_bodies_get_the_error_that_says_why(server: RawSe
         await _still_answers_without_popups(server)
 
 
-async def test_case8_malformed_notification_is_logged_and_dropped(server: RawServer) -> None:
+async def test_case8_malformed_notifications_and_responses_are_logged_not_answered(
+    server: RawServer,
+) -> None:
     server.notify("textDocument/didOpen", None)
     server.notify("textDocument/didChange", {"textDocument": {"uri": URI}})
+    # Without "jsonrpc" it may be a response: an error sent back would read as the
+    # answer to the client's own request 99.
+    server.send_body(b'{"id": 99, "result": null}')
 
     await _still_answers_without_popups(server)
     log = await server.end_session()
 
     assert "notification that cannot be read" in log
     assert "textDocument/didOpen" in log and "textDocument/didChange" in log
+    assert "response that cannot be read" in log
     assert [m for m in server.received if "error" in m] == []

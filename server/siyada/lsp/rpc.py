@@ -86,6 +86,11 @@ class AnsweringProtocol(LanguageServerProtocol):
         if isinstance(message, dict) and "id" not in message:
             log.warning("Ignored a notification that cannot be read: %s", detail)
             return
+        if isinstance(message, dict) and "method" not in message:
+            # Perhaps a response: an error sent back would read as the answer to one
+            # of the client's own requests.
+            log.warning("Ignored a response that cannot be read: %s", detail)
+            return
         msg_id = _valid_id(message.get("id")) if isinstance(message, dict) else None
         log.warning("Answered request %r with error %d: %s", msg_id, code, detail)
         self._answer_error(msg_id, code, detail)
