@@ -1,6 +1,7 @@
-// The manifest's `contributes.configuration` is the one list of settings: the keys
-// sent to the server are derived from it, so adding a server setting means adding it
-// to package.json only.
+// The keys sent to the server are read from the manifest's `contributes.configuration`,
+// which is generated from the server's settings table (server/siyada/review/settings.py,
+// `python -m siyada.review.settings_docs --write`): a server setting added there reaches
+// the client without a change here.
 
 export const SECTION = 'siyada';
 

@@ -14,8 +14,12 @@ const properties = (
 const defaults = (key: string) => properties[`siyada.${key}`]?.default;
 
 describe('the manifest', () => {
-  it('declares every server setting of the design, with its default', () => {
-    assert.deepEqual(toServerSettings(serverSettingKeys(manifest), defaults), {
+  // The manifest is generated from the server's settings table (python -m
+  // siyada.review.settings_docs --write; tests/unit/test_settings_manifest.py checks it),
+  // so the keys below are a sample of the contract, not the whole list.
+  it('sends the server settings of the design with their defaults', () => {
+    const sent = toServerSettings(serverSettingKeys(manifest), defaults);
+    const design = {
       endpoint: '',
       model: 'qwen2.5-coder:7b',
       triggers: { onOpen: true, onSave: true, onType: true },
@@ -27,7 +31,32 @@ describe('the manifest', () => {
       requestTimeoutSec: 120,
       keepAlive: '30m',
       allowRemoteEndpoint: false,
-    });
+    };
+    for (const [key, value] of Object.entries(design)) {
+      assert.deepEqual(sent[key], value, key);
+    }
+  });
+
+  it('test_case14: sends cacheDir, maxFileKb and maxFunctionsPerFile, once only known to the server', () => {
+    const sent = toServerSettings(serverSettingKeys(manifest), defaults);
+    assert.deepEqual(
+      { cacheDir: sent.cacheDir, maxFileKb: sent.maxFileKb, maxFunctionsPerFile: sent.maxFunctionsPerFile },
+      { cacheDir: '', maxFileKb: 512, maxFunctionsPerFile: 500 },
+    );
+  });
+
+  it('test_case14: keeps back exactly the settings for finding and tracing the server', () => {
+    const all = Object.keys(properties).map((name) => name.slice('siyada.'.length));
+    const sent = new Set(serverSettingKeys(manifest));
+    assert.deepEqual(
+      all.filter((key) => !sent.has(key)),
+      ['server.path', 'interpreter', 'trace.server'],
+    );
+  });
+
+  it('test_case14: declares the bounds the server enforces', () => {
+    const bounds = properties['siyada.maxConcurrentRequests'] as { minimum?: number; maximum?: number };
+    assert.deepEqual([bounds.minimum, bounds.maximum], [1, 16]);
   });
 
   it('declares types and enums and describes every setting', () => {

@@ -2,7 +2,10 @@
 
 The wire form (initializationOptions, `workspace/configuration` section `siyada`, and
 the CLI) uses the camelCase keys of design.md; the engine sees a frozen `Settings`.
-Each key is declared once, in `_FIELDS`, with its parser: a bad value produces one
+`SETTINGS` is the one list of keys: each with its kind (type, bounds, parser), default
+and description. The `Settings` defaults, the VS Code manifest's
+`contributes.configuration` and the README's table all come from it (the last two
+through `python -m siyada.review.settings_docs --write`). A bad value produces one
 readable problem and that key keeps its default, so an empty or partly wrong
 configuration is always usable.
 """
@@ -11,12 +14,26 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from siyada.models.endpoint import default_endpoint, normalize_endpoint
 from siyada.review.findings import CATEGORIES, SEVERITIES
+from siyada.review.setting_kinds import (
+    Boolean,
+    Integer,
+    Json,
+    Kind,
+    Number,
+    OneOf,
+    SettingError,
+    SubsetOf,
+    Switch,
+    Switches,
+    Text,
+)
 
 DEFAULT_MODEL = "qwen2.5-coder:7b"
 
@@ -29,61 +46,23 @@ class Triggers:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Settings:
-    endpoint: str = field(default_factory=lambda: default_endpoint(os.environ))
-    model: str = DEFAULT_MODEL
-    triggers: Triggers = field(default_factory=Triggers)
-    debounce_ms: int = 1000
-    max_concurrent_requests: int = 1
-    min_severity: str = "hint"
-    min_confidence: float = 0.5
-    categories: tuple[str, ...] = CATEGORIES
-    request_timeout_sec: float = 120.0
-    keep_alive: str | int = "30m"
-    allow_remote_endpoint: bool = False
-    max_file_kb: int = 512
-    cache_dir: str = ""
-    max_functions_per_file: int = 500
+class Setting:
+    """One key of section `siyada`, as the server, the manifest and the README know it."""
 
-    def answer_key(self) -> tuple[object, ...]:
-        """What changes the model's answer for a function (filters are applied later)."""
-        return (self.endpoint, self.model)
+    key: str
+    kind: Kind
+    default: Json  # as the editor shows it; `kind.parse(default)` is the engine's default
+    description: str  # Markdown; `#siyada.key#` links to another setting in VS Code
+    default_text: str = ""  # the README's words for the default, when the value misleads
+    scope: str = ""  # VS Code's scope, e.g. "machine": not settable per workspace
 
-    def connection_key(self) -> tuple[object, ...]:
-        """What needs a new connection to the model server."""
-        return (self.endpoint, self.request_timeout_sec, self.allow_remote_endpoint)
+    @property
+    def attribute(self) -> str:
+        """The `Settings` attribute: the key in snake_case."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.key).lower()
 
-
-class SettingError(ValueError):
-    """A value that cannot be used; the message is meant for the user."""
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise SettingError("must be true or false")
-
-
-def _integer(minimum: int, maximum: int) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SettingError("must be a whole number")
-        if value != int(value) or not minimum <= value <= maximum:
-            raise SettingError(f"must be a whole number from {minimum} to {maximum}")
-        return int(value)
-
-    return parse
-
-
-def _number(minimum: float, maximum: float) -> Callable[[Any], float]:
-    def parse(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SettingError("must be a number")
-        if not minimum <= value <= maximum:
-            raise SettingError(f"must be a number from {minimum:g} to {maximum:g}")
-        return float(value)
-
-    return parse
+    def parse(self, value: Any) -> Any:
+        return self.kind.parse(value)
 
 
 def _non_empty_string(value: Any) -> str:
@@ -107,21 +86,6 @@ def _path(value: Any) -> str:
     if not isinstance(value, str):
         raise SettingError("must be a folder path (or empty for the default cache folder)")
     return value.strip()
-
-
-def _severity(value: Any) -> str:
-    if not isinstance(value, str) or value.lower() not in SEVERITIES:
-        raise SettingError(f"must be one of {', '.join(SEVERITIES)}")
-    return value.lower()
-
-
-def _categories(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise SettingError(f"must be a list of {', '.join(CATEGORIES)}")
-    unknown = [v for v in value if v not in CATEGORIES]
-    if unknown:
-        raise SettingError(f"has unknown categories {unknown}; known: {', '.join(CATEGORIES)}")
-    return tuple(c for c in CATEGORIES if c in value)
 
 
 def _keep_alive(value: Any) -> str | int:
@@ -154,36 +118,168 @@ def _is_go_duration(text: str) -> bool:
     return True
 
 
-def _triggers(value: Any) -> Triggers:
-    if not isinstance(value, Mapping):
-        raise SettingError("must be an object {onOpen, onSave, onType} of booleans")
-    names = {"onOpen": "on_open", "onSave": "on_save", "onType": "on_type"}
-    unknown = [k for k in value if k not in names]
-    if unknown:
-        raise SettingError(f"has unknown keys {unknown}; known: {', '.join(names)}")
-    try:
-        return Triggers(**{names[k]: _boolean(v) for k, v in value.items()})
-    except SettingError as error:
-        raise SettingError(f"values {error}") from error
+SETTINGS: Final[tuple[Setting, ...]] = (
+    Setting(
+        key="endpoint",
+        kind=Text(_endpoint, "string URL"),
+        default="",
+        default_text="from `OLLAMA_HOST`, else `http://127.0.0.1:11434`",
+        description="URL of the Ollama server that reviews the code. Empty means "
+        "`OLLAMA_HOST` if set, else `http://127.0.0.1:11434`. Only loopback addresses are "
+        "contacted unless `#siyada.allowRemoteEndpoint#` is on.",
+    ),
+    Setting(
+        key="model",
+        kind=Text(_non_empty_string),
+        default=DEFAULT_MODEL,
+        description="Ollama model that reviews the code. Use **Siyada: Select Model** to pick "
+        "an installed one, **Siyada: Pull Model** to download it.",
+    ),
+    Setting(
+        key="triggers",
+        kind=Switches(
+            (
+                Switch("onOpen", "on_open", "Review a file when it is opened."),
+                Switch("onSave", "on_save", "Review a file when it is saved."),
+                Switch(
+                    "onType",
+                    "on_type",
+                    "Review the edited functions while typing, after a pause of `debounceMs`.",
+                ),
+            ),
+            build=Triggers,
+        ),
+        default={"onOpen": True, "onSave": True, "onType": True},
+        default_text="all true",
+        description="When functions are reviewed. **Siyada: Review Current File** works "
+        "whatever is set here.",
+    ),
+    Setting(
+        key="debounceMs",
+        kind=Integer(0, 60_000),
+        default=1000,
+        description="Pause after the last keystroke before edited functions are reviewed, "
+        "in milliseconds.",
+    ),
+    Setting(
+        key="maxConcurrentRequests",
+        kind=Integer(1, 16),
+        default=1,
+        description="How many review requests are sent to the model at once. Ollama answers "
+        "one at a time unless `OLLAMA_NUM_PARALLEL` is raised.",
+    ),
+    Setting(
+        key="minSeverity",
+        kind=OneOf(
+            tuple(
+                zip(
+                    SEVERITIES,
+                    (
+                        "Show errors only.",
+                        "Show warnings and errors.",
+                        "Show information, warnings and errors.",
+                        "Show every finding.",
+                    ),
+                    strict=True,
+                )
+            )
+        ),
+        default="hint",
+        description="Least severe finding that is shown.",
+    ),
+    Setting(
+        key="minConfidence",
+        kind=Number(0.0, 1.0),
+        default=0.5,
+        description="Findings the model is less confident about than this (0 to 1) are hidden.",
+    ),
+    Setting(
+        key="categories",
+        kind=SubsetOf(CATEGORIES, noun="categories"),
+        default=list(CATEGORIES),
+        default_text="all four",
+        description="Kinds of findings that are shown.",
+    ),
+    Setting(
+        key="requestTimeoutSec",
+        kind=Number(1.0, 3600.0),
+        default=120,
+        description="Longest wait for the model's answer about one function, in seconds.",
+    ),
+    Setting(
+        key="keepAlive",
+        kind=Text(_keep_alive, "duration string or seconds"),
+        default="30m",
+        description="How long Ollama keeps the model loaded after the last request: a "
+        "duration such as `30m` or `1h`, or seconds such as `600`.",
+    ),
+    Setting(
+        key="allowRemoteEndpoint",
+        kind=Boolean(),
+        default=False,
+        description="Allow `#siyada.endpoint#` to point at another machine. Off by default, "
+        "so code never leaves this machine unless you say so.",
+        scope="machine",
+    ),
+    Setting(
+        key="cacheDir",
+        kind=Text(_path, "folder path"),
+        default="",
+        description="Folder where the model's answers are kept, so a function reviewed once "
+        "is not sent again. Empty means the user's cache folder (`~/.cache/siyada` on "
+        "Linux).",
+        scope="machine",
+    ),
+    Setting(
+        key="maxFileKb",
+        kind=Integer(1, 100_000),
+        default=512,
+        description="Files larger than this, in KB, are not reviewed; you are told so once "
+        "per file.",
+    ),
+    Setting(
+        key="maxFunctionsPerFile",
+        kind=Integer(1, 100_000),
+        default=500,
+        description="Most functions of one file that are reviewed, those nearest your edits "
+        "first; you are told when a file has more.",
+    ),
+)
+
+SETTING: Final[Mapping[str, Setting]] = {setting.key: setting for setting in SETTINGS}
 
 
-# wire key → (Settings attribute, parser). The one place settings are listed.
-_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "endpoint": ("endpoint", _endpoint),
-    "model": ("model", _non_empty_string),
-    "triggers": ("triggers", _triggers),
-    "debounceMs": ("debounce_ms", _integer(0, 60_000)),
-    "maxConcurrentRequests": ("max_concurrent_requests", _integer(1, 16)),
-    "minSeverity": ("min_severity", _severity),
-    "minConfidence": ("min_confidence", _number(0.0, 1.0)),
-    "categories": ("categories", _categories),
-    "requestTimeoutSec": ("request_timeout_sec", _number(1.0, 3600.0)),
-    "keepAlive": ("keep_alive", _keep_alive),
-    "allowRemoteEndpoint": ("allow_remote_endpoint", _boolean),
-    "maxFileKb": ("max_file_kb", _integer(1, 100_000)),
-    "cacheDir": ("cache_dir", _path),
-    "maxFunctionsPerFile": ("max_functions_per_file", _integer(1, 100_000)),
-}
+def _default(key: str) -> Any:
+    return SETTING[key].parse(SETTING[key].default)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """The resolved settings; one attribute per entry of SETTINGS, defaults from there."""
+
+    # From the environment (OLLAMA_HOST) at the time the settings are made.
+    endpoint: str = field(default_factory=lambda: _default("endpoint"))
+    model: str = _default("model")
+    triggers: Triggers = field(default_factory=lambda: _default("triggers"))
+    debounce_ms: int = _default("debounceMs")
+    max_concurrent_requests: int = _default("maxConcurrentRequests")
+    min_severity: str = _default("minSeverity")
+    min_confidence: float = _default("minConfidence")
+    categories: tuple[str, ...] = _default("categories")
+    request_timeout_sec: float = _default("requestTimeoutSec")
+    keep_alive: str | int = _default("keepAlive")
+    allow_remote_endpoint: bool = _default("allowRemoteEndpoint")
+    cache_dir: str = _default("cacheDir")
+    max_file_kb: int = _default("maxFileKb")
+    max_functions_per_file: int = _default("maxFunctionsPerFile")
+
+    def answer_key(self) -> tuple[object, ...]:
+        """What changes the model's answer for a function (filters are applied later)."""
+        return (self.endpoint, self.model)
+
+    def connection_key(self) -> tuple[object, ...]:
+        """What needs a new connection to the model server."""
+        return (self.endpoint, self.request_timeout_sec, self.allow_remote_endpoint)
 
 
 def parse_settings(
@@ -201,15 +297,15 @@ def parse_settings(
     changes: dict[str, Any] = {}
     problems: list[str] = []
     for key, value in raw.items():
-        if key not in _FIELDS:
+        setting = SETTING.get(key)
+        if setting is None:
             if not ignore_unknown:
                 problems.append(f"siyada.{key} is not a known setting.")
             continue
         if value is None:
             continue
-        attribute, parse = _FIELDS[key]
         try:
-            changes[attribute] = parse(value)
+            changes[setting.attribute] = setting.parse(value)
         except SettingError as error:
             problems.append(f"siyada.{key} {error} (got {value!r}); using the default.")
     return dataclasses.replace(settings, **changes), problems
