@@ -28,7 +28,14 @@ from siyada.models.ollama import (
 )
 from siyada.review.cache import DiskCache, answer_key, default_cache_dir
 from siyada.review.connection import EndpointRefused, open_client
-from siyada.review.findings import CATEGORIES, FINDINGS_SCHEMA, SEVERITIES, Finding, select_findings
+from siyada.review.findings import (
+    FINDINGS_SCHEMA,
+    FINDINGS_VERSION,
+    SEVERITIES,
+    Finding,
+    UnusableAnswer,
+    findings_in_answer,
+)
 from siyada.review.prompt import (
     PROMPT_VERSION,
     REVIEW_OPTIONS_BASE,
@@ -48,13 +55,40 @@ _RETRY_DELAYS = (1.0, 3.0)
 _CACHE_ENTRIES = 20_000
 
 
-class FunctionTooLong(Exception):
+class NotReviewed(Exception):
+    """A function was not reviewed this time; the message tells the user why."""
+
+
+class FunctionTooLong(NotReviewed):
     """The function does not fit in the model's context; it is skipped, not truncated."""
 
     def __init__(self, unit: FunctionUnit, tokens: int) -> None:
         super().__init__(
             f"{unit.name} is too long to review (~{tokens} tokens; the limit is "
             f"{NUM_CTX - _ANSWER_BUDGET}). Split it into smaller functions to have it reviewed."
+        )
+
+
+class AnswerUnusable(NotReviewed):
+    """The model answered something other than findings. Not remembered: the function
+    is asked about again on the next save, edit or review command."""
+
+    def __init__(self, unit: FunctionUnit, reason: str) -> None:
+        super().__init__(
+            f"The model's answer about {unit.name} could not be used ({reason}); "
+            "Siyada asks again on the next save or edit."
+        )
+        self.reason = reason
+
+
+class AnswerCutOff(NotReviewed):
+    """The model's answer hit its length limit. Asking again would cut it off again, so
+    the function is skipped until its text changes (remembered for the session only)."""
+
+    def __init__(self, unit: FunctionUnit) -> None:
+        super().__init__(
+            f"The model's answer about {unit.name} was cut off at its length limit, so it "
+            "was not used; Siyada asks again once the function changes."
         )
 
 
@@ -74,7 +108,11 @@ class CacheKey:
             model=self.model,
             prompt_version=self.prompt_version,
             language=self.language,
-            extra={"num_ctx": NUM_CTX, "options": dict(REVIEW_OPTIONS_BASE)},
+            extra={
+                "num_ctx": NUM_CTX,
+                "options": dict(REVIEW_OPTIONS_BASE),
+                "findings": FINDINGS_VERSION,
+            },
         )
 
 
@@ -86,6 +124,9 @@ class AnswerCache:
         self._disk = disk
         self._capacity = capacity
         self._answers: OrderedDict[CacheKey, tuple[Finding, ...]] = OrderedDict()
+        # Answers cut off at the length limit, in memory only: a restart, another model
+        # or a changed function asks again.
+        self._cut_off: OrderedDict[CacheKey, None] = OrderedDict()
 
     @property
     def problem(self) -> str | None:
@@ -110,6 +151,15 @@ class AnswerCache:
         self._remember(key, findings)
         if self._disk is not None:
             self._disk.put(key.disk_key(), findings)
+
+    def mark_cut_off(self, key: CacheKey) -> None:
+        self._cut_off[key] = None
+        self._cut_off.move_to_end(key)
+        while len(self._cut_off) > self._capacity:
+            self._cut_off.popitem(last=False)
+
+    def was_cut_off(self, key: CacheKey) -> bool:
+        return key in self._cut_off
 
     def close(self) -> None:
         if self._disk is not None:
@@ -180,14 +230,21 @@ class Reviewer:
         return self._cache.get(CacheKey(unit.hash, self._settings.model, language))
 
     async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
-        found = self.cached(language, unit)
+        """The findings of `unit`, from the cache or the model. Only a complete, usable
+        answer is remembered; otherwise a NotReviewed subclass or ModelError is raised."""
+        key = CacheKey(unit.hash, self._settings.model, language)
+        found = self._cache.get(key)
         if found is not None:
             return found
-        findings = await self._ask_model(language, unit)
-        self._cache.put(CacheKey(unit.hash, self._settings.model, language), findings)
+        if self._cache.was_cut_off(key):
+            raise AnswerCutOff(unit)
+        findings = await self._ask_model(language, unit, key)
+        self._cache.put(key, findings)
         return findings
 
-    async def _ask_model(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
+    async def _ask_model(
+        self, language: str, unit: FunctionUnit, key: CacheKey
+    ) -> tuple[Finding, ...]:
         messages = build_messages(language=language, function_name=unit.name, code=unit.text)
         tokens = sum(estimate_tokens(m["content"]) for m in messages)
         if tokens + _ANSWER_BUDGET > NUM_CTX:
@@ -202,20 +259,16 @@ class Reviewer:
         )
         try:
             result = await self._chat_with_retries(request)
-        except AnswerTruncated:
+        except AnswerTruncated as truncated:
             # A cut-off answer is not trustworthy JSON; showing part of it would be worse
-            # than showing nothing.
-            log.warning("The model's answer for %s was cut off; no findings kept.", unit.name)
-            return ()
+            # than showing nothing, and asking again would cut it off again.
+            self._cache.mark_cut_off(key)
+            raise AnswerCutOff(unit) from truncated
         # Filters are applied when showing, so changing them needs no new model call.
-        kept = select_findings(
-            result.content,
-            unit.text,
-            min_confidence=0.0,
-            min_severity=SEVERITIES[-1],
-            categories=CATEGORIES,
-        )
-        return tuple(kept)
+        try:
+            return tuple(findings_in_answer(result.content, unit.text))
+        except UnusableAnswer as unusable:
+            raise AnswerUnusable(unit, unusable.reason) from unusable
 
     async def _chat_with_retries(self, request: ChatRequest) -> ChatResult:
         for delay in (*_RETRY_DELAYS, None):
