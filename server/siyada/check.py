@@ -154,7 +154,9 @@ async def _review_all(settings: Settings, files: list[SourceFile], jobs: int) ->
     reported: list[Reported] = []
     for source in files:
         lines = split_lines(source.text)
-        placed = place_findings(units[source.path], answers, lines, source.text, settings)
+        placed = place_findings(
+            units[source.path], answers, lines, source.text, settings, spec=source.spec
+        )
         reported.extend(Reported(source.path, p) for p in placed)
     return reported
 

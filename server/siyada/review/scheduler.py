@@ -280,7 +280,9 @@ class Scheduler:
             answer = self._answer(doc, unit)
             if answer is not None:
                 findings_of[unit.hash] = answer
-        placed = place_findings(doc.units, findings_of, doc.lines, doc.text, self.settings)
+        placed = place_findings(
+            doc.units, findings_of, doc.lines, doc.text, self.settings, spec=doc.spec
+        )
         return DocumentSnapshot(uri, doc.spec, doc.version, doc.text, doc.lines, placed, doc.source)
 
     def cancel_all(self) -> None:
