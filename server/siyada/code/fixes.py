@@ -9,12 +9,15 @@ is local when all of these hold:
   the function;
 - every line it adds is indented at least as deep as the least indented line it replaces;
 - it is at most 3 times as long as the lines it replaces, plus 10 lines;
-- applied to the document, it parses no worse and leaves the same functions (names and kinds, in order), the
-  same number of top-level statements, the function starting and ending where it should,
-  and no more import statements (`import`, `require(...)`, `use`, `#include`) than before:
-  a local fix never needs a new capability.
+- applied to the document, the parse changes inside the function's body only (tree-sitter's
+  changed ranges), the function still starts and ends where it should, the document has
+  as many top-level statements and parses no worse, and the function holds the same
+  number of definitions (named functions, classes, types) and no more imports
+  (`import`, `require(...)`, `use`, `#include`): a local fix never needs a new capability.
 
-Anything else is shown without a fix. Pure: nothing here changes the document.
+The document is re-parsed incrementally and only the function's subtree is searched, so
+judging a fix costs about the same on a large file as on a small one. Anything that is
+not local is shown without a fix. Pure: nothing here changes the document.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from siyada.code.functions import FunctionUnit, extract_functions
+from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec, Node, Tree, count_tree_errors, encode_source
 from siyada.code.text import split_lines
 
@@ -49,15 +52,55 @@ _IMPORTS: Final[dict[str, str]] = {
     "cpp": "[(preproc_include) (using_declaration)] @import",
 }
 
+# What gives a name to a function or a type. Anonymous functions passed as values
+# (callbacks, closures) are ordinary expressions a fix may well need.
+_FUNCTION_VALUES: Final = "[(arrow_function) (function_expression) (generator_function) (class)]"
+_DEFINITIONS_ECMASCRIPT: Final = f"""
+[(function_declaration) (generator_function_declaration) (class_declaration)
+ (method_definition)] @definition
+(variable_declarator value: {_FUNCTION_VALUES}) @definition
+(assignment_expression right: {_FUNCTION_VALUES}) @definition
+"""
+_DEFINITIONS: Final[dict[str, str]] = {
+    "python": """
+[(function_definition) (class_definition)] @definition
+(assignment right: (lambda)) @definition
+""",
+    "javascript": _DEFINITIONS_ECMASCRIPT,
+    "typescript": _DEFINITIONS_ECMASCRIPT + "(abstract_class_declaration) @definition",
+    "tsx": _DEFINITIONS_ECMASCRIPT + "(abstract_class_declaration) @definition",
+    "go": """
+[(function_declaration) (method_declaration) (type_declaration)] @definition
+(short_var_declaration right: (expression_list (func_literal))) @definition
+(var_spec value: (expression_list (func_literal))) @definition
+(assignment_statement right: (expression_list (func_literal))) @definition
+""",
+    "java": """
+[(method_declaration) (constructor_declaration) (class_declaration) (interface_declaration)
+ (enum_declaration) (record_declaration) (static_initializer)] @definition
+(variable_declarator value: (lambda_expression)) @definition
+""",
+    "rust": """
+[(function_item) (struct_item) (enum_item) (trait_item) (impl_item) (mod_item)
+ (macro_definition)] @definition
+(let_declaration value: (closure_expression)) @definition
+""",
+    "c": "(function_definition) @definition",
+    "cpp": """
+(function_definition) @definition
+(class_specifier body: (_)) @definition
+(struct_specifier body: (_)) @definition
+(init_declarator value: (lambda_expression)) @definition
+""",
+}
+
 
 @dataclass(frozen=True)
-class _Shape:
-    """What a fix must not change in a document."""
+class _Contents:
+    """What a fix must not change in the function."""
 
-    functions: list[FunctionUnit]
-    top_level_statements: int
+    definitions: int
     imports: int
-    syntax_errors: int
 
 
 def fix_is_local(
@@ -89,8 +132,7 @@ def fix_refusal(
     """
     lines = split_lines(text)
     new_lines = replacement.split("\n")
-    inside = unit.start_line <= start_line <= end_line <= min(unit.end_line, len(lines) - 1)
-    if not inside:
+    if not unit.start_line <= start_line <= end_line <= min(unit.end_line, len(lines) - 1):
         return "it replaces lines outside the function"
     replaced = lines[start_line : end_line + 1]
     bound = MAX_GROWTH_FACTOR * len(replaced) + MAX_GROWTH_LINES
@@ -98,68 +140,92 @@ def fix_refusal(
         return f"it is {len(new_lines)} lines long, more than {bound} for {len(replaced)}"
     if _least_indent(new_lines) < _least_indent(replaced):
         return "it is indented less than the lines it replaces"
-    before_tree = tree if tree is not None else spec.parse(encode_source(text))
-    body = _body_rows(before_tree.root_node, unit)
-    if body is None:
+    before = tree if tree is not None else spec.parse(encode_source(text))
+    function = _function_node(before.root_node, unit.start_line, unit.end_line)
+    if function is None:
         return "the function's body was not found"
-    first_body_row, last_body_row = body
+    first_body_row, last_body_row = _body_rows(function)
     if start_line < first_body_row or end_line > last_body_row:
         return "it replaces the function's signature or lines outside its body"
-    new_text = "\n".join([*lines[:start_line], *new_lines, *lines[end_line + 1 :]])
-    after_tree = spec.parse(encode_source(new_text))
-    before = _shape(spec, text, before_tree)
-    after = _shape(spec, new_text, after_tree)
-    return _structural_change(before, after, unit, len(new_lines) - len(replaced))
-
-
-def _least_indent(lines: list[str]) -> int:
-    indents = [
-        len(line.expandtabs(_TAB_WIDTH)) - len(line.expandtabs(_TAB_WIDTH).lstrip())
-        for line in lines
-        if line.strip()
-    ]
-    return min(indents, default=1 << 30)
-
-
-def _shape(spec: LanguageSpec, text: str, tree: Tree) -> _Shape:
-    root = tree.root_node
-    query = _IMPORTS.get(spec.id)
-    imports = len(spec.query_matches(query, root)) if query else 0
-    functions = extract_functions(spec, text, tree)
-    return _Shape(functions, root.named_child_count, imports, count_tree_errors(tree))
-
-
-def _structural_change(before: _Shape, after: _Shape, unit: FunctionUnit, shift: int) -> str | None:
-    if after.syntax_errors > before.syntax_errors:
-        return "the code would not parse as well as before"
-    if after.top_level_statements != before.top_level_statements:
+    edited, after = _reparse(spec, before, lines, start_line, end_line, new_lines)
+    shift = len(new_lines) - len(replaced)
+    for changed in edited.changed_ranges(after):
+        if (
+            changed.start_point.row < first_body_row
+            or changed.end_point.row > last_body_row + shift
+        ):
+            return "it changes code outside the function's body"
+    if after.root_node.named_child_count != before.root_node.named_child_count:
         return "it adds or removes a top-level statement"
-    if [(u.name, u.kind) for u in after.functions] != [(u.name, u.kind) for u in before.functions]:
-        return "it adds, removes or renames a definition"
-    if after.imports > before.imports:
+    old = _contents(spec, before, (unit.start_line, unit.end_line))
+    new = _contents(spec, after, (unit.start_line, unit.end_line + shift))
+    if new.definitions != old.definitions:
+        return "it adds or removes a definition"
+    if new.imports > old.imports:
         return "it adds an import"
-    index = next(
-        (
-            i
-            for i, u in enumerate(before.functions)
-            if u.start_line == unit.start_line and u.name == unit.name
-        ),
-        None,
-    )
-    if index is None:
-        return "the function is not in the document"
-    moved = after.functions[index]
-    if moved.start_line != unit.start_line or moved.end_line != unit.end_line + shift:
+    if count_tree_errors(after) > count_tree_errors(before):
+        return "the code would not parse as well as before"
+    moved = _function_node(after.root_node, unit.start_line, unit.end_line + shift)
+    if moved is None or (moved.type, moved.start_point.row) != (
+        function.type,
+        function.start_point.row,
+    ):
         return "it moves the function's first or last line"
     return None
 
 
-def _body_rows(root: Node, unit: FunctionUnit) -> tuple[int, int] | None:
-    """The first and last rows a fix of `unit` may replace: after the line that opens
-    the body (its `{`, or the `:` / `=>` before it), up to the body's last row."""
-    function = _function_node(root, unit.start_line, unit.end_line)
-    if function is None:
-        return None
+def _reparse(
+    spec: LanguageSpec,
+    before: Tree,
+    lines: list[str],
+    start_line: int,
+    end_line: int,
+    new_lines: list[str],
+) -> tuple[Tree, Tree]:
+    """The tree of the document with the fix applied, parsed incrementally from a copy
+    of `before`, and that copy (edited, for `changed_ranges`)."""
+    start_byte = _byte_length("\n".join(lines[:start_line]) + "\n") if start_line else 0
+    old_end_byte = start_byte + _byte_length("\n".join(lines[start_line : end_line + 1]))
+    new_end_byte = start_byte + _byte_length("\n".join(new_lines))
+    edited = before.copy()
+    edited.edit(
+        start_byte=start_byte,
+        old_end_byte=old_end_byte,
+        new_end_byte=new_end_byte,
+        start_point=(start_line, 0),
+        old_end_point=(end_line, _byte_length(lines[end_line])),
+        new_end_point=(start_line + len(new_lines) - 1, _byte_length(new_lines[-1])),
+    )
+    new_text = "\n".join([*lines[:start_line], *new_lines, *lines[end_line + 1 :]])
+    return edited, spec.parse(encode_source(new_text), old_tree=edited)
+
+
+def _byte_length(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _contents(spec: LanguageSpec, tree: Tree, rows: tuple[int, int]) -> _Contents:
+    """Definitions and imports that touch `rows` (the function's lines)."""
+    root = tree.root_node
+    definitions = len(spec.query_matches(_DEFINITIONS[spec.id], root, rows))
+    query = _IMPORTS.get(spec.id)
+    imports = len(spec.query_matches(query, root, rows)) if query else 0
+    return _Contents(definitions, imports)
+
+
+def _least_indent(lines: list[str]) -> int:
+    indents = [_indent(line) for line in lines if line.strip()]
+    return min(indents, default=1 << 30)
+
+
+def _indent(line: str) -> int:
+    expanded = line.expandtabs(_TAB_WIDTH)
+    return len(expanded) - len(expanded.lstrip())
+
+
+def _body_rows(function: Node) -> tuple[int, int]:
+    """The first and last rows a fix of `function` may replace: after the line that
+    opens the body (its `{`, or the `:` / `=>` before it), up to the body's last row."""
     body = function.child_by_field_name("body")
     assert body is not None
     first = body.child(0)
