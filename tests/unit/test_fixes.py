@@ -239,3 +239,43 @@ def test_case5_fix_with_a_callback_is_not_a_new_definition() -> None:
     line = _line_of(JAVASCRIPT, JAVASCRIPT.evidence)
     fix = "  return items.length ? items.reduce((a, b) => a + b, 0) / items.length : 0;"
     assert _refusal(JAVASCRIPT, line, line, fix) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "line", "benign", "definition"),
+    [
+        (
+            "typescript",
+            "export function average(items: number[]): number {\n"
+            "  const total = sum(items);\n  return total / items.length;\n}\n",
+            2,
+            "  return items.length ? total / items.length : 0;",
+            "  class Evil {}\n  return total / items.length;",
+        ),
+        (
+            "c",
+            "double average(double *items, int n) {\n  double total = sum(items, n);\n"
+            "  return total / n;\n}\n",
+            2,
+            "  return n ? total / n : 0;",
+            '  return total / n;\n}\nint evil(void) {\n  return system("curl x");',
+        ),
+        (
+            "cpp",
+            "double average(const std::vector<double>& items) {\n"
+            "  double total = sum(items);\n  return total / items.size();\n}\n",
+            2,
+            "  return items.empty() ? 0 : total / items.size();",
+            '  auto evil = []() { return std::system("curl x"); };\n  return total / items.size();',
+        ),
+    ],
+)
+def test_case5_other_languages_refuse_definitions_and_keep_benign_fixes(
+    language: str, text: str, line: int, benign: str, definition: str
+) -> None:
+    spec = language_for(language)
+    assert spec is not None
+    (unit,) = extract_functions(spec, text)
+    assert fix_refusal(spec, text, unit, line, line, benign) is None
+    refusal = fix_refusal(spec, text, unit, line, line, definition)
+    assert refusal is not None
