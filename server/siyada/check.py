@@ -19,8 +19,9 @@ from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.code.languages import LanguageSpec, language_for
 from siyada.code.text import split_lines
 from siyada.models.errors import ModelError
-from siyada.review.engine import FunctionTooLong, PlacedFinding, Reviewer, place_findings
+from siyada.review.engine import NotReviewed, PlacedFinding, Reviewer, place_findings
 from siyada.review.findings import Finding
+from siyada.review.sanitize import safe_text, safe_title
 from siyada.review.settings import Settings, parse_settings
 from siyada.terminal import TerminalProgress
 
@@ -63,19 +64,23 @@ class Reported:
             "end_line": self.placed.end_line + 1,
             "category": finding.category,
             "severity": finding.severity,
-            "title": finding.title,
-            "explanation": finding.explanation,
-            "function": self.placed.unit.name,
+            "title": safe_title(finding.title),
+            "explanation": safe_text(finding.explanation),
+            "function": safe_title(self.placed.unit.name),
         }
         if finding.replacement is not None:
             entry["replacement"] = finding.replacement
         return entry
 
     def to_text(self) -> str:
+        # Findings were cleaned when the answer was read; cleaning again here keeps a
+        # terminal safe whatever the answer's path to it.
         finding = self.placed.finding
+        title, name = safe_title(finding.title), safe_title(self.placed.unit.name)
+        explanation = safe_text(finding.explanation)
         return (
-            f"{self.path}:{self.placed.start_line + 1}: {finding.severity} [{finding.category}] "
-            f"{finding.title} (in {self.placed.unit.name})\n    {finding.explanation}"
+            f"{self.path}:{self.placed.start_line + 1}: {finding.severity} "
+            f"[{finding.category}] {title} (in {name})\n    {explanation}"
         )
 
 
@@ -149,7 +154,9 @@ async def _review_all(settings: Settings, files: list[SourceFile], jobs: int) ->
     reported: list[Reported] = []
     for source in files:
         lines = split_lines(source.text)
-        placed = place_findings(units[source.path], answers, lines, source.text, settings)
+        placed = place_findings(
+            units[source.path], answers, lines, source.text, settings, spec=source.spec
+        )
         reported.extend(Reported(source.path, p) for p in placed)
     return reported
 
@@ -180,8 +187,8 @@ async def _review_units(
         async with slots:
             try:
                 return unit.hash, await reviewer.review(source.spec.id, unit)
-            except FunctionTooLong as too_long:
-                progress.note(f"siyada: {source.path}: {too_long}")
+            except NotReviewed as not_reviewed:
+                progress.note(f"siyada: {source.path}: {not_reviewed}")
                 return unit.hash, ()
             except ModelError as error:
                 raise CannotReview(str(error)) from error

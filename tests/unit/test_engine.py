@@ -1,14 +1,29 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from siyada.code.functions import extract_functions
+import pytest
+
+from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.code.languages import language_for
 from siyada.code.text import split_lines
 from siyada.review.cache import DiskCache
-from siyada.review.engine import AnswerCache, CacheKey, is_shown, place_findings
+from siyada.review.engine import (
+    AnswerCache,
+    AnswerCutOff,
+    AnswerUnusable,
+    CacheKey,
+    NotReviewed,
+    Reviewer,
+    is_shown,
+    place_findings,
+)
 from siyada.review.findings import Finding
 from siyada.review.settings import Settings
+from tests.e2e.conftest import MODEL, finding
+from tests.ollama_double import OllamaDouble
 
 PYTHON = language_for("python")
 SOURCE = """# header
@@ -50,6 +65,7 @@ def test_findings_are_placed_relative_to_their_function() -> None:
         split_lines(SOURCE),
         SOURCE,
         Settings(),
+        spec=PYTHON,
     )
     # a's security finding is suppressed by the comment above its line; b's is moved.
     assert [(p.unit.name, p.start_line) for p in placed] == [("b", 9)]
@@ -60,7 +76,7 @@ def test_ignore_file_hides_everything() -> None:
     text = SOURCE + "# siyada: ignore-file\n"
     units = extract_functions(PYTHON, text)
     findings = {u.hash: [_finding(1)] for u in units}
-    assert place_findings(units, findings, split_lines(text), text, Settings()) == []
+    assert place_findings(units, findings, split_lines(text), text, Settings(), spec=PYTHON) == []
 
 
 def test_filters() -> None:
@@ -94,3 +110,179 @@ def test_answers_survive_in_the_disk_cache(tmp_path: Path) -> None:
     assert second.get(key) == (_finding(3),)
     assert second.get(CacheKey("1", "m", "python", prompt_version="other")) is None
     second.close()
+
+
+# --- case 4: only a valid, complete answer is remembered ---------------------------
+
+LOAD = "def load(path):\n    f = open(path)\n    return f.read()"
+LOAD_EVIDENCE = "    f = open(path)"
+
+
+def _load_unit(text: str = LOAD) -> FunctionUnit:
+    assert PYTHON is not None
+    (unit,) = extract_functions(PYTHON, text)
+    return unit
+
+
+@pytest.fixture
+def double() -> Iterator[OllamaDouble]:
+    with OllamaDouble(models=[MODEL]) as running:
+        yield running
+
+
+@pytest.fixture
+async def reviewer(double: OllamaDouble, tmp_path: Path) -> AsyncIterator[Reviewer]:
+    running = Reviewer(Settings(endpoint=double.url), AnswerCache(DiskCache(tmp_path)))
+    yield running
+    await running.aclose()
+    running.cache.close()
+
+
+def _stored(reviewer: Reviewer, unit: FunctionUnit, tmp_path: Path) -> object:
+    """What the disk cache holds for `unit`, read by a fresh process's cache."""
+    fresh = AnswerCache(DiskCache(tmp_path))
+    try:
+        return fresh.get(CacheKey(unit.hash, reviewer.settings.model, "python"))
+    finally:
+        fresh.close()
+
+
+UNUSABLE = [
+    "The function looks fine to me; I found no problems.",
+    '{"findings": [{"category": "bug", "severity": ',
+    '{"findings": "none"}',
+    '{"findings": [{"issue": "leak", "line": 2}]}',
+    '{"result": "ok"}',
+    "",
+]
+
+
+@pytest.mark.parametrize("content", UNUSABLE)
+async def test_case4_unusable_answer_raises_and_is_not_cached(
+    reviewer: Reviewer, double: OllamaDouble, tmp_path: Path, content: str
+) -> None:
+    double.add_rule("def load", content=content, times=1)
+    double.add_rule("def load", content={"findings": [finding(LOAD_EVIDENCE)]})
+    unit = _load_unit()
+
+    with pytest.raises(AnswerUnusable) as raised:
+        await reviewer.review("python", unit)
+    assert isinstance(raised.value, NotReviewed) and "load" in str(raised.value)
+    assert reviewer.cached("python", unit) is None
+    assert _stored(reviewer, unit, tmp_path) is None
+
+    # Asked again, the model's valid answer is used and remembered.
+    (found,) = await reviewer.review("python", unit)
+    assert found.title == "File handle is never closed" and found.start_line == 1
+    assert len(double.chat_requests) == 2
+    assert reviewer.cached("python", unit) == (found,)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"findings": []},
+        # Usable, though its one finding quotes code the function does not have.
+        {"findings": [finding("    os.remove(path)")]},
+    ],
+)
+async def test_case4_valid_answer_without_shown_findings_is_cached(
+    reviewer: Reviewer, double: OllamaDouble, tmp_path: Path, content: dict[str, object]
+) -> None:
+    double.add_rule("def load", content=content)
+    unit = _load_unit()
+
+    assert await reviewer.review("python", unit) == ()
+    assert await reviewer.review("python", unit) == ()
+    assert len(double.chat_requests) == 1
+    assert _stored(reviewer, unit, tmp_path) == ()
+
+
+async def test_case4_truncated_answer_is_skipped_until_the_function_changes(
+    reviewer: Reviewer, double: OllamaDouble, tmp_path: Path
+) -> None:
+    double.add_rule(
+        "def load", content={"findings": [finding(LOAD_EVIDENCE)]}, done_reason="length"
+    )
+    unit = _load_unit()
+
+    with pytest.raises(AnswerCutOff):
+        await reviewer.review("python", unit)
+    with pytest.raises(AnswerCutOff):
+        await reviewer.review("python", unit)
+    assert len(double.chat_requests) == 1, "a cut-off answer is not asked for again"
+    assert _stored(reviewer, unit, tmp_path) is None
+
+    # Settings changed (same cache): still skipped. The function changed: asked again.
+    again = reviewer.reconfigured(Settings(endpoint=double.url, min_confidence=0.9))
+    with pytest.raises(AnswerCutOff):
+        await again.review("python", unit)
+    double.clear_rules()
+    double.add_rule("def load", content={"findings": [finding(LOAD_EVIDENCE)]})
+    edited = _load_unit(LOAD.replace("return f.read()", "return f.read(10)"))
+    (found,) = await reviewer.review("python", edited)
+    assert found.start_line == 1
+    assert len(double.chat_requests) == 2
+
+
+async def test_case4_truncation_is_remembered_for_the_session_only(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    double.add_rule("def load", content={"findings": []}, done_reason="length", times=1)
+    unit = _load_unit()
+    first = Reviewer(Settings(endpoint=double.url), AnswerCache(DiskCache(tmp_path)))
+    with pytest.raises(AnswerCutOff):
+        await first.review("python", unit)
+    await first.aclose()
+    first.cache.close()
+
+    second = Reviewer(Settings(endpoint=double.url), AnswerCache(DiskCache(tmp_path)))
+    try:
+        assert await second.review("python", unit) == ()
+    finally:
+        await second.aclose()
+        second.cache.close()
+    assert len(double.chat_requests) == 2
+
+
+# --- case 7: text no encoder accepts is replaced, not fatal -----------------------------
+
+
+async def test_case7_lone_surrogate_reaches_the_model_as_a_replacement_character(
+    reviewer: Reviewer, double: OllamaDouble
+) -> None:
+    double.add_rule("def load", content={"findings": [finding(LOAD_EVIDENCE)]})
+    unit = _load_unit(LOAD.replace("open(path)", "open(path)  # \ud800"))
+
+    (found,) = await reviewer.review("python", unit)
+
+    (request,) = double.chat_requests
+    sent = request["messages"][-1]["content"]
+    assert "# \ufffd" in sent and "\ud800" not in sent
+    assert found.start_line == 1
+
+
+# --- case 5: a fix that is not local is shown without it ------------------------------
+
+
+def test_case5_placed_finding_loses_a_fix_that_is_not_local() -> None:
+    assert PYTHON is not None
+    text = (
+        "import os\n\n\ndef average(items):\n    total = sum(items)\n"
+        "    return total / len(items)\n"
+    )
+    (unit,) = extract_functions(PYTHON, text)
+    benign = "    return total / len(items) if items else 0.0"
+    hostile = "    return total / len(items)\nimport subprocess\nsubprocess.run(['curl', 'x'])"
+    findings = [
+        replace(_finding(2), title="benign", replacement=benign),
+        replace(_finding(2, category="security"), title="hostile", replacement=hostile),
+        replace(_finding(0, category="performance"), title="whole", end_line=2, replacement="pass"),
+    ]
+
+    placed = place_findings(
+        [unit], {unit.hash: findings}, split_lines(text), text, Settings(), spec=PYTHON
+    )
+
+    by_title = {p.finding.title: p.finding.replacement for p in placed}
+    assert by_title == {"benign": benign, "hostile": None, "whole": None}

@@ -137,9 +137,15 @@ class LanguageSpec:
         # The binding rejects an explicit None for old_tree.
         return parser.parse(source) if old_tree is None else parser.parse(source, old_tree)
 
-    def query_matches(self, query: str, node: Node) -> list[Match]:
-        """Run a tree-sitter query (compiled once per language) over `node`."""
-        return QueryCursor(_query(self.id, query)).matches(node)
+    def query_matches(
+        self, query: str, node: Node, rows: tuple[int, int] | None = None
+    ) -> list[Match]:
+        """Run a tree-sitter query (compiled once per language) over `node`; with `rows`
+        (first, last), only matches that touch those rows."""
+        cursor = QueryCursor(_query(self.id, query))
+        if rows is not None:
+            cursor.set_point_range((rows[0], 0), (rows[1] + 1, 0))
+        return cursor.matches(node)
 
 
 _SPECS: dict[str, LanguageSpec] = {

@@ -3,8 +3,9 @@
 Both carry their edit; nothing is applied unless the user picks the action. Actions are
 offered only for a diagnostic whose `data` the server published for this document (the
 client sends it back and may have forged it), that belongs to the current document
-version, and whose evidence lines are still there. A quick fix also needs the document
-to parse no worse after the change.
+version, and whose evidence lines are still there. A quick fix also needs to be the one
+Siyada placed, provably local to its function (`siyada.code.fixes`), and the document
+must parse no worse after the change.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from siyada.code.fixes import fix_is_local
 from siyada.code.languages import LanguageSpec
-from siyada.code.source import ParsedSource, TextEdit
+from siyada.code.source import TextEdit
 from siyada.code.suppressions import ignore_comment
 from siyada.code.text import split_lines
 from siyada.lsp.protocol import SOURCE, FixData, line_range
 from siyada.lsp.text_sync import offset_at
+from siyada.review.scheduler import DocumentSnapshot
 
 if TYPE_CHECKING:
     from siyada.lsp.server import SiyadaServer
@@ -56,7 +59,7 @@ def code_actions(ls: SiyadaServer, params: types.CodeActionParams) -> list[types
         if not _still_applies(fix, snapshot.version, snapshot.lines):
             continue
         edit_for = _EditBuilder(ls, uri, snapshot.version, snapshot.text)
-        quick_fix = _quick_fix(snapshot.source, fix, diagnostic, edit_for)
+        quick_fix = _quick_fix(spec, snapshot, fix, diagnostic, edit_for)
         if quick_fix is not None:
             actions.append(quick_fix)
         actions.append(_ignore_action(spec, fix, diagnostic, edit_for))
@@ -108,10 +111,15 @@ class _EditBuilder:
 
 
 def _quick_fix(
-    source: ParsedSource, fix: FixData, diagnostic: types.Diagnostic, edit_for: _EditBuilder
+    spec: LanguageSpec,
+    snapshot: DocumentSnapshot,
+    fix: FixData,
+    diagnostic: types.Diagnostic,
+    edit_for: _EditBuilder,
 ) -> types.CodeAction | None:
-    if fix.replacement is None:
+    if fix.replacement is None or not _is_local(spec, snapshot, fix):
         return None
+    source = snapshot.source
     replacement = edit_for.eol.join(fix.replacement.split("\n"))
     trial = TextEdit(
         edit_for.offset_of_line(fix.start_line),
@@ -127,6 +135,31 @@ def _quick_fix(
         diagnostics=[diagnostic],
         is_preferred=True,
         edit=edit_for.replace(fix.start_line, fix.end_line, replacement),
+    )
+
+
+def _is_local(spec: LanguageSpec, snapshot: DocumentSnapshot, fix: FixData) -> bool:
+    """The fix is the one Siyada placed for this finding, and is still provably local to
+    its function in the document as it is now."""
+    stored = next(
+        (
+            placed
+            for placed in snapshot.findings
+            if (placed.start_line, placed.end_line) == (fix.start_line, fix.end_line)
+            and placed.finding.replacement == fix.replacement
+        ),
+        None,
+    )
+    if stored is None or fix.replacement is None:
+        return False
+    return fix_is_local(
+        spec,
+        snapshot.text,
+        stored.unit,
+        fix.start_line,
+        fix.end_line,
+        fix.replacement,
+        snapshot.source.tree,
     )
 
 

@@ -12,10 +12,12 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from siyada.code.fixes import fix_refusal
 from siyada.code.functions import FunctionUnit
+from siyada.code.languages import LanguageSpec, Tree, encode_source
 from siyada.code.suppressions import file_is_suppressed, is_suppressed
 from siyada.models.ollama import (
     AnswerTruncated,
@@ -28,7 +30,14 @@ from siyada.models.ollama import (
 )
 from siyada.review.cache import DiskCache, answer_key, default_cache_dir
 from siyada.review.connection import EndpointRefused, open_client
-from siyada.review.findings import CATEGORIES, FINDINGS_SCHEMA, SEVERITIES, Finding, select_findings
+from siyada.review.findings import (
+    FINDINGS_SCHEMA,
+    FINDINGS_VERSION,
+    SEVERITIES,
+    Finding,
+    UnusableAnswer,
+    findings_in_answer,
+)
 from siyada.review.prompt import (
     PROMPT_VERSION,
     REVIEW_OPTIONS_BASE,
@@ -48,13 +57,40 @@ _RETRY_DELAYS = (1.0, 3.0)
 _CACHE_ENTRIES = 20_000
 
 
-class FunctionTooLong(Exception):
+class NotReviewed(Exception):
+    """A function was not reviewed this time; the message tells the user why."""
+
+
+class FunctionTooLong(NotReviewed):
     """The function does not fit in the model's context; it is skipped, not truncated."""
 
     def __init__(self, unit: FunctionUnit, tokens: int) -> None:
         super().__init__(
             f"{unit.name} is too long to review (~{tokens} tokens; the limit is "
             f"{NUM_CTX - _ANSWER_BUDGET}). Split it into smaller functions to have it reviewed."
+        )
+
+
+class AnswerUnusable(NotReviewed):
+    """The model answered something other than findings. Not remembered: the function
+    is asked about again on the next save, edit or review command."""
+
+    def __init__(self, unit: FunctionUnit, reason: str) -> None:
+        super().__init__(
+            f"The model's answer about {unit.name} could not be used ({reason}); "
+            "Siyada asks again on the next save or edit."
+        )
+        self.reason = reason
+
+
+class AnswerCutOff(NotReviewed):
+    """The model's answer hit its length limit. Asking again would cut it off again, so
+    the function is skipped until its text changes (remembered for the session only)."""
+
+    def __init__(self, unit: FunctionUnit) -> None:
+        super().__init__(
+            f"The model's answer about {unit.name} was cut off at its length limit, so it "
+            "was not used; Siyada asks again once the function changes."
         )
 
 
@@ -74,7 +110,11 @@ class CacheKey:
             model=self.model,
             prompt_version=self.prompt_version,
             language=self.language,
-            extra={"num_ctx": NUM_CTX, "options": dict(REVIEW_OPTIONS_BASE)},
+            extra={
+                "num_ctx": NUM_CTX,
+                "options": dict(REVIEW_OPTIONS_BASE),
+                "findings": FINDINGS_VERSION,
+            },
         )
 
 
@@ -86,6 +126,9 @@ class AnswerCache:
         self._disk = disk
         self._capacity = capacity
         self._answers: OrderedDict[CacheKey, tuple[Finding, ...]] = OrderedDict()
+        # Answers cut off at the length limit, in memory only: a restart, another model
+        # or a changed function asks again.
+        self._cut_off: OrderedDict[CacheKey, None] = OrderedDict()
 
     @property
     def problem(self) -> str | None:
@@ -110,6 +153,15 @@ class AnswerCache:
         self._remember(key, findings)
         if self._disk is not None:
             self._disk.put(key.disk_key(), findings)
+
+    def mark_cut_off(self, key: CacheKey) -> None:
+        self._cut_off[key] = None
+        self._cut_off.move_to_end(key)
+        while len(self._cut_off) > self._capacity:
+            self._cut_off.popitem(last=False)
+
+    def was_cut_off(self, key: CacheKey) -> bool:
+        return key in self._cut_off
 
     def close(self) -> None:
         if self._disk is not None:
@@ -180,14 +232,21 @@ class Reviewer:
         return self._cache.get(CacheKey(unit.hash, self._settings.model, language))
 
     async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
-        found = self.cached(language, unit)
+        """The findings of `unit`, from the cache or the model. Only a complete, usable
+        answer is remembered; otherwise a NotReviewed subclass or ModelError is raised."""
+        key = CacheKey(unit.hash, self._settings.model, language)
+        found = self._cache.get(key)
         if found is not None:
             return found
-        findings = await self._ask_model(language, unit)
-        self._cache.put(CacheKey(unit.hash, self._settings.model, language), findings)
+        if self._cache.was_cut_off(key):
+            raise AnswerCutOff(unit)
+        findings = await self._ask_model(language, unit, key)
+        self._cache.put(key, findings)
         return findings
 
-    async def _ask_model(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
+    async def _ask_model(
+        self, language: str, unit: FunctionUnit, key: CacheKey
+    ) -> tuple[Finding, ...]:
         messages = build_messages(language=language, function_name=unit.name, code=unit.text)
         tokens = sum(estimate_tokens(m["content"]) for m in messages)
         if tokens + _ANSWER_BUDGET > NUM_CTX:
@@ -202,20 +261,16 @@ class Reviewer:
         )
         try:
             result = await self._chat_with_retries(request)
-        except AnswerTruncated:
+        except AnswerTruncated as truncated:
             # A cut-off answer is not trustworthy JSON; showing part of it would be worse
-            # than showing nothing.
-            log.warning("The model's answer for %s was cut off; no findings kept.", unit.name)
-            return ()
+            # than showing nothing, and asking again would cut it off again.
+            self._cache.mark_cut_off(key)
+            raise AnswerCutOff(unit) from truncated
         # Filters are applied when showing, so changing them needs no new model call.
-        kept = select_findings(
-            result.content,
-            unit.text,
-            min_confidence=0.0,
-            min_severity=SEVERITIES[-1],
-            categories=CATEGORIES,
-        )
-        return tuple(kept)
+        try:
+            return tuple(findings_in_answer(result.content, unit.text))
+        except UnusableAnswer as unusable:
+            raise AnswerUnusable(unit, unusable.reason) from unusable
 
     async def _chat_with_retries(self, request: ChatRequest) -> ChatResult:
         for delay in (*_RETRY_DELAYS, None):
@@ -259,12 +314,18 @@ def place_findings(
     lines: Sequence[str],
     text: str,
     settings: Settings,
+    *,
+    spec: LanguageSpec,
 ) -> list[PlacedFinding]:
-    """Findings of each unit moved to where the unit is now, filtered and unsuppressed."""
+    """Findings of each unit moved to where the unit is now, filtered and unsuppressed.
+
+    A finding whose fix is not provably local (`fix_refusal`) is placed without it.
+    """
     if file_is_suppressed(text):
         return []
     placed: list[PlacedFinding] = []
     seen: set[tuple[int, int, str, str]] = set()
+    fixes = _FixJudge(spec, text)
     for unit in units:
         for finding in findings_of.get(unit.hash, ()):
             start = unit.start_line + finding.start_line
@@ -275,5 +336,43 @@ def place_findings(
             if is_suppressed(list(lines), start, finding.category):
                 continue
             seen.add(identity)
+            if finding.replacement is not None and not fixes.is_local(unit, finding, start, end):
+                finding = replace(finding, replacement=None)
             placed.append(PlacedFinding(unit, finding, start, end))
     return placed
+
+
+# Verdicts on fixes, by function text and finding: the same fix of the same function
+# is judged once, not on every keystroke elsewhere in the document. The code action
+# judges again against the document as it is before offering the edit.
+_FixKey = tuple[str, str, int, int, str]
+_fix_verdicts: OrderedDict[_FixKey, bool] = OrderedDict()
+_FIX_VERDICTS = 4096
+
+
+class _FixJudge:
+    """`fix_refusal` for one document, parsing it at most once."""
+
+    def __init__(self, spec: LanguageSpec, text: str) -> None:
+        self._spec, self._text = spec, text
+        self._tree: Tree | None = None
+
+    def is_local(self, unit: FunctionUnit, finding: Finding, start: int, end: int) -> bool:
+        """Whether the finding's fix, at document lines start..end, is local to `unit`."""
+        assert finding.replacement is not None
+        key = (self._spec.id, unit.hash, finding.start_line, finding.end_line, finding.replacement)
+        verdict = _fix_verdicts.get(key)
+        if verdict is None:
+            if self._tree is None:
+                self._tree = self._spec.parse(encode_source(self._text))
+            refusal = fix_refusal(
+                self._spec, self._text, unit, start, end, finding.replacement, self._tree
+            )
+            if refusal is not None:
+                log.info("The fix offered for %s is not shown: %s.", unit.name, refusal)
+            verdict = refusal is None
+        _fix_verdicts[key] = verdict
+        _fix_verdicts.move_to_end(key)
+        while len(_fix_verdicts) > _FIX_VERDICTS:
+            _fix_verdicts.popitem(last=False)
+        return verdict

@@ -1,8 +1,10 @@
 """Parse, validate and anchor the findings a model returns for one function.
 
 A model's answer is untrusted text: it may be wrapped in prose or code fences, break the
-schema, or quote code that is not in the function. Everything here is pure and never
-raises on a bad answer; a finding that cannot be checked is dropped.
+schema, quote code that is not in the function, or carry terminal escape sequences.
+Everything here is pure. A finding that cannot be checked is dropped; an answer with no
+findings structure at all raises UnusableAnswer from `read_answer` and
+`findings_in_answer` (the lenient `parse_answer` and `select_findings` give [] instead).
 
 Line numbers in a `Finding` are 0-based, inclusive and relative to the function's first
 line, so a finding survives edits elsewhere in the document.
@@ -16,6 +18,8 @@ import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Final
+
+from siyada.review.sanitize import has_controls, safe_text, safe_title
 
 CATEGORIES: Final = ("bug", "security", "performance", "maintainability")
 SEVERITIES: Final = ("error", "warning", "info", "hint")  # most to least severe
@@ -49,6 +53,10 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
         }
     },
 }
+
+# How answers are read and checked. Stored findings carry it in their cache key, so
+# answers kept by a version that checked less are asked for again.
+FINDINGS_VERSION: Final = 2
 
 # An answer is capped by num_predict, so anything this long is garbage; the caps keep the
 # work bounded whatever the model (or a test double) sends.
@@ -105,15 +113,38 @@ class _Anchor:
 # --- parsing -----------------------------------------------------------------------
 
 
+class UnusableAnswer(ValueError):
+    """The answer holds no findings structure: prose, broken JSON, `findings` that is
+    not a list, or findings none of which follows the schema. Such an answer says
+    nothing about the function, so it must never be remembered as "no findings"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def parse_answer(content: str) -> list[dict[str, Any]]:
     """The raw finding objects in a model's answer; [] when there are none or it is garbage.
 
+    The lenient form of `read_answer`, for callers that only want what can be used.
+    """
+    try:
+        return read_answer(content)
+    except UnusableAnswer:
+        return []
+
+
+def read_answer(content: str) -> list[dict[str, Any]]:
+    """The raw finding objects in a model's answer; raises UnusableAnswer when it holds
+    no findings structure at all.
+
     Accepts, in order of preference: the first (hence outermost) JSON object with a
     `findings` key, wherever it sits in prose or code fences; a bare list of findings;
-    a single finding object on its own.
+    a single finding object on its own. `{"findings": []}` is a valid answer: nothing
+    found.
     """
     if not isinstance(content, str):
-        return []
+        raise UnusableAnswer("the answer is not text")
     items = _find_items(content[:MAX_ANSWER_CHARS])
     return [item for item in items if isinstance(item, dict)][:MAX_FINDINGS_CONSIDERED]
 
@@ -129,7 +160,10 @@ def _find_items(text: str) -> list[Any]:
                 bare_list = value
         elif isinstance(value, dict) and lone is None and "evidence" in value:
             lone = [value]
-    return bare_list or lone or []
+    found = bare_list or lone
+    if found is None:
+        raise UnusableAnswer("it holds no JSON object with findings")
+    return found
 
 
 def _findings_of(value: object) -> list[Any]:
@@ -137,7 +171,7 @@ def _findings_of(value: object) -> list[Any]:
         return value
     if isinstance(value, dict):
         return [value]
-    return []
+    raise UnusableAnswer(f"its findings are {type(value).__name__}, not a list")
 
 
 def _json_values(text: str) -> Iterator[object]:
@@ -182,13 +216,21 @@ def validate(item: object) -> dict[str, Any] | None:
         return None
     if replacement is not None and not isinstance(replacement, str):
         return None
+    # Text shown to the user loses terminal controls and is bounded. Evidence is kept as
+    # it is: it is only ever compared with the code (a finding whose evidence is not in
+    # the function is dropped), never shown. A replacement carrying a control character
+    # is no fix anyone should apply: it is dropped, and the finding stays.
+    title, explanation = safe_title(title), safe_text(explanation)
+    if not title or not explanation:
+        return None
+    usable_fix = replacement is not None and replacement.strip() and not has_controls(replacement)
     return {
         "category": category,
         "severity": severity,
-        "title": title.strip(),
-        "explanation": explanation.strip(),
+        "title": title,
+        "explanation": explanation,
         "evidence": evidence,
-        "replacement": replacement if replacement and replacement.strip() else None,
+        "replacement": replacement if usable_fix else None,
         "confidence": confidence,
     }
 
@@ -369,24 +411,50 @@ def select_findings(
     categories: Collection[str],
     max_findings: int = 5,
 ) -> list[Finding]:
-    """The findings of one answer worth showing, in the order of the function's lines.
+    """The findings of one answer worth showing, in the order of the function's lines;
+    [] for an unusable answer (`findings_in_answer` says why instead).
 
     Keeps findings that validate, anchor in `function_text`, reach `min_confidence` and
     `min_severity` and are in `categories`. Duplicates (same range and category, or same
     title and range) keep the most severe, then most confident; when more than
     `max_findings` remain, the most severe and confident ones are kept.
     """
+    checked = [c for c in map(validate, parse_answer(content)) if c is not None]
+    return _select(checked, function_text, min_confidence, min_severity, categories, max_findings)
+
+
+def findings_in_answer(content: str, function_text: str, max_findings: int = 5) -> list[Finding]:
+    """Every finding of a complete answer that anchors in `function_text`, unfiltered.
+
+    Raises UnusableAnswer when the answer holds no findings structure, or when it lists
+    findings and not one of them follows the schema. Findings that validate but quote
+    code not in the function are dropped: the answer itself was usable.
+    """
+    items = read_answer(content)
+    checked = [c for c in map(validate, items) if c is not None]
+    if items and not checked:
+        raise UnusableAnswer("none of its findings follows the schema")
+    return _select(checked, function_text, 0.0, SEVERITIES[-1], CATEGORIES, max_findings)
+
+
+def _select(
+    checked: Sequence[dict[str, Any]],
+    function_text: str,
+    min_confidence: float,
+    min_severity: str,
+    categories: Collection[str],
+    max_findings: int,
+) -> list[Finding]:
     lowest_rank = _severity_rank(min_severity)
     allowed = {category.strip().lower() for category in categories}
     lines = function_text.split("\n")
     candidates = []
-    for item in parse_answer(content):
-        checked = validate(item)
-        if checked is None or checked["confidence"] < min_confidence:
+    for item in checked:
+        if item["confidence"] < min_confidence:
             continue
-        if _severity_rank(checked["severity"]) > lowest_rank or checked["category"] not in allowed:
+        if _severity_rank(item["severity"]) > lowest_rank or item["category"] not in allowed:
             continue
-        finding = _anchored(checked, lines)
+        finding = _anchored(item, lines)
         if finding is not None:
             candidates.append(finding)
     kept = _deduplicate(sorted(candidates, key=_importance))[: max(0, max_findings)]

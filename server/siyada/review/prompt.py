@@ -13,6 +13,7 @@ import re
 from typing import Final
 
 from siyada.review.findings import FINDINGS_SCHEMA
+from siyada.review.sanitize import without_lone_surrogates
 
 PROMPT_VERSION: Final = "1"
 
@@ -69,6 +70,8 @@ def build_messages(
 
     The file path is left out unless `path_hint` is given: a path may name a client.
     """
+    # A lone surrogate (which an editor can send) cannot be encoded as UTF-8.
+    code, function_name = without_lone_surrogates(code), without_lone_surrogates(function_name)
     header = f"Review this {language} function: {function_name}\n"
     if path_hint:
         header += f"File: {path_hint}\n"

@@ -23,7 +23,14 @@ from siyada.code.languages import LanguageSpec
 from siyada.code.source import ParsedSource, TextEdit
 from siyada.code.text import split_lines
 from siyada.models.ollama import ModelError
-from siyada.review.engine import FunctionTooLong, PlacedFinding, Reviewer, place_findings
+from siyada.review.engine import (
+    AnswerCutOff,
+    AnswerUnusable,
+    FunctionTooLong,
+    PlacedFinding,
+    Reviewer,
+    place_findings,
+)
 from siyada.review.findings import Finding, anchor
 from siyada.review.limits import reason_not_reviewed
 from siyada.review.priority import PriorityGate
@@ -273,7 +280,9 @@ class Scheduler:
             answer = self._answer(doc, unit)
             if answer is not None:
                 findings_of[unit.hash] = answer
-        placed = place_findings(doc.units, findings_of, doc.lines, doc.text, self.settings)
+        placed = place_findings(
+            doc.units, findings_of, doc.lines, doc.text, self.settings, spec=doc.spec
+        )
         return DocumentSnapshot(uri, doc.spec, doc.version, doc.text, doc.lines, placed, doc.source)
 
     def cancel_all(self) -> None:
@@ -420,11 +429,25 @@ class Scheduler:
             try:
                 findings = await self._reviewer.review(language, unit)
             except FunctionTooLong as too_long:
-                self._report_too_long(uri, str(too_long))
+                self._report_once(uri, "too long", str(too_long))
                 self._forget_wanted(unit.hash)
+                return
+            except AnswerCutOff as cut_off:
+                # Not wanted any more: the reviewer skips it until its text changes.
+                self._report_once(uri, "cut off", str(cut_off))
+                self._forget_wanted(unit.hash)
+                self._hooks.succeeded()
+                return
+            except AnswerUnusable as unusable:
+                # Still wanted: the next trigger asks again.
+                self._report_once(uri, "unusable", str(unusable))
+                self._hooks.succeeded()
                 return
             except ModelError as error:
                 self._hooks.failed(error)
+                return
+            except Exception as error:
+                self._report_crash(uri, unit, error)
                 return
         self._forget_wanted(unit.hash)
         self._hooks.succeeded()
@@ -438,14 +461,26 @@ class Scheduler:
         self._in_flight.pop(function_hash, None)
         self._hooks.activity(self.pending)
 
-    def _report_too_long(self, uri: str, message: str) -> None:
-        """Told once per document: a file of many long functions gives one note."""
+    def _report_once(self, uri: str, kind: str, message: str) -> None:
+        """Told once per document and kind: a file of many long functions, or a model
+        that answers prose every time, gives one note; the others go to the log."""
         doc = self._documents.get(uri)
-        if doc is None or "too long" in doc.told:
+        if doc is None or kind in doc.told:
             log.info("%s", message)
             return
-        doc.told.add("too long")
+        doc.told.add(kind)
         self._hooks.skipped(message)
+
+    def _report_crash(self, uri: str, unit: FunctionUnit, error: Exception) -> None:
+        """A review failed in a way nobody foresaw: the log gets the traceback, the user
+        one message per document; the function is asked about again on the next trigger."""
+        log.error("The review of %s in %s failed", unit.name, _name(uri), exc_info=error)
+        message = (
+            f"Siyada could not review {unit.name} in {_name(uri)}: an internal error "
+            f"({type(error).__name__}). Details are in the log; it is tried again on the next "
+            "save or edit."
+        )
+        self._report_once(uri, "internal error", message)
 
     def _forget_wanted(self, function_hash: str) -> None:
         for doc in self._documents.values():

@@ -1,0 +1,64 @@
+"""Model text made safe to show: no terminal control, bounded length.
+
+A model's answer can be steered by the code it reviews, so its text may carry escape
+sequences that clear a terminal, set a window title or hide text, and may be long
+enough to swamp an editor. Only controls are removed: Unicode format characters such as
+the bidi isolates (U+2068, U+2069) that right-to-left text relies on are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+MAX_TITLE_CHARS: Final = 200
+MAX_EXPLANATION_CHARS: Final = 2000
+ELLIPSIS: Final = "\u2026"
+
+# Whole escape sequences, in their 7-bit (ESC ...) and 8-bit (C1) spellings: control
+# sequences (CSI), strings up to their terminator (OSC, DCS, SOS, PM, APC), then any
+# other ESC sequence. An unterminated string loses only its introducer.
+_ESCAPE_SEQUENCE: Final = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]"
+)
+# Category Cc: C0, DEL and C1. Tab and newline are handled by the callers.
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_TAB_NEWLINE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LONE_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
+_LINE_BREAK: Final = re.compile(r"\r\n|\r")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """`text` with each lone surrogate (which UTF-8 cannot encode) replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def safe_title(text: str) -> str:
+    """One line: escape sequences and controls removed, whitespace runs collapsed to one
+    space, at most MAX_TITLE_CHARS characters."""
+    cleaned = _CONTROL.sub(" ", _ESCAPE_SEQUENCE.sub("", without_lone_surrogates(text)))
+    return _capped(" ".join(cleaned.split()), MAX_TITLE_CHARS)
+
+
+def safe_text(text: str, limit: int = MAX_EXPLANATION_CHARS) -> str:
+    """Several lines: escape sequences and controls other than tab and newline removed
+    (CR and CRLF become newlines), surrounding whitespace trimmed, at most `limit`
+    characters."""
+    cleaned = _ESCAPE_SEQUENCE.sub("", without_lone_surrogates(text))
+    cleaned = _CONTROL_BUT_TAB_NEWLINE.sub("", _LINE_BREAK.sub("\n", cleaned))
+    return _capped(cleaned.strip(), limit)
+
+
+def has_controls(code: str) -> bool:
+    """True when `code` holds a character a code edit should never carry: a control
+    other than tab and line breaks, or a lone surrogate."""
+    text = _LINE_BREAK.sub("\n", code)
+    return bool(_CONTROL_BUT_TAB_NEWLINE.search(text) or _LONE_SURROGATE.search(text))
+
+
+def _capped(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS

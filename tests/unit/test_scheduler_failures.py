@@ -1,0 +1,141 @@
+"""How the scheduler tells the user about reviews that did not happen (cases 4 and 7).
+
+The engine and scheduler run in this process against the Ollama double over real HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from siyada.code.functions import FunctionUnit
+from siyada.code.languages import language_for
+from siyada.review.engine import AnswerCache, Reviewer
+from siyada.review.findings import Finding
+from siyada.review.scheduler import Scheduler, SchedulerHooks
+from siyada.review.settings import Settings
+from tests.e2e.conftest import MODEL, finding
+from tests.ollama_double import OllamaDouble
+
+PYTHON = language_for("python")
+URI = "file:///work/m.py"
+TEXT = "def load(path):\n    f = open(path)\n    return f.read()\n\n\ndef other(x):\n    return x\n"
+
+
+@pytest.fixture
+def double() -> Iterator[OllamaDouble]:
+    with OllamaDouble(models=[MODEL]) as running:
+        yield running
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.told: list[str] = []
+
+    def hooks(self) -> SchedulerHooks:
+        return SchedulerHooks(findings_changed=lambda uri: None, skipped=self.told.append)
+
+
+class Crashing(Reviewer):
+    """A reviewer with a defect nobody foresaw."""
+
+    async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
+        raise RuntimeError("a defect")
+
+
+@pytest.fixture
+async def settings(double: OllamaDouble) -> AsyncIterator[Settings]:
+    yield Settings(endpoint=double.url, debounce_ms=0)
+
+
+async def _settle(scheduler: Scheduler) -> None:
+    async with asyncio.timeout(10):
+        await scheduler.idle()
+
+
+async def test_case7_review_that_fails_unexpectedly_is_told_once_and_logged(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert PYTHON is not None
+    recorder = Recorder()
+    reviewer = Crashing(settings, AnswerCache())
+    scheduler = Scheduler(reviewer, recorder.hooks())
+    with caplog.at_level(logging.ERROR, logger="siyada.review.scheduler"):
+        scheduler.open(URI, PYTHON, 1, TEXT)
+        await _settle(scheduler)
+        scheduler.save(URI)  # tried again on the next trigger, told no more
+        await _settle(scheduler)
+
+    (message,) = recorder.told
+    assert "could not review" in message and "RuntimeError" in message
+    failures = [r for r in caplog.records if r.exc_info and "a defect" in str(r.exc_info[1])]
+    assert len(failures) == 4  # two functions, two triggers: each with its traceback
+    await scheduler.aclose()
+    await reviewer.aclose()
+
+
+async def test_case4_prose_is_told_once_and_asked_again_on_save(
+    settings: Settings, double: OllamaDouble
+) -> None:
+    assert PYTHON is not None
+    double.add_rule("def load", content="I think this function is fine.", times=2)
+    double.add_rule("def load", content={"findings": [finding("    f = open(path)")]})
+    recorder = Recorder()
+    reviewer = Reviewer(settings, AnswerCache())
+    scheduler = Scheduler(reviewer, recorder.hooks())
+
+    scheduler.open(URI, PYTHON, 1, TEXT)
+    await _settle(scheduler)
+    assert _titles(scheduler) == []
+    scheduler.save(URI)
+    await _settle(scheduler)
+    assert _titles(scheduler) == []
+    scheduler.save(URI)
+    await _settle(scheduler)
+
+    assert _titles(scheduler) == ["File handle is never closed"]
+    (message,) = recorder.told
+    assert "could not be used" in message and "load" in message
+    loads = [r for r in double.chat_requests if "def load" in r["messages"][-1]["content"]]
+    assert len(loads) == 3
+    await scheduler.aclose()
+    await reviewer.aclose()
+
+
+async def test_case4_cut_off_answer_is_told_once_and_not_asked_again_until_edited(
+    settings: Settings, double: OllamaDouble
+) -> None:
+    assert PYTHON is not None
+    double.add_rule("open(path)\n", content={"findings": []}, done_reason="length")
+    double.add_rule("def load", content={"findings": [finding("    f = open(path, 'rb')")]})
+    recorder = Recorder()
+    reviewer = Reviewer(settings, AnswerCache())
+    scheduler = Scheduler(reviewer, recorder.hooks())
+
+    scheduler.open(URI, PYTHON, 1, TEXT)
+    await _settle(scheduler)
+    scheduler.save(URI)
+    scheduler.review_document(URI)
+    await _settle(scheduler)
+    loads = [r for r in double.chat_requests if "def load" in r["messages"][-1]["content"]]
+    assert len(loads) == 1
+    (message,) = recorder.told
+    assert "cut off" in message
+
+    edited = TEXT.replace("open(path)", "open(path, 'rb')")
+    scheduler.change(URI, 2, [], full_text=edited)
+    await _settle(scheduler)
+    scheduler.save(URI)
+    await _settle(scheduler)
+    assert _titles(scheduler) == ["File handle is never closed"]
+    await scheduler.aclose()
+    await reviewer.aclose()
+
+
+def _titles(scheduler: Scheduler) -> list[str]:
+    snapshot = scheduler.snapshot(URI)
+    assert snapshot is not None
+    return [p.finding.title for p in snapshot.findings]
