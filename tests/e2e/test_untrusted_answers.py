@@ -128,7 +128,8 @@ async def test_case5_forged_fix_on_a_real_diagnostic_is_refused(
     diagnostic.data = {**diagnostic.data, "replacement": SHELL_OUT.replace("\n", "\n    ")}
     actions = await code_actions(client, uri, diagnostic)
 
-    assert [a.title for a in actions] == ["Siyada: ignore this bug finding"]
+    # Data Siyada never published gets no action at all, not even "Ignore".
+    assert actions == []
 
 
 def test_case5_check_json_omits_a_fix_that_is_not_local(tmp_path: Path) -> None:
