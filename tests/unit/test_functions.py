@@ -39,6 +39,7 @@ EXPECTED: dict[str, list[tuple[str, str, int, int]]] = {
         ("Cart.clear", "function", 41, 43),
         ("api.get", "arrow", 46, 46),
         ("api.post", "method", 47, 49),
+        ("setTimeout() handler", "arrow", 52, 54),  # a 3-line callback outside any unit
     ],
     "sample.jsx": [
         ("Greeting", "function", 2, 4),
@@ -73,7 +74,7 @@ EXPECTED: dict[str, list[tuple[str, str, int, int]]] = {
     "sample.rs": [
         ("Stack.new", "method", 8, 10),
         ("Stack.push", "method", 12, 15),  # starts at #[inline]
-        ("Stack.fmt", "method", 19, 21),
+        ("<Display for Stack>.fmt", "method", 19, 21),
         ("Shape.describe", "method", 27, 29),
         ("outer", "function", 32, 38),
         ("outer.inner", "function", 33, 35),
@@ -132,11 +133,14 @@ def test_fixture_units(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_unit_text_is_the_whole_lines(name: str) -> None:
+def test_unit_text_is_the_whole_lines_but_nested_bodies(name: str) -> None:
     spec, text = _fixture(name)
+    units = extract_functions(spec, text)
+    _check_invariants(units, text)
     lines = text.split("\n")
-    for unit in extract_functions(spec, text):
-        assert unit.text == "\n".join(lines[unit.start_line : unit.end_line + 1])
+    for unit in units:
+        if not any(_nests(unit, other) for other in units):
+            assert unit.text == "\n".join(lines[unit.start_line : unit.end_line + 1])
         assert unit.hash == unit_hash(spec.id, unit.text)
 
 
@@ -184,12 +188,15 @@ def test_method_text_keeps_its_indentation() -> None:
     )
 
 
-def test_nested_units_lie_inside_their_outer_unit() -> None:
+def test_nested_units_lie_inside_their_outer_unit_which_shows_only_their_signature() -> None:
     spec, text = _fixture("sample.py")
     units = _by_name(extract_functions(spec, text))
     outer, inner = units["Inventory.refresh.merge"], units["Inventory.refresh.merge.pick"]
-    assert inner.text in outer.text
-    assert outer.text in units["Inventory.refresh"].text
+    assert outer.start_line < inner.start_line <= inner.end_line <= outer.end_line
+    signature, *body = inner.text.split("\n")
+    assert signature in outer.text.split("\n")
+    assert all(line not in outer.text.split("\n") for line in body if line.strip())
+    assert "# body of pick: reviewed on its own" in outer.text
 
 
 def test_non_ascii_text_and_names() -> None:
@@ -279,7 +286,7 @@ def test_c_pointer_returning_declarators() -> None:
 def test_rust_trait_impl_for_references_and_generics() -> None:
     spec = _spec("rust")
     text = "impl<'a, T> Iterator for &'a mut Walker<T> {\n    fn next(&mut self) {}\n}\n"
-    assert _summary(extract_functions(spec, text)) == [("Walker.next", "method", 1, 1)]
+    assert _summary(extract_functions(spec, text)) == [("<Iterator for Walker>.next", "method", 1, 1)]
 
 
 def test_go_func_literal_in_short_declaration_inside_function() -> None:
@@ -323,12 +330,14 @@ def test_hash_ignores_position_but_not_language() -> None:
     assert unit_hash("python", plain.text) != unit_hash("javascript", plain.text)
 
 
-def test_hash_changes_when_an_inner_function_changes_its_outer_unit() -> None:
+def test_hash_of_outer_unit_changes_with_an_inner_signature_not_its_body() -> None:
     spec = _spec("python")
     outer1, inner1 = extract_functions(spec, "def o():\n    def i():\n        return 1\n")
     outer2, inner2 = extract_functions(spec, "def o():\n    def i():\n        return 2\n")
-    assert outer1.hash != outer2.hash
+    outer3, _ = extract_functions(spec, "def o():\n    def j():\n        return 2\n")
+    assert outer1.hash == outer2.hash
     assert inner1.hash != inner2.hash
+    assert outer3.hash != outer2.hash
 
 
 LANGUAGES = ["python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp"]
@@ -338,12 +347,36 @@ SNIPPET_ALPHABET = st.sampled_from(
 )  # fmt: skip
 
 
+def _nests(outer: FunctionUnit, inner: FunctionUnit) -> bool:
+    return outer is not inner and outer.start_line <= inner.start_line <= inner.end_line <= (
+        outer.end_line
+    )
+
+
 def _check_invariants(units: list[FunctionUnit], text: str) -> None:
+    """Each unit's text is lines of its range, its own lines mapped to where they are,
+    other lines of its range or placeholders; every line within some unit's range is
+    the own line of exactly one unit."""
     lines = split_lines(text)
+    owners: dict[int, str] = {}
     for unit in units:
         assert 0 <= unit.start_line <= unit.end_line < len(lines)
-        assert unit.text == "\n".join(lines[unit.start_line : unit.end_line + 1])
-        assert unit.name
+        assert unit.name and len(unit.name) <= 80
+        span = lines[unit.start_line : unit.end_line + 1]
+        own = []
+        for index, line in enumerate(unit.text.split("\n")):
+            row = unit.document_line(index)
+            if row is None:
+                assert line in span or "reviewed on its own" in line
+                continue
+            assert unit.start_line <= row <= unit.end_line and lines[row] == line
+            assert row not in owners, (unit.name, owners.get(row), row)
+            owners[row] = unit.name
+            own.append(row)
+        assert own == sorted(own) and own
+    covered = {row for unit in units for row in range(unit.start_line, unit.end_line + 1)}
+    assert set(owners) == covered
+    assert len({unit.name for unit in units}) == len(units)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
