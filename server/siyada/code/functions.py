@@ -32,7 +32,6 @@ from siyada.code.languages import (
 )
 from siyada.code.layout import Span, lay_out
 from siyada.code.naming import (
-    capped,
     clean,
     cpp_declarator_name,
     disambiguated,
@@ -323,7 +322,7 @@ def extract_functions(
     found = _qualify(_collect(spec, rules, tree.root_node, len(lines)))
     spans = [_span(rules, lines, unit) for unit in found]
     laid_out = lay_out(spans, lines, spec.line_comment)
-    names = disambiguated(capped(unit.name) for unit in found)
+    names = disambiguated(unit.name for unit in found)
     units = [
         FunctionUnit(
             name,

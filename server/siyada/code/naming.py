@@ -42,22 +42,25 @@ def clean(raw: str) -> str:
     return name.replace("::", ".")
 
 
-def capped(name: str) -> str:
-    return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "\u2026"
+def capped(name: str, suffix: str = "") -> str:
+    """`name` + `suffix`, `name` cut with an ellipsis to fit MAX_NAME_CHARS."""
+    room = MAX_NAME_CHARS - len(suffix)
+    return (name if len(name) <= room else name[: room - 1] + "\u2026") + suffix
 
 
 def disambiguated(names: Iterable[str]) -> list[str]:
-    """The names in order, the second and later uses of one name suffixed `#2`, `#3`..."""
-    seen: dict[str, int] = {}
-    taken = set(names_list := list(names))
+    """The names, capped, in order; later uses of one name get `#2`, `#3`..."""
     result: list[str] = []
-    for name in names_list:
-        count = seen.get(name, 0) + 1
-        seen[name] = count
-        candidate = name
-        while count > 1 and (candidate := f"{name}#{count}") in taken:
+    taken: set[str] = set()
+    uses: dict[str, int] = {}
+    for name in names:
+        candidate = capped(name)
+        count = uses.get(candidate, 1)
+        base = candidate
+        while candidate in taken:
             count += 1
-        seen[name] = count
+            candidate = capped(name, f"#{count}")
+        uses[base] = count
         taken.add(candidate)
         result.append(candidate)
     return result
@@ -270,7 +273,33 @@ def _callee(call: Node) -> str:
         made = call.child_by_field_name("constructor") or call.child_by_field_name("type")
         return "new " + (clean(node_text(made)) if made is not None else "")
     function = call.child_by_field_name("function")
-    return clean(node_text(function)) if function is not None else "<call>"
+    return _short_callee(function) if function is not None else "<call>"
+
+
+_MEMBER_ACCESS = frozenset(
+    {"member_expression", "attribute", "selector_expression", "field_expression"}
+)
+
+
+def _short_callee(node: Node, depth: int = 0) -> str:
+    """`res.buffer().catch(() => null).then` -> `res.buffer().catch().then`."""
+    while node.type in _TRANSPARENT and node.named_children and depth < 8:
+        node, depth = node.named_children[0], depth + 1
+    if node.type in _FUNCTION_VALUES:
+        return "<function>"
+    if depth < 8 and node.type in _CALLS:
+        inner = node.child_by_field_name("function")
+        return _short_callee(inner, depth + 1) + "()" if inner is not None else "<call>"
+    if depth < 8 and node.type in _MEMBER_ACCESS and node.named_children:
+        member = node.named_children[-1]
+        return f"{_short_callee(node.named_children[0], depth + 1)}.{clean(node_text(member))}"
+    text = clean(node_text(node))
+    return text if len(text) <= _MAX_LABEL_CHARS else "\u2026"
+
+
+_FUNCTION_VALUES = frozenset(
+    {"function_expression", "arrow_function", "lambda", "func_literal", "lambda_expression"}
+)
 
 
 def _label(arguments: Node) -> str:
