@@ -126,9 +126,7 @@ def test_case2_findings_are_placed_through_the_unit_line_map() -> None:
         outer.hash: [_spanning(1, 1), _spanning(4, 4), _spanning(3, 3), _spanning(2, 2)],
         inner.hash: [_spanning(1, 1)],
     }
-    placed = place_findings(
-        [outer, inner], findings, split_lines(NESTED), NESTED, Settings()
-    )
+    placed = place_findings([outer, inner], findings, split_lines(NESTED), NESTED, Settings())
     assert [(p.unit.name, p.start_line, p.end_line) for p in placed] == [
         ("outer", 1, 1),
         ("outer", 4, 4),  # text line 4 is document line 4, after inner's hidden body

@@ -293,7 +293,9 @@ def test_c_pointer_returning_declarators() -> None:
 def test_rust_trait_impl_for_references_and_generics() -> None:
     spec = _spec("rust")
     text = "impl<'a, T> Iterator for &'a mut Walker<T> {\n    fn next(&mut self) {}\n}\n"
-    assert _summary(extract_functions(spec, text)) == [("<Iterator for Walker>.next", "method", 1, 1)]
+    assert _summary(extract_functions(spec, text)) == [
+        ("<Iterator for Walker>.next", "method", 1, 1)
+    ]
 
 
 def test_go_func_literal_in_short_declaration_inside_function() -> None:
@@ -452,15 +454,9 @@ def test_case1_react_memo_and_forward_ref_components() -> None:
 
 
 def test_case1_class_field_debounced_handler() -> None:
-    text = (
-        "class Widget {\n"
-        "  handler = debounce(() => {\n"
-        "    this.save();\n"
-        "  }, 200);\n"
-        "}\n"
-    )
+    text = "class Widget {\n  handler = debounce(() => {\n    this.save();\n  }, 200);\n}\n"
     for language in ("javascript", "typescript"):
-        [(name, kind, start, end)] = _summary(list(_units(language, text).values()))
+        [(name, _kind, start, end)] = _summary(list(_units(language, text).values()))
         assert (name, start, end) == ("Widget.handler (debounce)", 1, 3)
 
 
@@ -484,7 +480,8 @@ def test_case1_iife_bodies_are_units() -> None:
 
 
 def test_case1_python_multiline_lambda_bound_to_a_name() -> None:
-    text = "handler = lambda event: (\n    log(event),\n    send(event.body),\n)\nkey = lambda e: e.id\n"
+    text = "handler = lambda event: (\n    log(event),\n    send(event.body),\n)\n"
+    text += "key = lambda e: e.id\n"
     units = _units("python", text)
     assert _summary(list(units.values())) == [("handler", "function", 0, 3)]
 
@@ -494,7 +491,7 @@ def test_case1_java_field_lambda_and_static_block() -> None:
         "class Jobs {\n"
         "    static final Map<String, String> TABLE = new HashMap<>();\n"
         "    static {\n"
-        "        TABLE.put(\"a\", \"b\");\n"
+        '        TABLE.put("a", "b");\n'
         "    }\n"
         "    private final Runnable task = () -> {\n"
         "        run(TABLE);\n"
@@ -559,10 +556,10 @@ def test_case2_outer_unit_shows_nested_units_as_signature_and_placeholder() -> N
         "\n"
         "    return middle(x)"
     )
-    assert units["outer.middle.inner"].text == (
-        "        def inner(c):\n            return c - 1"
+    assert units["outer.middle.inner"].text == ("        def inner(c):\n            return c - 1")
+    javascript = (
+        "function outer() {\n  function inner() {\n    return 1;\n  }\n  return inner;\n}\n"
     )
-    javascript = "function outer() {\n  function inner() {\n    return 1;\n  }\n  return inner;\n}\n"
     assert _units("javascript", javascript)["outer"].text == (
         "function outer() {\n"
         "  function inner() {\n"
@@ -669,10 +666,10 @@ def test_case3_go_func_literals_in_one_var_are_named_each_with_its_range() -> No
 def test_case3_rust_trait_impls_are_named_after_the_trait() -> None:
     text = (
         "impl fmt::Display for P {\n"
-        "    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { write!(f, \"p\") }\n"
+        '    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { write!(f, "p") }\n'
         "}\n"
         "impl fmt::Debug for P {\n"
-        "    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { write!(f, \"P\") }\n"
+        '    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { write!(f, "P") }\n'
         "}\n"
         "impl P {\n"
         "    fn new() -> P { P }\n"

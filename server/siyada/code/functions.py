@@ -124,6 +124,8 @@ def lines_outside_units(units: Sequence[FunctionUnit], line_count: int) -> int:
             covered += last - first + 1
             reach = last
     return max(0, line_count - covered)
+
+
 # Capture names: "@unit.<kind>" marks a function node, "@value.<kind>" a function value
 # named by where it stands, "@scope.<kind>" a container whose name prefixes the
 # functions inside it ("class" scopes also turn functions into methods). The name comes
@@ -257,7 +259,6 @@ _RULES: dict[str, _Rules] = {
 }
 
 
-
 # Nodes that are a function: the part of a unit whose body a nested unit hides.
 _FUNCTION_NODES = frozenset(
     {
@@ -362,8 +363,9 @@ def _collect(spec: LanguageSpec, rules: _Rules, root: Node, line_count: int) -> 
     best: dict[int, tuple[_Item, Node]] = {}
     values: list[Node] = []
     for _, captures in spec.query_matches(rules.query, root):
-        if value := captures.get("value." + _role_kind(captures, "value.")):
-            values.append(value[0])
+        value_role = next((key for key in captures if key.startswith("value.")), None)
+        if value_role is not None:
+            values.append(captures[value_role][0])
             continue
         matched = _item(captures)
         if matched is None:
@@ -374,18 +376,11 @@ def _collect(spec: LanguageSpec, rules: _Rules, root: Node, line_count: int) -> 
             best[key_node.start_byte] = (item, key_node)
     items = [item for item, _ in best.values()]
     named = {_function_node(item.node).start_byte for item in items if item.is_unit}
-    items.extend(
-        item
-        for node in values
-        if node.start_byte not in named
-        and (item := _value_item(rules, node, line_count)) is not None
+    value_items = (
+        _value_item(rules, node, line_count) for node in values if node.start_byte not in named
     )
+    items.extend(value for value in value_items if value is not None)
     return sorted(items, key=lambda item: (item.node.start_byte, -item.node.end_byte))
-
-
-def _role_kind(captures: dict[str, list[Node]], prefix: str) -> str:
-    role = next((key for key in captures if key.startswith(prefix)), "")
-    return role.removeprefix(prefix)
 
 
 def _width(node: Node) -> int:
@@ -519,7 +514,7 @@ def _hidden_rows(node: Node, start: int, end: int) -> tuple[int, int] | None:
     before = body.prev_sibling
     if (before is not None and before.end_point.row == first) or first <= start:
         first += 1
-    closing = body.children[-1] if body.children else None
+    closing = body.child(body.child_count - 1) if body.child_count else None
     if closing is not None and closing.type == "}":
         last -= 1
     first, last = max(first, start + 1), min(last, end)

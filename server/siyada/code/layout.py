@@ -13,7 +13,7 @@ another unit shown as context.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = ["LaidOut", "Span", "lay_out"]
@@ -84,32 +84,40 @@ def _owners(spans: Sequence[Span], row_count: int) -> list[int]:
 
 
 class _Builder:
-    def __init__(self, lines: Sequence[str]) -> None:
-        self.lines = lines
+    def __init__(self, lines: Sequence[str], owner: list[int], start: int) -> None:
+        self.lines, self.owner = lines, owner
         self.out: list[str] = []
         self.runs: list[Run] = []
         self.own_lines = 0
-        self.next_row = 0
+        self.next_row = start
 
-    def rows(self, first: int, last: int, own: Callable[[int], bool] | None = None) -> None:
-        """Rows first..last not shown yet; those `own` accepts are the unit's own lines."""
-        for row in range(max(first, self.next_row), last + 1):
-            if own is not None and own(row):
-                self._own(row)
-            else:
-                self.out.append(self.lines[row])
+    def rows(self, first: int, last: int, owned_by: int | None = None) -> None:
+        """Rows first..last not shown yet; those of `owned_by` are the unit's own lines."""
+        first = max(first, self.next_row)
         self.next_row = max(self.next_row, last + 1)
+        if first > last:
+            return
+        if owned_by is None:
+            self.out.extend(self.lines[first : last + 1])
+        elif self.owner[first : last + 1].count(owned_by) == last - first + 1:
+            self._own(first, last)  # the usual case: one stretch of the unit's own lines
+        else:
+            for row in range(first, last + 1):
+                if self.owner[row] == owned_by:
+                    self._own(row, row)
+                else:
+                    self.out.append(self.lines[row])
 
-    def _own(self, row: int) -> None:
-        at = len(self.out)
-        self.out.append(self.lines[row])
-        self.own_lines += 1
+    def _own(self, first: int, last: int) -> None:
+        at, count = len(self.out), last - first + 1
+        self.out.extend(self.lines[first : last + 1])
+        self.own_lines += count
         if self.runs:
-            text0, doc0, count = self.runs[-1]
-            if text0 + count == at and doc0 + count == row:
-                self.runs[-1] = (text0, doc0, count + 1)
+            text0, doc0, before = self.runs[-1]
+            if text0 + before == at and doc0 + before == first:
+                self.runs[-1] = (text0, doc0, before + count)
                 return
-        self.runs.append((at, row, 1))
+        self.runs.append((at, first, count))
 
     def placeholder(self, line: str) -> None:
         self.out.append(line)
@@ -124,15 +132,10 @@ def _text_of(
     comment: str,
 ) -> LaidOut:
     span = spans[index]
-    builder = _Builder(lines)
-    builder.next_row = span.start
-
-    def own_rows(first: int, last: int) -> None:
-        builder.rows(first, last, lambda row: owner[row] == index)
-
+    builder = _Builder(lines, owner, span.start)
     for child_index in children:
         child = spans[child_index]
-        own_rows(builder.next_row, child.start - 1)
+        builder.rows(builder.next_row, child.start - 1, owned_by=index)
         if child.hidden is None:
             builder.rows(child.start, child.end)
             continue
@@ -140,7 +143,7 @@ def _text_of(
         builder.placeholder(_placeholder(lines, child, comment))
         builder.next_row = max(builder.next_row, child.hidden[1] + 1)
         builder.rows(child.hidden[1] + 1, child.end)
-    own_rows(builder.next_row, span.end)
+    builder.rows(builder.next_row, span.end, owned_by=index)
     return LaidOut("\n".join(builder.out), tuple(builder.runs), builder.own_lines)
 
 
