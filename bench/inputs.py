@@ -1,6 +1,6 @@
 """Deterministic Python sources for the benchmark: modules of plain functions and classes.
 
-Functions are never nested, so every line belongs to exactly one reviewed function, and
+`generate` never nests functions (`generate_nested` does, for the nested-edits case), and
 every function's text is unique (its name carries the module tag), so no two share a
 review. About one function in eight carries a MARKER line, which the simulated model
 reports as a finding: those become the diagnostics the benchmark waits for.
