@@ -267,8 +267,8 @@ def _unbound(parent: Node | None, callees: list[str], label: str) -> str:
 def _callee(call: Node) -> str:
     if call.type == "method_invocation":
         target, method = call.child_by_field_name("object"), call.child_by_field_name("name")
-        parts = [node_text(part) for part in (target, method) if part is not None]
-        return clean(".".join(parts))
+        name = clean(node_text(method)) if method is not None else "<call>"
+        return f"{_short_callee(target)}.{name}" if target is not None else name
     if call.type in ("new_expression", "object_creation_expression"):
         made = call.child_by_field_name("constructor") or call.child_by_field_name("type")
         return "new " + (clean(node_text(made)) if made is not None else "")
@@ -287,6 +287,11 @@ def _short_callee(node: Node, depth: int = 0) -> str:
         node, depth = node.named_children[0], depth + 1
     if node.type in _FUNCTION_VALUES:
         return "<function>"
+    if depth < 8 and node.type == "method_invocation":
+        target, method = node.child_by_field_name("object"), node.child_by_field_name("name")
+        name = clean(node_text(method)) if method is not None else "<call>"
+        shown = f"{_short_callee(target, depth + 1)}.{name}" if target is not None else name
+        return shown + "()"
     if depth < 8 and node.type in _CALLS:
         inner = node.child_by_field_name("function")
         return _short_callee(inner, depth + 1) + "()" if inner is not None else "<call>"
