@@ -523,6 +523,8 @@ def test_case1_lines_outside_units_are_counted() -> None:
     units = extract_functions(_spec("python"), text)
     line_count = len(split_lines(text))  # 9: the last, empty line too
     assert lines_outside_units(units, line_count) == line_count - 2
+    # Given the lines, blank ones are not counted: `import os`, `X = 1`, `print(f())`.
+    assert lines_outside_units(units, line_count, split_lines(text)) == 3
     assert lines_outside_units([], 5) == 5
     nested = extract_functions(_spec("python"), "def o():\n    def i():\n        pass\n")
     assert lines_outside_units(nested, 4) == 1

@@ -111,19 +111,22 @@ def unit_hash(language_id: str, text: str) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def lines_outside_units(units: Sequence[FunctionUnit], line_count: int) -> int:
+def lines_outside_units(
+    units: Sequence[FunctionUnit], line_count: int, lines: Sequence[str] | None = None
+) -> int:
     """How many of a document's `line_count` lines lie outside every unit.
 
-    Blank lines count too: the figure needs only the units, not the text.
+    Given the document's `lines` (`split_lines`), blank lines are not counted: they hold
+    no code left unreviewed. Without them every uncovered line counts.
     """
-    covered = 0
-    reach = -1  # last line counted so far; units come in document order
-    for unit in sorted(units, key=lambda u: u.start_line):
-        first, last = max(unit.start_line, reach + 1), min(unit.end_line, line_count - 1)
-        if last >= first:
-            covered += last - first + 1
-            reach = last
-    return max(0, line_count - covered)
+    covered = [False] * line_count
+    for unit in units:
+        first, last = max(unit.start_line, 0), min(unit.end_line, line_count - 1)
+        covered[first : last + 1] = [True] * max(0, last - first + 1)
+    outside = (row for row in range(line_count) if not covered[row])
+    if lines is None:
+        return sum(1 for _ in outside)
+    return sum(1 for row in outside if row < len(lines) and lines[row].strip())
 
 
 # Capture names: "@unit.<kind>" marks a function node, "@value.<kind>" a function value
