@@ -401,7 +401,8 @@ def _item(captures: dict[str, list[Node]]) -> tuple[_Item, Node] | None:
     name_node, name = _name(captures, node)
     if declarator := captures.get("declarator"):
         if not is_function_declarator(declarator[0]):
-            # `class EXPORT_MACRO Foo {...}` read as a function `Foo`: it is a class.
+            # A function needs a parameter list: `class EXPORT_MACRO Foo {...}` or
+            # `MACRO namespace ns {...}` read as a function `Foo` is a scope.
             return _Item(node, False, "class", name), name_node
         if "." in name:
             kind = "method"  # an out-of-line C++ `Type::member` definition

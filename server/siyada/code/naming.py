@@ -154,10 +154,22 @@ def cpp_declarator_name(declarator: Node) -> tuple[Node, str]:
     if name_node.type not in _NAME_NODES:
         return name_node, ""
     name = _cpp_name(name_node)
+    if _plausible(name):
+        return name_node, name
+    # `MACRO template<...> T ns::f(...)` misread: the scope is garbage, the last part is not.
+    last = name_node
+    for _ in range(16):  # bounded: malformed code must not loop
+        inner = last.child_by_field_name("name") if last.type == "qualified_identifier" else None
+        if inner is None:
+            break
+        last = inner
+    name = _cpp_name(last) if last is not name_node else ""
+    return name_node, name if _plausible(name) else ""
+
+
+def _plausible(name: str) -> bool:
     qualifier = name.split("operator", 1)[0].rstrip(".")  # an operator's symbol is no identifier
-    if qualifier and not _IDENTIFIER_CHAIN.fullmatch(qualifier):
-        return name_node, ""
-    return name_node, name
+    return not qualifier or _IDENTIFIER_CHAIN.fullmatch(qualifier) is not None
 
 
 def _cpp_name(node: Node) -> str:
