@@ -7,7 +7,8 @@ methods, decorators, async and nested functions, then reports the median over
 - tree-sitter: parse + `extract_functions` (what the server does on each change);
 - tree-sitter: `extract_functions` on an existing tree (the query and unit building);
 - `ast.parse` alone;
-- `ast.parse` + an equivalent extraction (qualified names, line ranges, text, hash).
+- `ast.parse` + an equivalent extraction (qualified names, line ranges, text with
+  nested bodies left out, hash).
 
 Run: python bench/extract.py [--lines 2000] [--repeats 30]
 """
@@ -72,6 +73,41 @@ def generate_module(target_lines: int, seed: int = _SEED) -> str:
     return "\n".join(lines) + "\n"
 
 
+_FUNCTIONS = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _first_line(node: ast.AST) -> int:
+    decorators = getattr(node, "decorator_list", [])
+    return min([d.lineno for d in decorators] + [getattr(node, "lineno", 1)]) - 1
+
+
+def _nested_functions(node: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, _FUNCTIONS):
+            yield child
+        else:
+            yield from _nested_functions(child)
+
+
+def _review_text(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) -> str:
+    """The function's lines, each nested function shown as signature and placeholder."""
+    shown: list[str] = []
+    row = _first_line(node)
+    for child in _nested_functions(node):
+        body_row = _first_line(child.body[0])
+        last = (child.end_lineno or child.lineno) - 1
+        shown += lines[row : _first_line(child)]
+        if body_row == child.lineno - 1:  # a one-line function hides nothing
+            shown += lines[_first_line(child) : last + 1]
+        else:
+            indent = lines[body_row][: len(lines[body_row]) - len(lines[body_row].lstrip())]
+            shown += lines[_first_line(child) : body_row]
+            shown.append(f"{indent}...  # body of {child.name}: reviewed on its own")
+        row = last + 1
+    shown += lines[row : (node.end_lineno or node.lineno)]
+    return "\n".join(shown)
+
+
 def _walk_ast(tree: ast.Module, lines: list[str]) -> list[tuple[str, int, int, str]]:
     """The extraction `extract_functions` does, built on `ast` instead."""
     found: list[tuple[str, int, int, str]] = []
@@ -81,9 +117,9 @@ def _walk_ast(tree: ast.Module, lines: list[str]) -> list[tuple[str, int, int, s
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 name = f"{prefix}{child.name}"
                 if not isinstance(child, ast.ClassDef):
-                    first = min([d.lineno for d in child.decorator_list] + [child.lineno]) - 1
+                    first = _first_line(child)
                     last = (child.end_lineno or child.lineno) - 1
-                    text = "\n".join(lines[first : last + 1])
+                    text = _review_text(child, lines)
                     found.append((name, first, last, unit_hash("python", text)))
                 yield from visit(child, f"{name}.")
             else:

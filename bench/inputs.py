@@ -1,6 +1,6 @@
 """Deterministic Python sources for the benchmark: modules of plain functions and classes.
 
-Functions are never nested, so every line belongs to exactly one reviewed function, and
+`generate` never nests functions (`generate_nested` does, for the nested-edits case), and
 every function's text is unique (its name carries the module tag), so no two share a
 review. About one function in eight carries a MARKER line, which the simulated model
 reports as a finding: those become the diagnostics the benchmark waits for.
@@ -96,6 +96,44 @@ def generate(tag: str, *, functions: int | None = None, lines: int | None = None
             count += 1
         module.lines.append("")
     # Drop the trailing blank lines so the file ends with a single newline.
+    while module.lines and not module.lines[-1]:
+        module.lines.pop()
+    return module
+
+
+def _nested(rng: random.Random, names: list[str], level: int) -> tuple[list[str], int]:
+    """`names[level]` with the deeper levels nested in it; and the index of the innermost
+    function's `total = ...` line, the line an edit rewrites."""
+    indent = "    " * level
+    body = indent + "    "
+    lines = [
+        f"{indent}def {names[level]}(items: list[int], limit: int) -> int:",
+        f"{body}total = {rng.randint(0, 99)}",
+    ]
+    edit_line = 1
+    if level + 1 < len(names):
+        inner, inner_edit = _nested(rng, names, level + 1)
+        edit_line = len(lines) + inner_edit
+        lines += [*inner, f"{body}total += {names[level + 1]}(items, limit)"]
+    for _ in range(rng.randint(2, 5)):
+        template = rng.choice(_STATEMENTS)
+        statement = template.format(a=rng.randint(2, 50), b=rng.randint(2, 500))
+        lines.extend(body + part for part in statement.split("\n"))
+    lines.append(f"{body}return total")
+    return lines, edit_line
+
+
+def generate_nested(tag: str, *, groups: int, depth: int = 3) -> Module:
+    """`groups` top-level functions, each nesting `depth - 1` more (outer > middle >
+    inner); `edit_lines` holds the innermost ones, where the edits go."""
+    rng = random.Random(f"{SEED}-{tag}")
+    module = Module(tag, ["import pickle", ""], {}, 0)
+    for group in range(groups):
+        names = [f"level{level}_{group}_{tag}" for level in range(depth)]
+        start = len(module.lines)
+        lines, edit_line = _nested(rng, names, 0)
+        module.lines += [*lines, "", ""]
+        module.edit_lines[names[-1]] = start + edit_line
     while module.lines and not module.lines[-1]:
         module.lines.pop()
     return module

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from inputs import SEED, Module, generate
+from inputs import SEED, Module, generate, generate_nested
 from lsp_session import Session
 from simulated_ollama import (
     ChatRecord,
@@ -274,6 +274,37 @@ async def bench_edits(config: Config) -> Outcome:
         finally:
             await session.close()
     return edits_outcome(samples, first, baseline.opened)
+
+
+async def bench_nested(config: Config) -> Outcome:
+    """Edits inside the innermost function of `outer > middle > inner` groups."""
+    module = generate_nested("nested", groups=10)
+    _path, uri = write_module(config.workdir / "nested", module)
+    cache = config.workdir / "nested-cache"
+    document = OpenDocument(uri, module)
+    units = unit_count([module])
+    with SimulatedOllama(config.speed, slots=1) as sim:
+        session = await start_session(
+            sim, server_options(sim, config, cache), cache, config.workdir
+        )
+        try:
+            opened = session.open(uri, module.text)
+            await wait_reviewed(session, sim, opened, units, "the first review of the file")
+            rng = random.Random(SEED)
+            calls: list[int] = []
+            for number in range(1, min(config.edits, 10) + 1):
+                edit = (number, rng.choice(sorted(module.edit_lines)))
+                chats, _timing = await one_edit(session, sim, config, document, edit)
+                calls.append(len(chats))
+        finally:
+            await session.close()
+    figure = (
+        f"Edit in the innermost of 3 nested functions ({len(calls)} edits, {units} functions):"
+        " model calls per edit"
+    )
+    summary = f"{min(calls)}..{max(calls)} (mean {_mean(calls):.2f})"
+    row = Row(figure, summary, "", "exactly 1", all(c == 1 for c in calls))
+    return Outcome([row], {"functions": units, "calls_per_edit": calls})
 
 
 def edit_sample(
@@ -720,6 +751,7 @@ def print_table(header_lines: list[str], rows: list[Row], notes: list[str]) -> N
 
 SCENARIOS: dict[str, Callable[[Config], Coroutine[Any, Any, Outcome]]] = {
     "edits": bench_edits,
+    "nested": bench_nested,
     "reopen": bench_reopen,
     "memory": bench_memory,
     "check": bench_check,

@@ -124,25 +124,33 @@ async def test_deep_nesting_and_unsupported_languages(
     await initialize(client, endpoint=double.url, debounceMs=0)
     # 5,000 nested parentheses, one per line (one long line would count as minified).
     nested_expr = "def deep():\n    return " + "(\n" * 5_000 + "1" + "\n)" * 5_000 + "\n"
-    # 300 nested functions: the outer ones (which contain all the inner ones) are too
-    # long for the model's context; the inner ones are reviewed.
+    # 300 nested functions: each unit shows the one inside it only as its signature,
+    # so every one of them is short enough to review.
     nested_defs = (
         "".join("    " * i + f"def d{i}():\n" for i in range(300)) + "    " * 300 + "pass\n"
     )
+    # Two functions, each too long for the model's context.
+    long_body = "".join(f"    value_{i} = compute({i}) + offset\n" for i in range(1_500))
+    too_long = f"def first():\n{long_body}\n\ndef second():\n{long_body}"
     open_document(client, tmp_path / "notes.txt", "def not_code(): pass\n", language="plaintext")
     open_document(client, tmp_path / "q.sql", "SELECT 1;\n", language="sql")
     deep_uri = open_document(client, tmp_path / "deep.py", nested_expr)
     defs_uri = open_document(client, tmp_path / "defs.py", nested_defs)
+    open_document(client, tmp_path / "long.py", too_long)
 
     await wait_for_message(client, lambda m: "too long to review" in m)
 
     def reviewed(marker: str) -> bool:
         return any(marker in r["messages"][-1]["content"] for r in double.chat_requests)
 
-    await double.wait_for_async(lambda: reviewed("def deep") and reviewed("def d299"), timeout=60)
+    await double.wait_for_async(
+        lambda: all(reviewed(f"def {name}():") for name in ("deep", "d0", "d150", "d299")),
+        timeout=60,
+    )
     await _still_answers(client, deep_uri)
     await _still_answers(client, defs_uri)
     reviewed_texts = [r["messages"][-1]["content"] for r in double.chat_requests]
-    assert not any("not_code" in r or "SELECT" in r for r in reviewed_texts)
-    # One note for the whole file, however many of its functions are too long.
+    assert not any("not_code" in r or "SELECT" in r or "value_0 =" in r for r in reviewed_texts)
+    # One note for the file with two functions too long; none for the nested ones.
     assert len(client.messages) == 1
+    assert client.messages[0].message.startswith(("first is too long", "second is too long"))

@@ -286,3 +286,57 @@ def test_case5_placed_finding_loses_a_fix_that_is_not_local() -> None:
 
     by_title = {p.finding.title: p.finding.replacement for p in placed}
     assert by_title == {"benign": benign, "hostile": None, "whole": None}
+
+
+NESTED = """def outer(a):
+    x = a + 1
+    def inner(b):
+        return b / 0
+    return inner(x) / 0
+"""
+
+
+def _spanning(first: int, last: int) -> Finding:
+    return Finding(
+        category="bug",
+        severity="warning",
+        title=f"lines {first}-{last}",
+        explanation="...",
+        evidence="...",
+        replacement=None,
+        confidence=0.9,
+        start_line=first,
+        end_line=last,
+    )
+
+
+def test_case2_findings_are_placed_through_the_unit_line_map() -> None:
+    assert PYTHON is not None
+    outer, inner = extract_functions(PYTHON, NESTED)
+    # outer's text: def outer / x = / def inner (context) / placeholder / return inner(x)
+    findings = {
+        outer.hash: [_spanning(1, 1), _spanning(4, 4), _spanning(3, 3), _spanning(2, 2)],
+        inner.hash: [_spanning(1, 1)],
+    }
+    placed = place_findings(
+        [outer, inner], findings, split_lines(NESTED), NESTED, Settings(), spec=PYTHON
+    )
+    assert [(p.unit.name, p.start_line, p.end_line) for p in placed] == [
+        ("outer", 1, 1),
+        ("outer", 4, 4),  # text line 4 is document line 4, after inner's hidden body
+        ("outer.inner", 3, 3),
+    ]
+
+
+def test_case2_a_finding_spanning_a_placeholder_is_dropped() -> None:
+    assert PYTHON is not None
+    outer, _ = extract_functions(PYTHON, NESTED)
+    placed = place_findings(
+        [outer],
+        {outer.hash: [_spanning(1, 4)]},
+        split_lines(NESTED),
+        NESTED,
+        Settings(),
+        spec=PYTHON,
+    )
+    assert placed == []

@@ -1,9 +1,16 @@
 """Split a document into functions, the unit of review.
 
-One tree-sitter query per language finds the function nodes ("units") and the named
+One tree-sitter query per language finds the function nodes ("units"), the function
+values that may become units ("values": callbacks, lambdas, IIFEs), and the named
 containers that qualify their names ("scopes": classes, impls, namespaces). The query
 runs in C; Python only sees the matches, then nests them by byte range with a stack,
 so the cost grows with the number of functions, not with the size of the tree.
+
+A function value becomes a unit when it spans at least `MIN_VALUE_LINES` lines, or
+`MIN_NESTED_VALUE_LINES` inside another unit (a Go `name := func...` always does, as a
+named function would); smaller ones stay in the text of the unit around them, which
+reviews them with their context. A unit's text leaves out the bodies of the units nested
+in it (see `layout.py`), so every line of the document is reviewed by one unit.
 
 Lines come from the tree's rows and text from `split_lines` of the document, never
 from byte columns, so non-ASCII text and CRLF documents need no special care.
@@ -11,7 +18,9 @@ from byte columns, so non-ASCII text and CRLF documents need no special care.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from siyada.code.languages import (
@@ -21,17 +30,47 @@ from siyada.code.languages import (
     count_syntax_errors,
     encode_source,
 )
+from siyada.code.layout import Span, lay_out
+from siyada.code.naming import (
+    clean,
+    cpp_declarator_name,
+    disambiguated,
+    is_function_declarator,
+    node_text,
+    type_name,
+    value_name,
+)
 from siyada.code.text import split_lines
 
-__all__ = ["FunctionUnit", "extract_functions", "parses_cleanly", "unit_hash"]
+__all__ = [
+    "MIN_NESTED_VALUE_LINES",
+    "MIN_VALUE_LINES",
+    "FunctionUnit",
+    "extract_functions",
+    "lines_outside_units",
+    "parses_cleanly",
+    "unit_hash",
+]
+
+# An anonymous function value spanning fewer lines is reviewed as part of its
+# surroundings: a one-line callback is not worth a request of its own.
+MIN_VALUE_LINES = 3
+# Inside a unit, a callback is reviewed with the function around it unless it is long
+# enough to deserve its own request (an Express handler inside `setupRoutes`).
+MIN_NESTED_VALUE_LINES = 8
 
 
 @dataclass(frozen=True)
 class FunctionUnit:
     """One function of a document.
 
-    `name` is qualified ("Class.method", "outer.inner"); lines are 0-based and
-    inclusive; `text` is the whole of those lines joined with "\\n".
+    `name` is qualified ("Class.method", "outer.inner") and unique in the document
+    (a repeated name gets "#2", "#3"...); `start_line` and `end_line` (0-based,
+    inclusive) bound the whole function, nested functions included. `text`, what is
+    reviewed and hashed, is those lines except the bodies of nested units, each shown
+    as its signature and a one-line placeholder. `runs` maps text lines to document
+    lines: (first text line, first document line, count) for each stretch of the
+    unit's own lines; None means the text is exactly lines start_line..end_line.
     """
 
     name: str
@@ -40,6 +79,30 @@ class FunctionUnit:
     end_line: int
     text: str
     hash: str
+    runs: tuple[tuple[int, int, int], ...] | None = None
+
+    def document_line(self, text_line: int) -> int | None:
+        """The document line of line `text_line` of `text`; None for a placeholder or
+        a line of a nested unit shown as context (it is not this unit's to review)."""
+        if self.runs is None:
+            span = self.end_line - self.start_line
+            return self.start_line + text_line if 0 <= text_line <= span else None
+        at = bisect.bisect_right(self.runs, text_line, key=lambda run: run[0]) - 1
+        if at < 0:
+            return None
+        text0, doc0, count = self.runs[at]
+        return doc0 + text_line - text0 if text_line < text0 + count else None
+
+    def document_range(self, first: int, last: int) -> tuple[int, int] | None:
+        """Document lines of text lines first..last, when every one of them is this
+        unit's own and they are consecutive in the document; else None."""
+        start = self.document_line(first)
+        if start is None or last < first:
+            return None
+        for offset in range(1, last - first + 1):
+            if self.document_line(first + offset) != start + offset:
+                return None
+        return start, start + last - first
 
 
 def unit_hash(language_id: str, text: str) -> str:
@@ -48,16 +111,36 @@ def unit_hash(language_id: str, text: str) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-# Capture names: "@unit.<kind>" marks a function node, "@scope.<kind>" a container whose
-# name prefixes the functions inside it ("class" scopes also turn functions into
-# methods). The name comes from "@name" (text), "@type" (a type, unwrapped from
-# pointers, references and generics) or "@declarator" (a C/C++ declarator).
+def lines_outside_units(
+    units: Sequence[FunctionUnit], line_count: int, lines: Sequence[str] | None = None
+) -> int:
+    """How many of a document's `line_count` lines lie outside every unit.
+
+    Given the document's `lines` (`split_lines`), blank lines are not counted: they hold
+    no code left unreviewed. Without them every uncovered line counts.
+    """
+    covered = [False] * line_count
+    for unit in units:
+        first, last = max(unit.start_line, 0), min(unit.end_line, line_count - 1)
+        covered[first : last + 1] = [True] * max(0, last - first + 1)
+    outside = (row for row in range(line_count) if not covered[row])
+    if lines is None:
+        return sum(1 for _ in outside)
+    return sum(1 for row in outside if row < len(lines) and lines[row].strip())
+
+
+# Capture names: "@unit.<kind>" marks a function node, "@value.<kind>" a function value
+# named by where it stands, "@scope.<kind>" a container whose name prefixes the
+# functions inside it ("class" scopes also turn functions into methods). The name comes
+# from "@name" (text), "@type" (a type, unwrapped from pointers, references and
+# generics; with "@trait", a trait impl) or "@declarator" (a C/C++ declarator).
 
 _PYTHON = """
 (function_definition name: (identifier) @name) @unit.function
 (decorated_definition definition: (function_definition name: (identifier) @name)) @unit.function
 (class_definition name: (identifier) @name) @scope.class
 (decorated_definition definition: (class_definition name: (identifier) @name)) @scope.class
+(lambda) @value.lambda
 """
 
 _FUNCTION_VALUE = "[(function_expression) (generator_function)]"
@@ -81,6 +164,8 @@ _ECMASCRIPT = f"""
 (class name: (_) @name) @scope.class
 (variable_declarator name: (identifier) @name value: (class !name)) @scope.class
 (variable_declarator name: (identifier) @name value: (object)) @scope.namespace
+(arrow_function) @value.arrow
+[(function_expression) (generator_function)] @value.function
 """
 
 _JAVASCRIPT = (
@@ -109,15 +194,14 @@ _GO = """
 (method_declaration
   receiver: (parameter_list (parameter_declaration type: (_) @type))
   name: (field_identifier) @name) @unit.method
-(short_var_declaration
-  left: (expression_list . (identifier) @name)
-  right: (expression_list . (func_literal))) @unit.function
-(var_spec name: (identifier) @name value: (expression_list . (func_literal))) @unit.function
+(func_literal) @value.function
 """
 
 _RUST = """
 (function_item name: (identifier) @name) @unit.function
-(impl_item type: (_) @type) @scope.class
+(impl_item !trait type: (_) @type) @scope.class
+(impl_item trait: (_) @trait type: (_) @type) @scope.class
+(closure_expression) @value.closure
 (trait_item name: (_) @name) @scope.class
 (mod_item name: (_) @name) @scope.namespace
 """
@@ -131,6 +215,8 @@ _JAVA = """
 (enum_declaration name: (identifier) @name) @scope.class
 (record_declaration name: (identifier) @name) @scope.class
 (annotation_type_declaration name: (identifier) @name) @scope.class
+(lambda_expression) @value.lambda
+(static_initializer) @value.initializer
 """
 
 # A prototype is a "declaration", not a "function_definition", so only bodies match.
@@ -148,6 +234,7 @@ _CPP = """
 (template_declaration (class_specifier name: (_) @type body: (_))) @scope.class
 (template_declaration (struct_specifier name: (_) @type body: (_))) @scope.class
 (namespace_definition name: (_) @name) @scope.namespace
+(lambda_expression) @value.lambda
 """
 
 
@@ -157,6 +244,9 @@ class _Rules:
     # Sibling nodes just before a unit that belong to it (decorators, attributes) when
     # the grammar does not make them its children.
     attachments: frozenset[str] = frozenset()
+    # True when a function value bound to a name is always a unit, whatever its size:
+    # Go's `step := func() {...}` is how Go names a local function.
+    bound_values_are_units: bool = False
 
 
 _RULES: dict[str, _Rules] = {
@@ -164,12 +254,35 @@ _RULES: dict[str, _Rules] = {
     "javascript": _Rules(_JAVASCRIPT),
     "typescript": _Rules(_TYPESCRIPT, frozenset({"decorator"})),
     "tsx": _Rules(_TYPESCRIPT, frozenset({"decorator"})),
-    "go": _Rules(_GO),
+    "go": _Rules(_GO, bound_values_are_units=True),
     "rust": _Rules(_RUST, frozenset({"attribute_item"})),
     "java": _Rules(_JAVA),
     "c": _Rules(_C),
     "cpp": _Rules(_CPP),
 }
+
+
+# Nodes that are a function: the part of a unit whose body a nested unit hides.
+_FUNCTION_NODES = frozenset(
+    {
+        "function_definition",
+        "function_declaration",
+        "generator_function_declaration",
+        "function_expression",
+        "generator_function",
+        "arrow_function",
+        "method_definition",
+        "method_declaration",
+        "constructor_declaration",
+        "compact_constructor_declaration",
+        "func_literal",
+        "function_item",
+        "lambda_expression",
+        "lambda",
+        "closure_expression",
+        "static_initializer",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +293,19 @@ class _Item:
     is_unit: bool
     kind: str
     name: str
-    key: int  # start byte of the name node: one item per name, whatever matched it
+    # For a function value that is not always a unit: the lines it spans.
+    value_lines: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A unit with its qualified name and where it nests."""
+
+    item: _Item
+    name: str
+    own_name: str
+    kind: str
+    parent: int | None
 
 
 def extract_functions(
@@ -197,11 +322,24 @@ def extract_functions(
         return []
     if tree is None or _has_lone_cr(text):
         tree = spec.parse(encode_source(text))
-    items = _collect(spec, rules, tree.root_node)
     lines = split_lines(text)
+    found = _qualify(_collect(spec, rules, tree.root_node, len(lines)))
+    spans = [_span(rules, lines, unit) for unit in found]
+    laid_out = lay_out(spans, lines, spec.line_comment)
+    names = disambiguated(unit.name for unit in found)
     units = [
-        _make_unit(spec, rules, lines, item, qualified, kind)
-        for item, qualified, kind in _qualify(items)
+        FunctionUnit(
+            name,
+            unit.kind,
+            span.start,
+            span.end,
+            text_of.text,
+            unit_hash(spec.id, text_of.text),
+            text_of.runs,
+        )
+        for unit, span, text_of, name in zip(found, spans, laid_out, names, strict=True)
+        # A unit whose every line belongs to units inside it has nothing to review.
+        if text_of.own_lines
     ]
     # Decorators can move a start line earlier than an outer unit's start on the same
     # line; a stable sort keeps the outer unit first.
@@ -218,28 +356,42 @@ def _has_lone_cr(text: str) -> bool:
     return "\r" in text and text.count("\r") != text.count("\r\n")
 
 
-def _collect(spec: LanguageSpec, rules: _Rules, root: Node) -> list[_Item]:
+def _collect(spec: LanguageSpec, rules: _Rules, root: Node, line_count: int) -> list[_Item]:
     """Query matches as items, one per name node, keeping the widest node.
 
     A decorated Python function matches both as `decorated_definition` and as
     `function_definition`; a C++ template both with and without its `template<...>`.
+    A function value that is already the function of a named unit is that unit.
     """
-    best: dict[int, _Item] = {}
+    best: dict[int, tuple[_Item, Node]] = {}
+    values: list[Node] = []
     for _, captures in spec.query_matches(rules.query, root):
-        item = _item(captures)
-        if item is None:
+        value_role = next((key for key in captures if key.startswith("value.")), None)
+        if value_role is not None:
+            values.append(captures[value_role][0])
             continue
-        kept = best.get(item.key)
-        if kept is None or _width(item.node) > _width(kept.node):
-            best[item.key] = item
-    return sorted(best.values(), key=lambda item: (item.node.start_byte, -item.node.end_byte))
+        matched = _item(captures)
+        if matched is None:
+            continue
+        item, key_node = matched
+        kept = best.get(key_node.start_byte)
+        if kept is None or _width(item.node) > _width(kept[0].node):
+            best[key_node.start_byte] = (item, key_node)
+    items = [item for item, _ in best.values()]
+    named = {_function_node(item.node).start_byte for item in items if item.is_unit}
+    value_items = (
+        _value_item(rules, node, line_count) for node in values if node.start_byte not in named
+    )
+    items.extend(value for value in value_items if value is not None)
+    return sorted(items, key=lambda item: (item.node.start_byte, -item.node.end_byte))
 
 
 def _width(node: Node) -> int:
     return node.end_byte - node.start_byte
 
 
-def _item(captures: dict[str, list[Node]]) -> _Item | None:
+def _item(captures: dict[str, list[Node]]) -> tuple[_Item, Node] | None:
+    """The item of a unit or scope match, and the node that names it."""
     role = next((key for key in captures if key.startswith(("unit.", "scope."))), None)
     if role is None:
         return None
@@ -247,69 +399,137 @@ def _item(captures: dict[str, list[Node]]) -> _Item | None:
     is_unit = role.startswith("unit.")
     kind = role.partition(".")[2]
     name_node, name = _name(captures, node)
-    if is_unit and "declarator" in captures and "." in name:
-        kind = "method"  # an out-of-line C++ `Type::member` definition
-    return _Item(node, is_unit, kind, name, name_node.start_byte)
+    if declarator := captures.get("declarator"):
+        if not is_function_declarator(declarator[0]):
+            # A function needs a parameter list: `class EXPORT_MACRO Foo {...}` or
+            # `MACRO namespace ns {...}` read as a function `Foo` is a scope.
+            return _Item(node, False, "class", name), name_node
+        if "." in name:
+            kind = "method"  # an out-of-line C++ `Type::member` definition
+    return _Item(node, is_unit, kind, name), name_node
 
 
 def _name(captures: dict[str, list[Node]], node: Node) -> tuple[Node, str]:
     """The node that names a match, and the name it gives."""
     if declarator := captures.get("declarator"):
-        name_node = _declarator_name(declarator[0])
-        return name_node, _cpp_name(name_node)
+        return cpp_declarator_name(declarator[0])
     names, types = captures.get("name"), captures.get("type")
+    if types and (traits := captures.get("trait")):  # `impl Display for P` -> `<Display for P>`
+        trait = type_name(traits[0]).rsplit(".", 1)[-1]
+        return types[0], f"<{trait} for {type_name(types[0])}>"
     if names and types:  # a Go method, named after its receiver type
-        return names[0], f"{_type_name(types[0])}.{_clean(_node_text(names[0]))}"
+        return names[0], f"{type_name(types[0])}.{clean(node_text(names[0]))}"
     if names:
-        return names[0], _clean(_node_text(names[0]))
+        return names[0], clean(node_text(names[0]))
     if types:
-        return types[0], _type_name(types[0])
+        return types[0], type_name(types[0])
     return node, ""
 
 
-def _qualify(items: list[_Item]) -> list[tuple[_Item, str, str]]:
-    """Units with their qualified names and final kinds.
+def _value_item(rules: _Rules, node: Node, line_count: int) -> _Item | None:
+    """A function value as a unit, when it is one (see MIN_VALUE_LINES)."""
+    name, bound = value_name(node)
+    kind = "arrow" if node.type == "arrow_function" else "function"
+    if bound and rules.bound_values_are_units:
+        return _Item(node, True, kind, name)
+    spanned = min(_last_row(node), line_count - 1) - node.start_point.row + 1
+    if spanned < MIN_VALUE_LINES:
+        return None
+    return _Item(node, True, kind, name, spanned)
+
+
+def _function_node(node: Node) -> Node:
+    """The function inside a unit's node (`const f = () => {}` -> the arrow function)."""
+    pending = [node]
+    for _ in range(64):  # bounded breadth-first search, a few levels deep at most
+        if not pending:
+            break
+        current = pending.pop(0)
+        if current.type in _FUNCTION_NODES:
+            return current
+        pending.extend(current.named_children)
+    return node
+
+
+def _qualify(items: list[_Item]) -> list[_Found]:
+    """Units with their qualified names, final kinds and enclosing units.
 
     Items arrive sorted by start byte, outer before inner, so the stack holds exactly
     the units and scopes that enclose the current item.
     """
-    stack: list[_Item] = []
-    units: list[tuple[_Item, str, str]] = []
+    stack: list[tuple[_Item, int | None]] = []  # with the unit's index in `found`
+    found: list[_Found] = []
     for item in items:
-        while stack and not _encloses(stack[-1].node, item.node):
+        while stack and not _encloses(stack[-1][0].node, item.node):
             stack.pop()
+        if _too_short_to_nest(item, stack):
+            continue
         if item.is_unit:
             own = item.name or "<anonymous>"
-            qualified = ".".join([*(outer.name for outer in stack if outer.name), own])
+            qualified = ".".join([*(outer.name for outer, _ in stack if outer.name), own])
             kind = item.kind
-            if kind == "function" and stack and not stack[-1].is_unit:
-                kind = "method" if stack[-1].kind == "class" else kind
-            units.append((item, qualified, kind))
-        stack.append(item)
-    return units
+            if kind == "function" and stack and not stack[-1][0].is_unit:
+                kind = "method" if stack[-1][0].kind == "class" else kind
+            parent = next((index for _, index in reversed(stack) if index is not None), None)
+            found.append(_Found(item, qualified, own, kind, parent))
+            stack.append((item, len(found) - 1))
+        else:
+            stack.append((item, None))
+    return found
+
+
+def _too_short_to_nest(item: _Item, stack: list[tuple[_Item, int | None]]) -> bool:
+    if item.value_lines is None or item.value_lines >= MIN_NESTED_VALUE_LINES:
+        return False
+    return any(index is not None for _, index in stack)
 
 
 def _encloses(outer: Node, inner: Node) -> bool:
     return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
 
 
-def _make_unit(
-    spec: LanguageSpec,
-    rules: _Rules,
-    lines: list[str],
-    item: _Item,
-    name: str,
-    kind: str,
-) -> FunctionUnit:
-    node = item.node
+def _span(rules: _Rules, lines: list[str], unit: _Found) -> Span:
+    node = unit.item.node
     last = len(lines) - 1
     start = min(_first_row(node, rules.attachments), last)
-    end_point = node.end_point
+    end = max(start, min(_last_row(node), last))
+    return Span(start, end, unit.parent, _hidden_rows(node, start, end), unit.own_name)
+
+
+def _last_row(node: Node) -> int:
     # A node that ends right after a newline does not own the next line.
-    end = end_point.row - 1 if end_point.column == 0 and end_point.row > start else end_point.row
-    end = max(start, min(end, last))
-    text = "\n".join(lines[start : end + 1])
-    return FunctionUnit(name, kind, start, end, text, unit_hash(spec.id, text))
+    end_point = node.end_point
+    if end_point.column == 0 and end_point.row > node.start_point.row:
+        return end_point.row - 1
+    return end_point.row
+
+
+def _hidden_rows(node: Node, start: int, end: int) -> tuple[int, int] | None:
+    """The rows of a unit's body that its outer unit leaves out, if any.
+
+    A body that begins on a line of the signature (`{`, `=> expr`, `def f(): return (`)
+    keeps that line; one that ends with `}` keeps its closing line, where the outer code
+    may go on (`});`).
+    """
+    body = _body(_function_node(node))
+    if body is None:
+        return None
+    first, last = body.start_point.row, _last_row(body)
+    before = body.prev_sibling
+    if (before is not None and before.end_point.row == first) or first <= start:
+        first += 1
+    closing = body.child(body.child_count - 1) if body.child_count else None
+    if closing is not None and closing.type == "}":
+        last -= 1
+    first, last = max(first, start + 1), min(last, end)
+    return (first, last) if first <= last else None
+
+
+def _body(function: Node) -> Node | None:
+    body = function.child_by_field_name("body")
+    if body is None and function.type == "static_initializer":
+        body = next((child for child in function.named_children if child.type == "block"), None)
+    return body
 
 
 def _first_row(node: Node, attachments: frozenset[str]) -> int:
@@ -321,83 +541,3 @@ def _first_row(node: Node, attachments: frozenset[str]) -> int:
         row = sibling.start_point.row
         sibling = sibling.prev_named_sibling
     return row
-
-
-def _node_text(node: Node) -> str:
-    raw = node.text
-    return raw.decode("utf-8", "replace") if raw is not None else ""
-
-
-def _clean(raw: str) -> str:
-    """A readable name from source text: `Foo.prototype.bar` -> `Foo.bar`, etc."""
-    name = "".join(raw.split())
-    if len(name) >= 2 and name[0] == name[-1] and name[0] in "\"'`":
-        name = name[1:-1]  # a quoted object key
-    name = name.replace(".prototype.", ".")
-    name = name.removeprefix("this.")
-    return name.replace("::", ".")
-
-
-# Wrappers around a type whose inner type names it: `*T`, `&'a T`, `Stack<T>`, `Stack[T]`.
-_TYPE_WRAPPERS = frozenset(
-    {"pointer_type", "reference_type", "generic_type", "template_type", "parenthesized_type"}
-)
-
-
-def _type_name(node: Node) -> str:
-    for _ in range(8):  # bounded: malformed code must not loop
-        if node.type not in _TYPE_WRAPPERS:
-            break
-        inner = node.child_by_field_name("type") or node.child_by_field_name("name")
-        if inner is None:
-            named = node.named_children
-            inner = named[-1] if named else None
-        if inner is None:
-            break
-        node = inner
-    return _clean(_node_text(node))
-
-
-# C/C++ declarators that wrap the function declarator: `*f(void)`, `&f()`, `(*f(void))[4]`.
-_DECLARATOR_WRAPPERS = frozenset(
-    {
-        "pointer_declarator",
-        "reference_declarator",
-        "parenthesized_declarator",
-        "attributed_declarator",
-        "array_declarator",
-        "function_declarator",
-    }
-)
-
-
-def _declarator_name(node: Node) -> Node:
-    """The identifier inside a C/C++ function declarator.
-
-    `int (*f(void))(int)` nests the function's own declarator inside the one for the
-    returned type, so descend until the declarator is no longer a wrapper.
-    """
-    for _ in range(16):  # bounded: malformed code must not loop
-        if node.type not in _DECLARATOR_WRAPPERS:
-            break
-        inner = node.child_by_field_name("declarator")
-        if inner is None:
-            named = node.named_children
-            inner = named[0] if named else None
-        if inner is None:
-            break
-        node = inner
-    return node
-
-
-def _cpp_name(node: Node) -> str:
-    """`Foo<T>::bar` -> `Foo.bar`, `ns::Foo::~Foo` -> `ns.Foo.~Foo`."""
-    if node.type == "qualified_identifier":
-        scope = node.child_by_field_name("scope")
-        name = node.child_by_field_name("name")
-        parts = [_cpp_name(part) for part in (scope, name) if part is not None]
-        return ".".join(part for part in parts if part)
-    if node.type in ("template_type", "template_function", "template_method"):
-        name = node.child_by_field_name("name")
-        return _cpp_name(name) if name is not None else ""
-    return "".join(_node_text(node).split())

@@ -328,8 +328,10 @@ def place_findings(
     fixes = _FixJudge(spec, text)
     for unit in units:
         for finding in findings_of.get(unit.hash, ()):
-            start = unit.start_line + finding.start_line
-            end = unit.start_line + finding.end_line
+            lines_in_document = unit.document_range(finding.start_line, finding.end_line)
+            if lines_in_document is None:
+                continue  # it quotes a placeholder or a nested unit's line: not this unit's
+            start, end = lines_in_document
             identity = (start, end, finding.category, finding.title)
             if identity in seen or not is_shown(finding, settings):
                 continue

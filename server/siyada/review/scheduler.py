@@ -518,7 +518,8 @@ def _name(uri: str) -> str:
 
 def _reanchored(finding: Finding, unit: FunctionUnit) -> Finding | None:
     lines = anchor(finding.evidence, unit.text)
-    if lines is None:
+    # Evidence now on a nested unit's placeholder or signature is no longer this unit's.
+    if lines is None or unit.document_range(*lines) is None:
         return None
     start, end = lines
     return Finding(
