@@ -43,10 +43,9 @@ def size_over_limit(size: int, settings: Settings) -> Exceeded | None:
     """The size limit alone, for a file that is not read when it is over it."""
     if size <= settings.max_file_kb * 1024:
         return None
+    shown = f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} KB"
     return Exceeded(
-        "too large",
-        f"it is {size / 1_048_576:.1f} MB, over the {settings.max_file_kb} KB limit "
-        "(siyada.maxFileKb)",
+        "too large", f"it is {shown}, over the {settings.max_file_kb} KB limit (siyada.maxFileKb)"
     )
 
 
