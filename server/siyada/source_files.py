@@ -150,7 +150,7 @@ def _read_ignore_file(ignore_file: Path, found: Found) -> pathspec.GitIgnoreSpec
             return None
         lines = ignore_file.read_text(encoding="utf-8").splitlines()
         return pathspec.GitIgnoreSpec.from_lines(lines)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, UnicodeDecodeError, ValueError) as error:
         found.notes.append(f"{ignore_file} is not used: {error}")
@@ -164,7 +164,9 @@ def _rules_above(folder: Path, found: Found) -> _Rules:
     root = next((p for p in (here, *here.parents) if (p / ".git").exists()), None)
     if root is None or root == here:
         return _Rules()
-    rules = _Rules().with_file(root, root / ".git" / "info" / "exclude", found)
+    rules = _Rules()
+    if (root / ".git").is_dir():  # in a linked worktree `.git` is a file naming the repository
+        rules = rules.with_file(root, root / ".git" / "info" / "exclude", found)
     for ancestor in reversed(here.relative_to(root).parents):
         above = root / ancestor
         rules = rules.with_file(above, above / IGNORE_FILE, found)
