@@ -99,22 +99,43 @@ async def test_case11_identical_functions_share_one_request(
     assert answers == [(), (), ()]
 
 
-async def test_case11_a_shared_request_outlives_a_caller_that_leaves(
+async def test_case11_a_waiting_caller_that_leaves_does_not_stop_the_request(
     double: OllamaDouble, tmp_path: Path
 ) -> None:
     (unit, _) = extract_functions(_spec(), SOURCE)
     pipeline = _pipeline(double, tmp_path)
     double.add_rule("return x", hold=True)
-    leaving = asyncio.create_task(pipeline.review("python", unit))
-    staying = asyncio.create_task(pipeline.review("python", unit))
+    asking = asyncio.create_task(pipeline.review("python", unit))
     await double.wait_for_async(lambda: double.held == 1)
-    leaving.cancel()
+    waiting = asyncio.create_task(pipeline.review("python", unit))
+    await asyncio.sleep(0)  # let it start waiting for the answer
+    waiting.cancel()
     double.release()
-    answer = await staying
+    answer = await asyncio.wait_for(asyncio.shield(asking), 10)
     await _close(pipeline)
 
-    assert leaving.cancelled() and answer == ()
+    assert waiting.cancelled() and answer == ()
     assert len(double.chat_requests) == 1 and double.disconnects == 0
+
+
+async def test_case11_when_the_asking_caller_leaves_a_waiting_one_asks_again(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    (unit, _) = extract_functions(_spec(), SOURCE)
+    pipeline = _pipeline(double, tmp_path)
+    double.add_rule("return x", hold=True)
+    asking = asyncio.create_task(pipeline.review("python", unit))
+    await double.wait_for_async(lambda: double.held == 1)
+    waiting = asyncio.create_task(pipeline.review("python", unit))
+    await asyncio.sleep(0)
+    asking.cancel()
+    await double.wait_for_async(lambda: double.disconnects == 1)
+    await double.wait_for_async(lambda: len(double.chat_requests) == 2 and double.held == 1)
+    double.release()
+    answer = await asyncio.wait_for(waiting, 10)
+    await _close(pipeline)
+
+    assert asking.cancelled() and answer == ()
 
 
 async def test_case11_cancelling_every_caller_cancels_the_request(

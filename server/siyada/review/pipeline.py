@@ -84,14 +84,6 @@ def _in_arrival_order() -> Rank:
     return ()
 
 
-@dataclass
-class _Shared:
-    """One model request that every caller asking about the same function awaits."""
-
-    task: asyncio.Task[tuple[Finding, ...]]
-    callers: int = 0
-
-
 class ReviewPipeline:
     """One reviewer behind one gate: at most `maxConcurrentRequests` model calls at
     a time, and one call per distinct function however many callers ask."""
@@ -99,7 +91,9 @@ class ReviewPipeline:
     def __init__(self, reviewer: Reviewer) -> None:
         self._reviewer = reviewer
         self._gate = PriorityGate(reviewer.settings.max_concurrent_requests)
-        self._running: dict[str, _Shared] = {}
+        # The functions under review by hash, with the answer that callers arriving
+        # meanwhile await instead of asking again (None until one waits).
+        self._running: dict[str, asyncio.Future[tuple[Finding, ...]] | None] = {}
 
     @property
     def reviewer(self) -> Reviewer:
@@ -116,38 +110,39 @@ class ReviewPipeline:
     ) -> tuple[Finding, ...]:
         """The function's findings, asking the model when the cache has no answer.
 
-        Raises what `Reviewer.review` raises. `rank_now` orders the waiters for a slot;
-        the first caller's rank stands for a request that several callers share.
-        Cancelling every caller cancels the request (closing its HTTP connection).
+        Raises what `Reviewer.review` raises. `rank_now` orders the waiters for a slot.
+        A caller that finds the same function under review awaits that answer; when
+        the caller that asked is cancelled (its request is then closed), the next
+        waiting caller asks again.
         """
-        shared = self._running.get(unit.hash)
-        if shared is None:
-            task = asyncio.ensure_future(self._through_gate(language, unit, rank_now))
-            shared = self._running[unit.hash] = _Shared(task)
-            task.add_done_callback(lambda _: self._finished(unit.hash, shared))
-        shared.callers += 1
+        while unit.hash in self._running:
+            # Made by the first caller that waits, so a lone review costs no future.
+            running = self._running[unit.hash] or self._awaited(unit.hash)
+            try:
+                # Shielded: a waiting caller that is cancelled leaves the request alone.
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if not running.cancelled() or (current is not None and current.cancelling()):
+                    raise
+        self._running[unit.hash] = None
         try:
-            return await asyncio.shield(shared.task)
-        finally:
-            shared.callers -= 1
-            if shared.callers == 0 and not shared.task.done():
-                # Forgotten at once: a caller arriving while it winds down asks anew.
-                self._forget(unit.hash, shared)
-                shared.task.cancel()
+            async with self._gate.slot(rank_now):
+                findings = await self._reviewer.review(language, unit)
+        except asyncio.CancelledError:
+            if (answer := self._running.pop(unit.hash, None)) is not None:
+                answer.cancel()
+            raise
+        except Exception as error:
+            if (answer := self._running.pop(unit.hash, None)) is not None:
+                answer.set_exception(error)
+                answer.exception()  # delivered to this caller: no "never retrieved" warning
+            raise
+        if (answer := self._running.pop(unit.hash, None)) is not None:
+            answer.set_result(findings)
+        return findings
 
-    async def _through_gate(
-        self, language: str, unit: FunctionUnit, rank_now: Callable[[], Rank]
-    ) -> tuple[Finding, ...]:
-        async with self._gate.slot(rank_now):
-            return await self._reviewer.review(language, unit)
-
-    def _forget(self, function_hash: str, shared: _Shared) -> None:
-        if self._running.get(function_hash) is shared:
-            del self._running[function_hash]
-
-    def _finished(self, function_hash: str, shared: _Shared) -> None:
-        self._forget(function_hash, shared)
-        # A request no caller awaits any more ends cancelled; any other outcome was
-        # delivered to its callers, so it is not reported again as unretrieved.
-        if not shared.task.cancelled():
-            shared.task.exception()
+    def _awaited(self, function_hash: str) -> asyncio.Future[tuple[Finding, ...]]:
+        answer: asyncio.Future[tuple[Finding, ...]] = asyncio.get_running_loop().create_future()
+        self._running[function_hash] = answer
+        return answer
