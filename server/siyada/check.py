@@ -1,54 +1,56 @@
-"""`siyada check`: review files with the engine the editor uses and print the findings.
+"""`siyada check`: review files through the pipeline the editor uses and print the findings.
 
-Exit codes: 0 no findings, 1 findings, 2 could not review (one line on stderr says why).
+Exit codes: 0 files reviewed, no findings; 1 findings; 2 could not review (one line on
+stderr says why) or nothing reviewable in the paths named. A run that completes ends
+with a summary on stderr saying what was reviewed and what was not.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
-import os
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from siyada.code.functions import FunctionUnit, extract_functions
-from siyada.code.languages import LanguageSpec, language_for
-from siyada.code.text import split_lines
+from siyada.check_summary import Tally
+from siyada.code.functions import FunctionUnit, lines_outside_units
 from siyada.models.errors import ModelError
-from siyada.review.engine import NotReviewed, PlacedFinding, Reviewer, place_findings
+from siyada.review.engine import (
+    FunctionTooLong,
+    NotReviewed,
+    PlacedFinding,
+    Reviewer,
+    place_findings,
+)
 from siyada.review.findings import Finding
+from siyada.review.pipeline import (
+    DocumentUnits,
+    ReviewPipeline,
+    document_units,
+    preflight,
+    within_limit,
+)
 from siyada.review.sanitize import safe_text, safe_title
 from siyada.review.settings import Settings, parse_settings
+from siyada.source_files import (
+    Found,
+    NotRead,
+    PathProblem,
+    SourceFile,
+    find_source_files,
+    read_source,
+)
 from siyada.terminal import TerminalProgress
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CANNOT_REVIEW = 0, 1, 2
 
-# Folders that hold other people's code or build output, not the user's own.
-_SKIPPED_FOLDERS = {
-    "node_modules",
-    "venv",
-    "__pycache__",
-    "build",
-    "dist",
-    "target",
-    "vendor",
-    "third_party",
-}
-
 
 class CannotReview(Exception):
     """Stops the whole run; the message is the one line printed on stderr."""
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    path: Path
-    spec: LanguageSpec
-    text: str
 
 
 @dataclass(frozen=True)
@@ -84,15 +86,40 @@ class Reported:
         )
 
 
+@dataclass(frozen=True)
+class Document:
+    """A file that passed the limits: its text, lines and the functions to review."""
+
+    file: SourceFile
+    text: str
+    prepared: DocumentUnits
+    selected: list[FunctionUnit]
+
+
 def run_check(args: argparse.Namespace) -> int:
     try:
         settings = _settings_from(args)
-        files = list(_source_files([Path(p) for p in args.paths]))
-        reported = asyncio.run(_review_all(settings, files, args.jobs))
+        found = find_source_files([Path(p) for p in args.paths])
+    except (CannotReview, PathProblem) as reason:
+        print(f"siyada: {reason}", file=sys.stderr)
+        return EXIT_CANNOT_REVIEW
+    for note in found.notes:
+        print(f"siyada: {note}", file=sys.stderr)
+    tally = Tally(folders_left_out=found.folders_left_out)
+    try:
+        reported = asyncio.run(_review_all(settings, found, tally))
     except CannotReview as reason:
         print(f"siyada: {reason}", file=sys.stderr)
         return EXIT_CANNOT_REVIEW
     _print(reported, args.format)
+    for line in tally.summary(settings):
+        print(line, file=sys.stderr)
+    if tally.functions == 0:
+        print(
+            f"siyada: nothing reviewable in the paths named: {tally.why_nothing()}.",
+            file=sys.stderr,
+        )
+        return EXIT_CANNOT_REVIEW
     return EXIT_FINDINGS if reported else EXIT_CLEAN
 
 
@@ -106,99 +133,104 @@ def _settings_from(args: argparse.Namespace) -> Settings:
     settings, problems = parse_settings(raw)
     if problems:
         raise CannotReview(" ".join(problems))
-    return settings
+    # --jobs is the editor's maxConcurrentRequests: the size of the pipeline's gate.
+    return dataclasses.replace(settings, max_concurrent_requests=args.jobs)
 
 
-def _source_files(paths: list[Path]) -> Iterator[SourceFile]:
-    for path in paths:
-        if not path.exists():
-            raise CannotReview(f"{path}: no such file or folder")
-        candidates = [path] if path.is_file() else sorted(_walk(path))
-        for candidate in candidates:
-            source = _read(candidate)
-            if source is not None:
-                yield source
+def _documents(found: Found, settings: Settings, tally: Tally) -> list[Document]:
+    """Read each file and apply the editor's limits and cap to it."""
+    for skipped in found.skipped:
+        tally.skip(skipped.path, skipped.kind, skipped.reason)
+    documents: list[Document] = []
+    for file in found.files:
+        try:
+            text = read_source(file.path, settings)
+        except NotRead as not_read:
+            tally.skip(file.path, not_read.kind, str(not_read))
+            continue
+        prepared = document_units(file.spec, text, settings)
+        if prepared.not_reviewed is not None:
+            tally.skip(file.path, prepared.not_reviewed.kind, prepared.not_reviewed.reason)
+            continue
+        # Without a cursor, "nearest to the edits" is the order of the file.
+        selection = within_limit(prepared.units, settings)
+        tally.files += 1
+        tally.beyond_limit += selection.beyond_limit
+        tally.lines_outside += lines_outside_units(prepared.units, prepared.lines)
+        documents.append(Document(file, text, prepared, selection.units))
+    return documents
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, folders, files in os.walk(folder):
-        folders[:] = [f for f in folders if not f.startswith(".") and f not in _SKIPPED_FOLDERS]
-        for name in files:
-            if language_for(None, name) is not None:
-                yield Path(root) / name
-
-
-def _read(path: Path) -> SourceFile | None:
-    spec = language_for(None, str(path))
-    if spec is None:
-        return None
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"siyada: skipping {path}: {error}", file=sys.stderr)
-        return None
-    return SourceFile(path, spec, text)
-
-
-async def _review_all(settings: Settings, files: list[SourceFile], jobs: int) -> list[Reported]:
+async def _review_all(settings: Settings, found: Found, tally: Tally) -> list[Reported]:
+    documents = _documents(found, settings, tally)
     reviewer = Reviewer(settings)
     if reviewer.cache.problem is not None:
         print(f"siyada: {reviewer.cache.problem}", file=sys.stderr)
     try:
-        await _preflight(reviewer)
-        units = {source.path: extract_functions(source.spec, source.text) for source in files}
-        answers = await _review_units(reviewer, files, units, jobs)
+        answers = await _answers(ReviewPipeline(reviewer), documents, tally)
     finally:
         await reviewer.aclose()
         reviewer.cache.close()
     reported: list[Reported] = []
-    for source in files:
-        lines = split_lines(source.text)
+    for doc in documents:
         placed = place_findings(
-            units[source.path], answers, lines, source.text, settings, spec=source.spec
+            doc.selected, answers, doc.prepared.lines, doc.text, settings, spec=doc.file.spec
         )
-        reported.extend(Reported(source.path, p) for p in placed)
+        reported.extend(Reported(doc.file.path, p) for p in placed)
     return reported
 
 
-async def _preflight(reviewer: Reviewer) -> None:
-    """Fail fast, with one clear reason, when no review can happen at all."""
+async def _answers(
+    pipeline: ReviewPipeline, documents: list[Document], tally: Tally
+) -> dict[str, tuple[Finding, ...]]:
+    """Cached answers first; the rest from the model, through the pipeline's gate
+    (identical functions share one request)."""
+    answers: dict[str, tuple[Finding, ...]] = {}
+    to_ask: list[tuple[Document, FunctionUnit]] = []
+    for doc in documents:
+        for unit in doc.selected:
+            cached = pipeline.cached(doc.file.spec.id, unit)
+            if cached is None:
+                to_ask.append((doc, unit))
+            else:
+                answers[unit.hash] = cached
+                tally.functions += 1
+                tally.cached += 1
+    if not to_ask:
+        return answers
     try:
-        await reviewer.client.show(reviewer.settings.model)
+        await preflight(pipeline.reviewer)
     except ModelError as error:
         raise CannotReview(str(error)) from error
+    progress = TerminalProgress(len(to_ask), sys.stderr)
 
-
-async def _review_units(
-    reviewer: Reviewer,
-    files: list[SourceFile],
-    units: dict[Path, list[FunctionUnit]],
-    jobs: int,
-) -> dict[str, tuple[Finding, ...]]:
-    """Each distinct function once (identical copies share an answer), `jobs` at a time."""
-    distinct: dict[str, tuple[SourceFile, FunctionUnit]] = {}
-    for source in files:
-        for unit in units[source.path]:
-            distinct.setdefault(unit.hash, (source, unit))
-    progress = TerminalProgress(len(distinct), sys.stderr)
-    slots = asyncio.Semaphore(jobs)
-
-    async def review(source: SourceFile, unit: FunctionUnit) -> tuple[str, tuple[Finding, ...]]:
-        async with slots:
-            try:
-                return unit.hash, await reviewer.review(source.spec.id, unit)
-            except NotReviewed as not_reviewed:
-                progress.note(f"siyada: {source.path}: {not_reviewed}")
-                return unit.hash, ()
-            except ModelError as error:
-                raise CannotReview(str(error)) from error
-            finally:
-                progress.advance()
+    async def ask(doc: Document, unit: FunctionUnit) -> None:
+        try:
+            answers[unit.hash] = await pipeline.review(doc.file.spec.id, unit)
+            tally.functions += 1
+        except FunctionTooLong as too_long:
+            tally.too_long += 1
+            progress.note(f"siyada: {doc.file.path}: {too_long}")
+        except NotReviewed as not_reviewed:
+            # An unusable or cut-off answer costs this function its review, not the run.
+            tally.unanswered += 1
+            progress.note(f"siyada: {doc.file.path}: {not_reviewed}")
+        except ModelError as error:
+            raise CannotReview(str(error)) from error
+        finally:
+            progress.advance()
 
     try:
-        return dict(await asyncio.gather(*(review(s, u) for s, u in distinct.values())))
+        async with asyncio.TaskGroup() as group:
+            for doc, unit in to_ask:
+                group.create_task(ask(doc, unit))
+    except BaseExceptionGroup as failures:
+        # The first failure stops the run; the other reviews were cancelled with it.
+        first = failures.exceptions[0]
+        raise first if isinstance(first, CannotReview) else failures from None
     finally:
         progress.finish()
+    return answers
 
 
 def _print(reported: list[Reported], output_format: str) -> None:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from siyada import __version__
+from siyada.models.endpoint import normalize_endpoint
 from siyada.review.findings import SEVERITIES
 
 
@@ -32,9 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to review")
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument(
-        "--endpoint", help="model server URL (default: OLLAMA_HOST or http://127.0.0.1:11434)"
+        "--endpoint",
+        type=_endpoint,
+        help="model server URL (default: OLLAMA_HOST or http://127.0.0.1:11434)",
     )
-    check.add_argument("--model", help="model name (default: qwen2.5-coder:7b)")
+    check.add_argument("--model", type=_model, help="model name (default: qwen2.5-coder:7b)")
     check.add_argument("--min-severity", choices=SEVERITIES, help="hide less severe findings")
     check.add_argument(
         "--jobs",
@@ -59,6 +62,23 @@ def _positive(text: str) -> int:
     if not 1 <= value <= 64:
         raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 64, got {text!r}")
     return value
+
+
+def _endpoint(text: str) -> str | None:
+    """A usable endpoint URL; empty means the default, as in the settings."""
+    if not text.strip():
+        return None
+    try:
+        return normalize_endpoint(text)
+    except ValueError as error:
+        # The reason names what is accepted (http:// or https://, a host, a port).
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _model(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a model name such as qwen2.5-coder:7b")
+    return text.strip()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,12 +19,12 @@ GO = (
 FIX = "    with open(path) as f:\n        return f.read()"
 
 
-def _check(*args: str) -> subprocess.CompletedProcess[str]:
+def _check(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "siyada", "check", *args],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
 
@@ -163,3 +164,229 @@ def test_identical_functions_are_reviewed_once(tmp_path: Path) -> None:
 def test_bad_jobs_value_is_a_usage_error(tmp_path: Path) -> None:
     result = _check(str(tmp_path), "--jobs", "0")
     assert result.returncode == 2 and "--jobs" in result.stderr
+
+
+# ----- issue 8: one pipeline, file handling, wording -----------------------------------
+
+JOBS = ("--jobs", "8")
+
+
+def _functions(count: int, lines_each: int = 1) -> str:
+    body = "".join(f"    x = x + {j}\n" for j in range(lines_each))
+    return "".join(f"def f{i}(x):\n{body}    return x * {i}\n\n" for i in range(count))
+
+
+def _summary(stderr: str) -> str:
+    """The summary's lines, from `Reviewed ...` on."""
+    return stderr[stderr.index("Reviewed ") :]
+
+
+def test_case11_file_over_the_size_limit_is_not_sent(tmp_path: Path) -> None:
+    generated = _functions(15_500, lines_each=15)  # 3.7 MB, as in the issue
+    assert len(generated) > 3_600_000
+    (tmp_path / "generated.py").write_text(generated)
+    (tmp_path / "own.py").write_text(PYTHON)
+    with OllamaDouble(models=[MODEL]) as double:
+        result = _check(str(tmp_path), "--endpoint", double.url, *JOBS)
+        reviewed = [b["messages"][-1]["content"] for b in double.chat_requests]
+
+    assert result.returncode == 0, result.stderr
+    assert len(reviewed) == 1 and "def load" in reviewed[0]
+    assert "generated.py: it is 3.7 MB, over the 512 KB limit (siyada.maxFileKb)" in result.stderr
+    assert "Reviewed 1 function in 1 file (0 cached); skipped 1 file: 1 over 512 KB" in (
+        result.stderr
+    )
+
+
+def test_case11_functions_beyond_the_per_file_cap_are_not_sent(tmp_path: Path) -> None:
+    (tmp_path / "many.py").write_text(_functions(520))
+    with OllamaDouble(models=[MODEL]) as double:
+        result = _check(str(tmp_path), "--endpoint", double.url, *JOBS)
+        names = {
+            b["messages"][-1]["content"].split("def ")[1].split("(")[0]
+            for b in double.chat_requests
+        }
+
+    assert result.returncode == 0, result.stderr
+    # The editor's cap, in the order of the file: f0..f499 are sent, f500..f519 are not.
+    assert names == {f"f{i}" for i in range(500)}
+    assert "Reviewed 500 functions in 1 file (0 cached)" in result.stderr
+    assert "20 functions beyond 500 per file not reviewed (maxFunctionsPerFile)" in result.stderr
+
+
+def test_case11_minified_file_is_not_sent(tmp_path: Path) -> None:
+    statements = ";".join(f"var v{i}=n+{i}" for i in range(600))
+    (tmp_path / "index.min.js").write_text(f"function a(n){{{statements};return n}}\n")
+    with OllamaDouble(models=[MODEL]) as double:
+        result = _check(str(tmp_path), "--endpoint", double.url)
+        calls = len(double.chat_requests)
+
+    assert calls == 0
+    assert result.returncode == 2
+    assert "index.min.js: a line of 8,803 characters suggests minified" in result.stderr
+    assert "skipped 1 file: 1 minified or generated." in result.stderr
+    assert "nothing reviewable in the paths named: every file was skipped" in result.stderr
+
+
+def test_case11_file_with_nul_bytes_is_not_sent(tmp_path: Path) -> None:
+    (tmp_path / "data.py").write_text("def f(x):\n    return x\x00\n")
+    (tmp_path / "own.py").write_text(PYTHON)
+    with OllamaDouble(models=[MODEL]) as double:
+        result = _check(str(tmp_path), "--endpoint", double.url)
+        reviewed = [b["messages"][-1]["content"] for b in double.chat_requests]
+
+    assert result.returncode == 0, result.stderr
+    assert len(reviewed) == 1 and "def load" in reviewed[0]
+    assert "data.py: it looks like binary data" in result.stderr
+    assert "skipped 1 file: 1 binary." in result.stderr
+
+
+def test_case12_fifo_in_a_folder_is_not_opened(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo.py")
+    (tmp_path / "own.py").write_text(PYTHON)
+    with OllamaDouble(models=[MODEL]) as double:
+        # The timeout only turns a hang into a failure; the run takes about a second.
+        result = _check(str(tmp_path), "--endpoint", double.url, timeout=30)
+        calls = len(double.chat_requests)
+
+    assert result.returncode == 0, result.stderr
+    assert calls == 1
+    assert "skipped 1 file: 1 not a regular file." in result.stderr
+
+
+def test_case12_fifo_named_explicitly_is_not_opened(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo.py")
+    result = _check(str(tmp_path / "fifo.py"), "--endpoint", "http://127.0.0.1:9", timeout=30)
+
+    assert result.returncode == 2
+    assert "fifo.py (not a regular file)" in result.stderr
+    assert "nothing reviewable in the paths named: every file was skipped" in result.stderr
+
+
+def test_case12_duplicate_paths_report_each_finding_once(tmp_path: Path) -> None:
+    (tmp_path / "f.py").write_text(PYTHON)
+    (tmp_path / "link.py").symlink_to(tmp_path / "f.py")
+    named = tmp_path / "f.py"
+    with OllamaDouble(models=[MODEL]) as double:
+        double.add_rule("def load", content={"findings": [finding("    f = open(path)")]})
+        result = _check(
+            str(named),
+            str(named),
+            str(tmp_path),
+            str(tmp_path / "." / "f.py"),
+            "--format",
+            "json",
+            "--endpoint",
+            double.url,
+        )
+        calls = len(double.chat_requests)
+
+    assert result.returncode == 1, result.stderr
+    (entry,) = json.loads(result.stdout)
+    assert entry["path"] == str(named)
+    assert calls == 1
+    assert "Reviewed 1 function in 1 file" in result.stderr
+
+
+def test_case12_gitignore_is_respected_and_own_build_folder_is_reviewed(tmp_path: Path) -> None:
+    for folder in ("build", "dist", "vendor", "generated", "src/cache"):
+        (tmp_path / folder).mkdir(parents=True)
+        name = folder.replace("/", "_")
+        (tmp_path / folder / f"{name}.py").write_text(f"def in_{name}(x):\n    return x\n")
+    (tmp_path / ".gitignore").write_text("generated/\n*.gen.py\n")
+    (tmp_path / "src" / ".gitignore").write_text("cache/\n")
+    (tmp_path / "src" / "model.gen.py").write_text("def generated_model(x):\n    return x\n")
+    (tmp_path / ".tool").mkdir()
+    (tmp_path / ".tool" / "hook.py").write_text("def hook(x):\n    return x\n")
+    with OllamaDouble(models=[MODEL]) as double:
+        result = _check(str(tmp_path), "--endpoint", double.url)
+        reviewed = sorted(
+            b["messages"][-1]["content"].split("def ")[1].split("(")[0]
+            for b in double.chat_requests
+        )
+
+    assert result.returncode == 0, result.stderr
+    assert reviewed == ["in_build", "in_dist", "in_vendor"]
+    summary = _summary(result.stderr)
+    assert "skipped 1 file: 1 listed in .gitignore." in summary
+    assert "Folders not entered: 2 listed in .gitignore, 1 hidden." in summary
+
+
+def test_case12_gitignore_of_the_repository_applies_to_a_subfolder(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("out/\n")
+    (tmp_path / "src" / "out").mkdir(parents=True)
+    (tmp_path / "src" / "app.py").write_text("def app(x):\n    return x\n")
+    (tmp_path / "src" / "out" / "built.py").write_text("def built(x):\n    return x\n")
+    with OllamaDouble(models=[MODEL]) as double:
+        whole = _check(str(tmp_path / "src"), "--endpoint", double.url)
+        after_whole = len(double.chat_requests)
+        named = _check(str(tmp_path / "src" / "out"), "--endpoint", double.url)
+        reviewed = [b["messages"][-1]["content"] for b in double.chat_requests]
+
+    assert whole.returncode == 0, whole.stderr
+    assert after_whole == 1 and "def app" in reviewed[0]
+    assert "Folders not entered: 1 listed in .gitignore." in whole.stderr
+    # A folder named on purpose is reviewed although .gitignore lists it.
+    assert named.returncode == 0, named.stderr
+    assert len(reviewed) == 2 and "def built" in reviewed[1]
+
+
+def test_case12_summary_counts_cached_functions_and_lines_outside(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("import os\n\n\n" + PYTHON + "\nprint(load('x'))\n")
+    (tmp_path / "sum.go").write_text(GO)
+    with OllamaDouble(models=[MODEL]) as double:
+        first = _check(str(tmp_path), "--endpoint", double.url)
+        second = _check(str(tmp_path), "--endpoint", double.url)
+        calls = len(double.chat_requests)
+
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert calls == 2
+    assert _summary(first.stderr).splitlines() == [
+        "Reviewed 2 functions in 2 files (0 cached); skipped 0 files.",
+        "3 lines outside functions not reviewed.",
+    ]
+    assert "Reviewed 2 functions in 2 files (2 cached); skipped 0 files." in second.stderr
+
+
+def test_case12_nothing_reviewable_exits_2_and_says_why(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("not code")
+    (tmp_path / "script.py").write_text("print('hello')\n")
+    with OllamaDouble(models=[MODEL]) as double:
+        empty = _check(str(tmp_path / "empty"), "--endpoint", double.url)
+        docs = _check(str(tmp_path / "docs"), "--endpoint", double.url)
+        script = _check(str(tmp_path / "script.py"), "--endpoint", double.url)
+        calls = len(double.chat_requests)
+
+    assert calls == 0
+    assert (empty.returncode, docs.returncode, script.returncode) == (2, 2, 2)
+    for result in (empty, docs):
+        assert "Reviewed 0 functions in 0 files (0 cached); skipped 0 files." in result.stderr
+        assert "no file in a language Siyada reviews was found" in result.stderr
+    assert "Reviewed 0 functions in 1 file" in script.stderr
+    assert "1 line outside functions not reviewed." in script.stderr
+    assert "nothing reviewable in the paths named: the files hold no functions" in script.stderr
+
+
+def test_case13_endpoint_with_another_scheme_names_the_flag(tmp_path: Path) -> None:
+    (tmp_path / "own.py").write_text(PYTHON)
+    result = _check(str(tmp_path), "--endpoint", "ftp://x")
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "argument --endpoint: 'ftp://x' is not an http:// or https:// URL" in result.stderr
+    assert "default" not in result.stderr.split("error:")[1]
+
+
+def test_case13_symlink_loop_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "loop.py").symlink_to(tmp_path / "loop.py")
+    (tmp_path / "gone.py").symlink_to(tmp_path / "missing.py")
+    loop = _check(str(tmp_path / "loop.py"))
+    gone = _check(str(tmp_path / "gone.py"))
+
+    assert loop.returncode == 2 and gone.returncode == 2
+    assert f"{tmp_path / 'loop.py'}: a symlink loop" in loop.stderr
+    assert "no such file" not in loop.stderr
+    assert f"a symlink to {tmp_path / 'missing.py'}, which does not exist" in gone.stderr

@@ -521,13 +521,12 @@ def test_case1_short_callbacks_stay_in_the_unit_around_them() -> None:
 def test_case1_lines_outside_units_are_counted() -> None:
     text = "import os\n\nX = 1\n\ndef f():\n    return X\n\nprint(f())\n"
     units = extract_functions(_spec("python"), text)
-    line_count = len(split_lines(text))  # 9: the last, empty line too
-    assert lines_outside_units(units, line_count) == line_count - 2
-    # Given the lines, blank ones are not counted: `import os`, `X = 1`, `print(f())`.
-    assert lines_outside_units(units, line_count, split_lines(text)) == 3
-    assert lines_outside_units([], 5) == 5
-    nested = extract_functions(_spec("python"), "def o():\n    def i():\n        pass\n")
-    assert lines_outside_units(nested, 4) == 1
+    # Blank lines hold no code: `import os`, `X = 1` and `print(f())` are outside.
+    assert lines_outside_units(units, split_lines(text)) == 3
+    assert lines_outside_units([], split_lines("a = 1\n\nb = 2")) == 2
+    nested_text = "def o():\n    def i():\n        pass\nx = o()\n"
+    nested = extract_functions(_spec("python"), nested_text)
+    assert lines_outside_units(nested, split_lines(nested_text)) == 1
 
 
 # --- issue 8, case 2: nested functions are reviewed once ----------------------------

@@ -111,22 +111,11 @@ def unit_hash(language_id: str, text: str) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def lines_outside_units(
-    units: Sequence[FunctionUnit], line_count: int, lines: Sequence[str] | None = None
-) -> int:
-    """How many of a document's `line_count` lines lie outside every unit.
-
-    Given the document's `lines` (`split_lines`), blank lines are not counted: they hold
-    no code left unreviewed. Without them every uncovered line counts.
-    """
-    covered = [False] * line_count
-    for unit in units:
-        first, last = max(unit.start_line, 0), min(unit.end_line, line_count - 1)
-        covered[first : last + 1] = [True] * max(0, last - first + 1)
-    outside = (row for row in range(line_count) if not covered[row])
-    if lines is None:
-        return sum(1 for _ in outside)
-    return sum(1 for row in outside if row < len(lines) and lines[row].strip())
+def lines_outside_units(units: Sequence[FunctionUnit], lines: Sequence[str]) -> int:
+    """Non-blank lines of a document (`split_lines`) that belong to no unit: code the
+    model never sees. Blank lines hold no code, so they are not counted."""
+    covered = {row for unit in units for row in range(unit.start_line, unit.end_line + 1)}
+    return sum(1 for row, line in enumerate(lines) if line.strip() and row not in covered)
 
 
 # Capture names: "@unit.<kind>" marks a function node, "@value.<kind>" a function value

@@ -8,6 +8,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from siyada.models.errors import ModelError
+from siyada.review.pipeline import preflight
 
 if TYPE_CHECKING:
     from siyada.lsp.server import SiyadaServer
@@ -19,14 +20,13 @@ async def check_and_warm_up(ls: SiyadaServer) -> None:
     reviewer = ls.scheduler.reviewer
     settings = reviewer.settings
     try:
-        client = reviewer.client
-        await client.show(settings.model)
+        await preflight(reviewer)
     except ModelError as error:
         if reviewer is ls.scheduler.reviewer:
             ls.status.failed(error)
         return
     ls.status.succeeded()
     try:
-        await client.load(settings.model, settings.keep_alive)
+        await reviewer.client.load(settings.model, settings.keep_alive)
     except ModelError as error:
         log.info("Warming up %s failed: %s", settings.model, error)

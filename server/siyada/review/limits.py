@@ -7,6 +7,7 @@ parsed or sent to the model; the user is told why, once per file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from siyada.review.settings import Settings
 
@@ -15,16 +16,39 @@ from siyada.review.settings import Settings
 MAX_LINE_CHARS = 5_000
 
 
-def reason_not_reviewed(text: str, lines: Sequence[str], settings: Settings) -> str | None:
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > settings.max_file_kb * 1024:
-        return (
-            f"it is {size / 1_048_576:.1f} MB, over the {settings.max_file_kb} KB limit "
-            "(siyada.maxFileKb)"
-        )
+@dataclass(frozen=True)
+class Exceeded:
+    """A limit a document is over: `kind` groups documents in a summary ("too large",
+    "binary", "minified"), `reason` says it to the user."""
+
+    kind: str
+    reason: str
+
+
+def exceeded_limit(text: str, lines: Sequence[str], settings: Settings) -> Exceeded | None:
+    too_large = size_over_limit(len(text.encode("utf-8", "surrogatepass")), settings)
+    if too_large is not None:
+        return too_large
     if "\x00" in text:
-        return "it looks like binary data"
+        return Exceeded("binary", "it looks like binary data")
     longest = max(map(len, lines), default=0)
     if longest > MAX_LINE_CHARS:
-        return f"a line of {longest:,} characters suggests minified or generated code"
+        return Exceeded(
+            "minified", f"a line of {longest:,} characters suggests minified or generated code"
+        )
     return None
+
+
+def size_over_limit(size: int, settings: Settings) -> Exceeded | None:
+    """The size limit alone, for a file that is not read when it is over it."""
+    if size <= settings.max_file_kb * 1024:
+        return None
+    shown = f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} KB"
+    return Exceeded(
+        "too large", f"it is {shown}, over the {settings.max_file_kb} KB limit (siyada.maxFileKb)"
+    )
+
+
+def reason_not_reviewed(text: str, lines: Sequence[str], settings: Settings) -> str | None:
+    exceeded = exceeded_limit(text, lines, settings)
+    return exceeded.reason if exceeded is not None else None

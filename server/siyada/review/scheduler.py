@@ -18,10 +18,11 @@ from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from siyada.code.functions import FunctionUnit, extract_functions
+from tree_sitter import Tree
+
+from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
 from siyada.code.source import ParsedSource, TextEdit
-from siyada.code.text import split_lines
 from siyada.models.ollama import ModelError
 from siyada.review.engine import (
     AnswerCutOff,
@@ -32,8 +33,7 @@ from siyada.review.engine import (
     place_findings,
 )
 from siyada.review.findings import Finding, anchor
-from siyada.review.limits import reason_not_reviewed
-from siyada.review.priority import PriorityGate
+from siyada.review.pipeline import ReviewPipeline, document_units, within_limit
 from siyada.review.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -114,23 +114,22 @@ class SchedulerHooks:
 
 class Scheduler:
     def __init__(self, reviewer: Reviewer, hooks: SchedulerHooks) -> None:
-        self._reviewer = reviewer
         self._hooks = hooks
         self._documents: dict[str, TrackedDocument] = {}
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._gate = PriorityGate(reviewer.settings.max_concurrent_requests)
+        self._pipeline = ReviewPipeline(reviewer)
         self._focus: Focus | None = None
         self._paused = False
         self._last_changed: str | None = None
 
     @property
     def settings(self) -> Settings:
-        return self._reviewer.settings
+        return self.reviewer.settings
 
     @property
     def reviewer(self) -> Reviewer:
-        return self._reviewer
+        return self._pipeline.reviewer
 
     @property
     def pending(self) -> int:
@@ -256,10 +255,9 @@ class Scheduler:
         """Settings changed: cancel what the old reviewer was doing, re-show, re-review."""
         answer_changed = (
             reviewer.settings.answer_key() != self.settings.answer_key()
-            or not reviewer.shares_client_with(self._reviewer)
+            or not reviewer.shares_client_with(self.reviewer)
         )
-        self._reviewer = reviewer
-        self._gate = PriorityGate(reviewer.settings.max_concurrent_requests)
+        self._pipeline = ReviewPipeline(reviewer)
         if answer_changed:
             for task in list(self._in_flight.values()):
                 task.cancel()
@@ -307,23 +305,23 @@ class Scheduler:
 
     def _refresh(self, doc: TrackedDocument) -> None:
         """Lines and functions of the current text, within the limits."""
-        doc.lines = split_lines(doc.text)
-        doc.not_reviewed = reason_not_reviewed(doc.text, doc.lines, self.settings)
-        if doc.not_reviewed is not None:
+        prepared = document_units(doc.spec, doc.text, self.settings, lambda: _parsed(doc))
+        doc.lines = prepared.lines
+        if prepared.not_reviewed is not None:
+            doc.not_reviewed = prepared.not_reviewed.reason
             doc.source.stop_parsing()
             doc.units = []
             self._tell_once(doc, f"Siyada does not review {_name(doc.uri)}: {doc.not_reviewed}.")
             return
-        if doc.source.tree is None:
-            doc.source.replace_all(doc.text)
+        doc.not_reviewed = None
         old_answers = doc.answers
-        doc.units = extract_functions(doc.spec, doc.text, doc.source.tree)
+        doc.units = prepared.units
         doc.answers = {u.hash: old_answers[u.hash] for u in doc.units if u.hash in old_answers}
 
     def _answer(self, doc: TrackedDocument, unit: FunctionUnit) -> tuple[Finding, ...] | None:
         if unit.hash in doc.answers:
             return doc.answers[unit.hash]
-        answer = self._reviewer.cached(doc.spec.id, unit)
+        answer = self._pipeline.cached(doc.spec.id, unit)
         doc.answers[unit.hash] = answer
         return answer
 
@@ -371,14 +369,14 @@ class Scheduler:
     def _start_reviews(self, doc: TrackedDocument) -> None:
         if self._paused:
             return
-        limit = self.settings.max_functions_per_file
-        if len(doc.units) > limit:
+        selection = within_limit(self._by_priority(doc), self.settings)
+        if selection.beyond_limit:
             self._tell_once(
                 doc,
-                f"Siyada reviews {limit} of the {len(doc.units)} functions in {_name(doc.uri)}, "
-                "nearest to your edits first (siyada.maxFunctionsPerFile).",
+                f"Siyada reviews {len(selection.units)} of the {len(doc.units)} functions in "
+                f"{_name(doc.uri)}, nearest to your edits first (siyada.maxFunctionsPerFile).",
             )
-        for unit in self._by_priority(doc)[:limit]:
+        for unit in selection.units:
             if unit.hash not in doc.wanted:
                 continue
             if self._answer(doc, unit) is not None:
@@ -425,30 +423,29 @@ class Scheduler:
         return (0 if focused_doc else 1, kind, distance)
 
     async def _review(self, uri: str, language: str, unit: FunctionUnit) -> None:
-        async with self._gate.slot(lambda: self._rank(uri, unit)):
-            try:
-                findings = await self._reviewer.review(language, unit)
-            except FunctionTooLong as too_long:
-                self._report_once(uri, "too long", str(too_long))
-                self._forget_wanted(unit.hash)
-                return
-            except AnswerCutOff as cut_off:
-                # Not wanted any more: the reviewer skips it until its text changes.
-                self._report_once(uri, "cut off", str(cut_off))
-                self._forget_wanted(unit.hash)
-                self._hooks.succeeded()
-                return
-            except AnswerUnusable as unusable:
-                # Still wanted: the next trigger asks again.
-                self._report_once(uri, "unusable", str(unusable))
-                self._hooks.succeeded()
-                return
-            except ModelError as error:
-                self._hooks.failed(error)
-                return
-            except Exception as error:
-                self._report_crash(uri, unit, error)
-                return
+        try:
+            findings = await self._pipeline.review(language, unit, lambda: self._rank(uri, unit))
+        except FunctionTooLong as too_long:
+            self._report_once(uri, "too long", str(too_long))
+            self._forget_wanted(unit.hash)
+            return
+        except AnswerCutOff as cut_off:
+            # Not wanted any more: the reviewer skips it until its text changes.
+            self._report_once(uri, "cut off", str(cut_off))
+            self._forget_wanted(unit.hash)
+            self._hooks.succeeded()
+            return
+        except AnswerUnusable as unusable:
+            # Still wanted: the next trigger asks again.
+            self._report_once(uri, "unusable", str(unusable))
+            self._hooks.succeeded()
+            return
+        except ModelError as error:
+            self._hooks.failed(error)
+            return
+        except Exception as error:
+            self._report_crash(uri, unit, error)
+            return
         self._forget_wanted(unit.hash)
         self._hooks.succeeded()
         for uri in self._documents_with(unit.hash):
@@ -510,6 +507,13 @@ class Scheduler:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("A review task failed", exc_info=task.exception())
+
+
+def _parsed(doc: TrackedDocument) -> Tree | None:
+    """The document's parse, started now when the limits had stopped it."""
+    if doc.source.tree is None:
+        doc.source.replace_all(doc.text)
+    return doc.source.tree
 
 
 def _name(uri: str) -> str:

@@ -1,0 +1,142 @@
+"""The review pipeline the editor and `siyada check` share.
+
+Per document: the limits (size, binary, minified), function extraction, the
+`maxFunctionsPerFile` cap; per function: the cache, then the model through one
+concurrency gate (`maxConcurrentRequests`, the most urgent review first), with
+identical functions asked about once. The preflight tells, before any review, whether
+the model server is there with the model.
+
+What is particular to each front end stays with it: the editor's scheduler keeps
+triggers, debounce, ranking and cancellation; the command line keeps finding files
+and printing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tree_sitter import Tree
+
+from siyada.code.functions import FunctionUnit, extract_functions
+from siyada.code.languages import LanguageSpec
+from siyada.code.text import split_lines
+from siyada.review.engine import Reviewer
+from siyada.review.findings import Finding
+from siyada.review.limits import Exceeded, exceeded_limit
+from siyada.review.priority import PriorityGate, Rank
+from siyada.review.settings import Settings
+
+
+async def preflight(reviewer: Reviewer) -> None:
+    """Is the model server there, and does it have the model? Raises the ModelError
+    that says what to fix (EndpointRefused when policy forbids the endpoint)."""
+    await reviewer.client.show(reviewer.settings.model)
+
+
+@dataclass(frozen=True)
+class DocumentUnits:
+    """A document as the pipeline sees it: its lines, and its functions unless a
+    limit keeps it from review (`not_reviewed` then says which)."""
+
+    lines: list[str]
+    units: list[FunctionUnit]
+    not_reviewed: Exceeded | None = None
+
+
+def document_units(
+    spec: LanguageSpec,
+    text: str,
+    settings: Settings,
+    tree: Callable[[], Tree | None] = lambda: None,
+) -> DocumentUnits:
+    """The limits first, so a document over them is never parsed; `tree` gives the
+    document's current parse when the caller keeps one (the editor parses
+    incrementally)."""
+    lines = split_lines(text)
+    exceeded = exceeded_limit(text, lines, settings)
+    if exceeded is not None:
+        return DocumentUnits(lines, [], exceeded)
+    return DocumentUnits(lines, extract_functions(spec, text, tree()))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The functions to review, most urgent first, and how many the cap left out."""
+
+    units: list[FunctionUnit]
+    beyond_limit: int
+
+
+def within_limit(units_by_priority: Sequence[FunctionUnit], settings: Settings) -> Selection:
+    limit = settings.max_functions_per_file
+    return Selection(list(units_by_priority[:limit]), max(0, len(units_by_priority) - limit))
+
+
+def _in_arrival_order() -> Rank:
+    return ()
+
+
+class ReviewPipeline:
+    """One reviewer behind one gate: at most `maxConcurrentRequests` model calls at
+    a time, and one call per distinct function however many callers ask."""
+
+    def __init__(self, reviewer: Reviewer) -> None:
+        self._reviewer = reviewer
+        self._gate = PriorityGate(reviewer.settings.max_concurrent_requests)
+        # The functions under review by hash, with the answer that callers arriving
+        # meanwhile await instead of asking again (None until one waits).
+        self._running: dict[str, asyncio.Future[tuple[Finding, ...]] | None] = {}
+
+    @property
+    def reviewer(self) -> Reviewer:
+        return self._reviewer
+
+    def cached(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...] | None:
+        return self._reviewer.cached(language, unit)
+
+    async def review(
+        self,
+        language: str,
+        unit: FunctionUnit,
+        rank_now: Callable[[], Rank] = _in_arrival_order,
+    ) -> tuple[Finding, ...]:
+        """The function's findings, asking the model when the cache has no answer.
+
+        Raises what `Reviewer.review` raises. `rank_now` orders the waiters for a slot.
+        A caller that finds the same function under review awaits that answer; when
+        the caller that asked is cancelled (its request is then closed), the next
+        waiting caller asks again.
+        """
+        while unit.hash in self._running:
+            # Made by the first caller that waits, so a lone review costs no future.
+            running = self._running[unit.hash] or self._awaited(unit.hash)
+            try:
+                # Shielded: a waiting caller that is cancelled leaves the request alone.
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if not running.cancelled() or (current is not None and current.cancelling()):
+                    raise
+        self._running[unit.hash] = None
+        try:
+            async with self._gate.slot(rank_now):
+                findings = await self._reviewer.review(language, unit)
+        except asyncio.CancelledError:
+            if (answer := self._running.pop(unit.hash, None)) is not None:
+                answer.cancel()
+            raise
+        except Exception as error:
+            if (answer := self._running.pop(unit.hash, None)) is not None:
+                answer.set_exception(error)
+                answer.exception()  # delivered to this caller: no "never retrieved" warning
+            raise
+        if (answer := self._running.pop(unit.hash, None)) is not None:
+            answer.set_result(findings)
+        return findings
+
+    def _awaited(self, function_hash: str) -> asyncio.Future[tuple[Finding, ...]]:
+        answer: asyncio.Future[tuple[Finding, ...]] = asyncio.get_running_loop().create_future()
+        self._running[function_hash] = answer
+        return answer
