@@ -8,20 +8,22 @@ from typing import Any
 
 import pytest
 
+from siyada.review.anchor import anchor, reindent
+from siyada.review.answer import (
+    MAX_ANSWER_CHARS,
+    MAX_FINDINGS_CONSIDERED,
+    parse_answer,
+    select_findings,
+    validate,
+)
 from siyada.review.findings import (
     CATEGORIES,
     FINDINGS_SCHEMA,
-    MAX_ANSWER_CHARS,
-    MAX_FINDINGS_CONSIDERED,
     SEVERITIES,
     Finding,
-    anchor,
     findings_from_json,
     findings_to_json,
-    parse_answer,
-    reindent,
-    select_findings,
-    validate,
+    severity_rank,
 )
 
 PYTHON_FUNCTION = """\
@@ -63,14 +65,10 @@ def answer(*items: dict[str, Any]) -> str:
     return json.dumps({"findings": list(items)})
 
 
-def select(content: str, function_text: str = PYTHON_FUNCTION, **kwargs: Any) -> list[Finding]:
-    options: dict[str, Any] = {
-        "min_confidence": 0.0,
-        "min_severity": "hint",
-        "categories": CATEGORIES,
-    }
-    options.update(kwargs)
-    return select_findings(content, function_text, **options)
+def select(
+    content: str, function_text: str = PYTHON_FUNCTION, max_findings: int = 5
+) -> list[Finding]:
+    return select_findings(content, function_text, max_findings)
 
 
 # --- constants ---------------------------------------------------------------------
@@ -612,47 +610,24 @@ def test_select_drops_findings_that_do_not_anchor_or_validate() -> None:
     assert [f.title for f in select(content)] == ["kept"]
 
 
-def test_select_filters_by_confidence() -> None:
-    content = answer(
-        finding(confidence=0.49, evidence="    users = []", title="low"),
-        finding(confidence=0.5, evidence="    return users", title="at threshold"),
-    )
-    assert [f.title for f in select(content, min_confidence=0.5)] == ["at threshold"]
-
-
-@pytest.mark.parametrize(
-    ("min_severity", "kept"),
-    [
-        ("error", ["e"]),
-        ("warning", ["e", "w"]),
-        ("info", ["e", "w", "i"]),
-        ("hint", ["e", "w", "i", "h"]),
-        (" Warning ", ["e", "w"]),
-    ],
-)
-def test_select_filters_by_severity(min_severity: str, kept: list[str]) -> None:
+def test_select_keeps_every_severity_confidence_and_category() -> None:
     lines = PYTHON_FUNCTION.split("\n")
     content = answer(
         *[
-            finding(severity=severity, title=severity[0], evidence=lines[number])
-            for number, severity in enumerate(SEVERITIES, start=1)
+            finding(severity=severity, category=category, confidence=0.0, evidence=lines[n])
+            for n, (severity, category) in enumerate(zip(SEVERITIES, CATEGORIES, strict=True))
         ]
     )
-    assert [f.title for f in select(content, min_severity=min_severity)] == kept
-
-
-def test_select_rejects_unknown_min_severity() -> None:
-    with pytest.raises(ValueError, match="severity"):
-        select(answer(), min_severity="critical")
-
-
-def test_select_filters_by_category() -> None:
-    content = answer(
-        finding(category="security", title="s", evidence="    users = []"),
-        finding(category="performance", title="p", evidence="    return users"),
+    assert [(f.severity, f.category) for f in select(content)] == list(
+        zip(SEVERITIES, CATEGORIES, strict=True)
     )
-    assert [f.title for f in select(content, categories=["Security"])] == ["s"]
-    assert select(content, categories=[]) == []
+
+
+def test_severity_rank_orders_most_severe_first() -> None:
+    assert [severity_rank(s) for s in SEVERITIES] == [0, 1, 2, 3]
+    assert severity_rank(" Warning ") == 1
+    with pytest.raises(ValueError, match="severity"):
+        severity_rank("critical")
 
 
 def test_select_drops_duplicates_of_range_and_category() -> None:

@@ -12,16 +12,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siyada.review.findings import (
-    CATEGORIES,
-    SEVERITIES,
-    Finding,
-    anchor,
-    parse_answer,
-    reindent,
-    select_findings,
-    validate,
-)
+from siyada.review.anchor import anchor, reindent
+from siyada.review.answer import parse_answer, select_findings, validate
+from siyada.review.findings import CATEGORIES, SEVERITIES, Finding
 
 # Real functions, with repeated lines (ambiguity), blank lines, tabs and non-ASCII text.
 FUNCTIONS = (
@@ -93,14 +86,7 @@ BASE = settings(
 
 
 def select(content: str, function_text: str, max_findings: int = 5) -> list[Finding]:
-    return select_findings(
-        content,
-        function_text,
-        min_confidence=0.0,
-        min_severity="hint",
-        categories=CATEGORIES,
-        max_findings=max_findings,
-    )
+    return select_findings(content, function_text, max_findings)
 
 
 def meaningful_lines(text: str) -> list[str]:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from siyada.review.findings import (
+from siyada.review.answer import (
     UnusableAnswer,
     findings_in_answer,
     read_answer,

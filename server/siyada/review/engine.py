@@ -28,16 +28,10 @@ from siyada.models.ollama import (
     ServerFailure,
     StreamFailure,
 )
+from siyada.review.answer import UnusableAnswer, findings_in_answer
 from siyada.review.cache import DiskCache, answer_key, default_cache_dir
 from siyada.review.connection import EndpointRefused, open_client
-from siyada.review.findings import (
-    FINDINGS_SCHEMA,
-    FINDINGS_VERSION,
-    SEVERITIES,
-    Finding,
-    UnusableAnswer,
-    findings_in_answer,
-)
+from siyada.review.findings import FINDINGS_SCHEMA, FINDINGS_VERSION, Finding, severity_rank
 from siyada.review.prompt import (
     PROMPT_VERSION,
     REVIEW_OPTIONS_BASE,
@@ -293,7 +287,7 @@ def is_shown(finding: Finding, settings: Settings) -> bool:
     """The user's filters, applied at display time."""
     return (
         finding.confidence >= settings.min_confidence
-        and SEVERITIES.index(finding.severity) <= SEVERITIES.index(settings.min_severity)
+        and severity_rank(finding.severity) <= severity_rank(settings.min_severity)
         and finding.category in settings.categories
     )
 

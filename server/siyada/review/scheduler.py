@@ -24,6 +24,7 @@ from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
 from siyada.code.source import ParsedSource, TextEdit
 from siyada.models.ollama import ModelError
+from siyada.review.anchor import anchor
 from siyada.review.engine import (
     AnswerCutOff,
     AnswerUnusable,
@@ -32,7 +33,7 @@ from siyada.review.engine import (
     Reviewer,
     place_findings,
 )
-from siyada.review.findings import Finding, anchor
+from siyada.review.findings import Finding
 from siyada.review.pipeline import ReviewPipeline, document_units, within_limit
 from siyada.review.settings import Settings
 
