@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from siyada.code.text import split_lines
+from siyada.code.text import split_lines, with_newlines
 
 
 def test_splits_on_each_lsp_terminator() -> None:
@@ -38,3 +38,8 @@ def test_lines_rejoin_to_the_text_with_normalized_breaks(text: str) -> None:
     assert "\n".join(lines) == normalized
     assert not any("\n" in line or "\r" in line for line in lines)
     assert len(lines) == normalized.count("\n") + 1
+
+
+def test_with_newlines_writes_every_terminator_as_newline() -> None:
+    assert with_newlines("a\r\nb\rc\nd\x0ce\u2028f") == "a\nb\nc\nd\x0ce\u2028f"
+    assert with_newlines("a\n\rb") == "a\n\nb"

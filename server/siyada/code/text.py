@@ -1,12 +1,13 @@
-"""Line handling shared by the code modules, following LSP's idea of a line."""
+"""Lines as LSP counts them: the one definition of a line break, for every module."""
 
 from __future__ import annotations
 
 import re
+from typing import Final
 
 # LSP line terminators, and only those: \x0c, \x1c-\x1e, \x85 and \u2028/\u2029 do not end
 # a line for an editor's position arithmetic, although str.splitlines() splits on them.
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
 
 
 def split_lines(text: str) -> list[str]:
@@ -15,4 +16,9 @@ def split_lines(text: str) -> list[str]:
     A trailing terminator yields a final empty line ("a\\n" -> ["a", ""]), so line
     numbers match the editor's, including the position just after the last newline.
     """
-    return _LINE_BREAK.split(text)
+    return LINE_BREAK.split(text)
+
+
+def with_newlines(text: str) -> str:
+    """`text` with every line terminator written as \\n."""
+    return LINE_BREAK.sub("\n", text)

@@ -11,7 +11,6 @@ must parse no worse after the change.
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -20,7 +19,7 @@ from siyada.code.fixes import fix_is_local
 from siyada.code.languages import LanguageSpec
 from siyada.code.source import TextEdit
 from siyada.code.suppressions import ignore_comment
-from siyada.code.text import split_lines
+from siyada.code.text import LINE_BREAK, split_lines
 from siyada.lsp.protocol import SOURCE, FixData, line_range
 from siyada.lsp.text_sync import offset_at
 from siyada.review.scheduler import DocumentSnapshot
@@ -29,8 +28,6 @@ if TYPE_CHECKING:
     from siyada.lsp.server import SiyadaServer
 
 log = logging.getLogger(__name__)
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def register(server: SiyadaServer) -> None:
@@ -80,7 +77,7 @@ class _EditBuilder:
     def __init__(self, ls: SiyadaServer, uri: str, version: int | None, text: str) -> None:
         self.ls, self.uri, self.version, self.text = ls, uri, version, text
         self.lines = split_lines(text)
-        match = _LINE_BREAK.search(text)
+        match = LINE_BREAK.search(text)
         self.eol = match.group(0) if match else "\n"
 
     def offset_of_line(self, line: int) -> int:

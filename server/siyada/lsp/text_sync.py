@@ -8,15 +8,13 @@ enough.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from siyada.code.source import TextEdit
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+from siyada.code.text import LINE_BREAK
 
 
 def to_edits(
@@ -53,7 +51,7 @@ def offset_at(text: str, position: types.Position, codec: PositionCodec) -> int:
     line_start = _line_start(text, position.line)
     if line_start is None:
         return len(text)
-    match = _LINE_BREAK.search(text, line_start)
+    match = LINE_BREAK.search(text, line_start)
     line_end = match.start() if match else len(text)
     units = 0
     for index in range(line_start, line_end):
@@ -66,7 +64,7 @@ def offset_at(text: str, position: types.Position, codec: PositionCodec) -> int:
 def _line_start(text: str, line: int) -> int | None:
     if line == 0:
         return 0
-    for count, match in enumerate(_LINE_BREAK.finditer(text), start=1):
+    for count, match in enumerate(LINE_BREAK.finditer(text), start=1):
         if count == line:
             return match.end()
     return None

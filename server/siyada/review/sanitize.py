@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from siyada.code.text import with_newlines
+
 MAX_TITLE_CHARS: Final = 200
 MAX_EXPLANATION_CHARS: Final = 2000
 ELLIPSIS: Final = "\u2026"
@@ -27,7 +29,6 @@ _ESCAPE_SEQUENCE: Final = re.compile(
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_BUT_TAB_NEWLINE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LONE_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
-_LINE_BREAK: Final = re.compile(r"\r\n|\r")
 
 
 def without_lone_surrogates(text: str) -> str:
@@ -47,14 +48,14 @@ def safe_text(text: str, limit: int = MAX_EXPLANATION_CHARS) -> str:
     (CR and CRLF become newlines), surrounding whitespace trimmed, at most `limit`
     characters."""
     cleaned = _ESCAPE_SEQUENCE.sub("", without_lone_surrogates(text))
-    cleaned = _CONTROL_BUT_TAB_NEWLINE.sub("", _LINE_BREAK.sub("\n", cleaned))
+    cleaned = _CONTROL_BUT_TAB_NEWLINE.sub("", with_newlines(cleaned))
     return _capped(cleaned.strip(), limit)
 
 
 def has_controls(code: str) -> bool:
     """True when `code` holds a character a code edit should never carry: a control
     other than tab and line breaks, or a lone surrogate."""
-    text = _LINE_BREAK.sub("\n", code)
+    text = with_newlines(code)
     return bool(_CONTROL_BUT_TAB_NEWLINE.search(text) or _LONE_SURROGATE.search(text))
 
 
