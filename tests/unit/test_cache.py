@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import sqlite3
@@ -15,13 +14,8 @@ from typing import Any
 import pytest
 
 from siyada.review import cache as cache_module
-from siyada.review.cache import (
-    FILE_NAME,
-    SCHEMA_VERSION,
-    DiskCache,
-    answer_key,
-    default_cache_dir,
-)
+from siyada.review.answer_digest import answer_digest
+from siyada.review.cache import FILE_NAME, SCHEMA_VERSION, DiskCache
 from siyada.review.findings import Finding
 
 FINDINGS = (
@@ -49,7 +43,7 @@ FINDINGS = (
     ),
 )
 
-KEY_PARTS: dict[str, Any] = {
+ANSWER_PARTS: dict[str, Any] = {
     "function_hash": "abc123",
     "model": "qwen2.5-coder:7b",
     "prompt_version": "1",
@@ -70,101 +64,19 @@ def _raw(folder: Path) -> sqlite3.Connection:
     return sqlite3.connect(folder / FILE_NAME, isolation_level=None)
 
 
-# --- default_cache_dir -------------------------------------------------------------
-
-
-def test_default_dir_linux_uses_xdg_cache_home() -> None:
-    env = {"XDG_CACHE_HOME": "/xdg/cache", "HOME": "/home/u"}
-    assert default_cache_dir(env, "linux") == Path("/xdg/cache/siyada")
-
-
-def test_default_dir_linux_falls_back_to_home_cache() -> None:
-    assert default_cache_dir({"HOME": "/home/u"}, "linux") == Path("/home/u/.cache/siyada")
-    # XDG paths must be absolute; a relative one is ignored, as the spec says.
-    env = {"HOME": "/home/u", "XDG_CACHE_HOME": "relative"}
-    assert default_cache_dir(env, "linux") == Path("/home/u/.cache/siyada")
-
-
-def test_default_dir_macos() -> None:
-    env = {"HOME": "/Users/u", "XDG_CACHE_HOME": "/xdg"}
-    assert default_cache_dir(env, "darwin") == Path("/Users/u/Library/Caches/siyada")
-
-
-def test_default_dir_windows() -> None:
-    local = r"C:\Users\u\AppData\Local"
-    assert default_cache_dir({"LOCALAPPDATA": local}, "win32") == Path(local) / "siyada" / "Cache"
-    home = r"C:\Users\u"
-    expected = Path(home) / "AppData" / "Local" / "siyada" / "Cache"
-    assert default_cache_dir({"USERPROFILE": home}, "win32") == expected
-
-
-def test_default_dir_without_home_variable_uses_the_real_home() -> None:
-    assert default_cache_dir({}, "linux") == Path.home() / ".cache" / "siyada"
-
-
-# --- answer_key --------------------------------------------------------------------
-
-
-def test_answer_key_is_a_stable_sha256_hex() -> None:
-    key = answer_key(**KEY_PARTS)
-    assert len(key) == 64 and set(key) <= set("0123456789abcdef")
-    assert key == answer_key(**KEY_PARTS)
-    # Pinned: a change of format silently invalidates every user's cache.
-    canonical = (
-        '{"extra":{"n":1},"function_hash":"h","language":"go","model":"m","prompt_version":"1"}'
-    )
-    pinned = answer_key(
-        function_hash="h", model="m", prompt_version="1", language="go", extra={"n": 1}
-    )
-    assert pinned == hashlib.sha256(canonical.encode()).hexdigest()
-
-
-@pytest.mark.parametrize(
-    ("part", "other"),
-    [
-        ("function_hash", "abc124"),
-        ("model", "llama3.1:8b"),
-        ("prompt_version", "2"),
-        ("language", "javascript"),
-        ("extra", {"num_ctx": 4096, "think": False}),
-        ("extra", {"num_ctx": 8192}),
-        ("extra", {"num_ctx": 8192, "think": False, "seed": 1}),
-    ],
-)
-def test_answer_key_changes_with_each_part(part: str, other: object) -> None:
-    assert answer_key(**{**KEY_PARTS, part: other}) != answer_key(**KEY_PARTS)
-
-
-def test_answer_key_ignores_the_order_of_extra_and_sorts_sets() -> None:
-    a = answer_key(**{**KEY_PARTS, "extra": {"a": 1, "b": {"x", "y", "z"}}})
-    b = answer_key(**{**KEY_PARTS, "extra": {"b": frozenset({"z", "y", "x"}), "a": 1}})
-    assert a == b
-
-
-def test_answer_key_parts_cannot_run_into_each_other() -> None:
-    one = answer_key(function_hash="ab", model="c", prompt_version="1", language="go")
-    two = answer_key(function_hash="a", model="bc", prompt_version="1", language="go")
-    assert one != two
-
-
-def test_answer_key_rejects_values_that_are_not_json() -> None:
-    with pytest.raises(TypeError):
-        answer_key(**{**KEY_PARTS, "extra": {"when": object()}})
-
-
 # --- storing and reading -----------------------------------------------------------
 
 
 def test_hit_after_reopen(tmp_path: Path) -> None:
-    key = answer_key(**KEY_PARTS)
+    digest = answer_digest(**ANSWER_PARTS)
     with DiskCache(tmp_path) as cache:
         assert cache.problem is None
-        assert cache.get(key) is None
-        cache.put(key, FINDINGS)
-        assert cache.get(key) == FINDINGS
+        assert cache.get(digest) is None
+        cache.put(digest, FINDINGS)
+        assert cache.get(digest) == FINDINGS
     with DiskCache(tmp_path) as reopened:
-        assert reopened.get(key) == FINDINGS
-        assert reopened.get(answer_key(**{**KEY_PARTS, "model": "other"})) is None
+        assert reopened.get(digest) == FINDINGS
+        assert reopened.get(answer_digest(**{**ANSWER_PARTS, "model": "other"})) is None
 
 
 def test_an_answer_without_findings_is_a_hit_not_a_miss(tmp_path: Path) -> None:

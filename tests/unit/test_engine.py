@@ -13,8 +13,8 @@ from siyada.review.cache import DiskCache
 from siyada.review.engine import (
     AnswerCache,
     AnswerCutOff,
+    AnswerIdentity,
     AnswerUnusable,
-    CacheKey,
     NotReviewed,
     Reviewer,
     is_shown,
@@ -90,25 +90,25 @@ def test_filters() -> None:
 
 def test_answer_cache_is_bounded_and_keeps_the_recently_used() -> None:
     cache = AnswerCache(capacity=2)
-    one, two, three = (CacheKey(h, "m", "python") for h in ("1", "2", "3"))
+    one, two, three = (AnswerIdentity(h, "m", "python") for h in ("1", "2", "3"))
     cache.put(one, ())
     cache.put(two, (_finding(0),))
     assert cache.get(one) == ()
     cache.put(three, ())
     assert cache.get(two) is None
     assert cache.get(one) == () and cache.get(three) == ()
-    assert cache.get(CacheKey("1", "other-model", "python")) is None
-    assert cache.get(CacheKey("1", "m", "go")) is None
+    assert cache.get(AnswerIdentity("1", "other-model", "python")) is None
+    assert cache.get(AnswerIdentity("1", "m", "go")) is None
 
 
 def test_answers_survive_in_the_disk_cache(tmp_path: Path) -> None:
-    key = CacheKey("1", "m", "python")
+    key = AnswerIdentity("1", "m", "python")
     first = AnswerCache(DiskCache(tmp_path))
     first.put(key, (_finding(3),))
     first.close()
     second = AnswerCache(DiskCache(tmp_path))
     assert second.get(key) == (_finding(3),)
-    assert second.get(CacheKey("1", "m", "python", prompt_version="other")) is None
+    assert second.get(AnswerIdentity("1", "m", "python", prompt_version="other")) is None
     second.close()
 
 
@@ -142,7 +142,7 @@ def _stored(reviewer: Reviewer, unit: FunctionUnit, tmp_path: Path) -> object:
     """What the disk cache holds for `unit`, read by a fresh process's cache."""
     fresh = AnswerCache(DiskCache(tmp_path))
     try:
-        return fresh.get(CacheKey(unit.hash, reviewer.settings.model, "python"))
+        return fresh.get(AnswerIdentity(unit.hash, reviewer.settings.model, "python"))
     finally:
         fresh.close()
 

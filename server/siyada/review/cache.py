@@ -1,10 +1,11 @@
 """Model answers remembered on disk, so a function reviewed once is never asked about again.
 
-One SQLite file, `answers.sqlite3`, in the user's cache folder (`default_cache_dir`) or
-the folder set by `siyada.cacheDir`. It is shared by every Siyada process of the user:
+One SQLite file, `answers.sqlite3`, in the user's cache folder (`cache_folder.py`) or
+the folder set by `siyada.cacheDir`; each answer is filed under its digest
+(`answer_digest.py`). It is shared by every Siyada process of the user:
 language servers in several editors and `siyada check` read and write it at the same time.
 
-What is stored: per key, the findings of one answer (category, severity, title,
+What is stored: per answer digest, the findings of one answer (category, severity, title,
 explanation, replacement, confidence, lines). Source code is never stored, but a finding's
 evidence and replacement are snippets of the reviewed code, so the folder is created
 readable by its owner only (0700) and the file is created 0600.
@@ -19,17 +20,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import logging
 import os
 import sqlite3
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from types import MappingProxyType, TracebackType
+from types import TracebackType
 from typing import Final
 
 from siyada.review.findings import Finding, findings_from_json, findings_to_json
@@ -53,68 +52,10 @@ _CHECK_EVERY_PUTS: Final = 500
 
 _CORRUPTION_CODES: Final = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 _BUSY_CODES: Final = ("SQLITE_BUSY", "SQLITE_LOCKED")
-_NO_EXTRA: Final[Mapping[str, object]] = MappingProxyType({})
-
-
-def default_cache_dir(environ: Mapping[str, str], platform: str = sys.platform) -> Path:
-    """Where Siyada keeps its cache when `siyada.cacheDir` is not set.
-
-    Linux and other Unixes: `$XDG_CACHE_HOME/siyada` (when absolute), else
-    `~/.cache/siyada`. macOS: `~/Library/Caches/siyada`. Windows:
-    `%LOCALAPPDATA%\\siyada\\Cache`.
-    """
-    if platform == "win32":
-        local = environ.get("LOCALAPPDATA", "")
-        base = Path(local) if local else _home(environ, "USERPROFILE") / "AppData" / "Local"
-        return base / "siyada" / "Cache"
-    if platform == "darwin":
-        return _home(environ, "HOME") / "Library" / "Caches" / "siyada"
-    xdg = environ.get("XDG_CACHE_HOME", "")
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "siyada"
-    return _home(environ, "HOME") / ".cache" / "siyada"
-
-
-def _home(environ: Mapping[str, str], variable: str) -> Path:
-    value = environ.get(variable, "")
-    return Path(value) if value else Path.home()
-
-
-def answer_key(
-    *,
-    function_hash: str,
-    model: str,
-    prompt_version: str,
-    language: str,
-    extra: Mapping[str, object] = _NO_EXTRA,
-) -> str:
-    """A stable key (sha256 hex) for everything that determines a model's answer.
-
-    `extra` holds the settings that change the answer (JSON values; sets are sorted).
-    The key is the same in every process and run for the same parts, whatever the
-    order of `extra`.
-    """
-    parts = {
-        "function_hash": function_hash,
-        "model": model,
-        "prompt_version": prompt_version,
-        "language": language,
-        "extra": dict(extra),
-    }
-    canonical = json.dumps(
-        parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_canonical
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _canonical(value: object) -> object:
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=lambda item: json.dumps(item, sort_keys=True, default=_canonical))
-    raise TypeError(f"{type(value).__name__} is not a JSON value and cannot be part of a key")
 
 
 class DiskCache:
-    """Findings per answer key in SQLite, shared safely between processes.
+    """Findings per answer digest in SQLite, shared safely between processes.
 
     `get` and `put` never raise. Thread-safe (one lock); meant for one asyncio thread.
     `clock` (seconds) is for tests.
@@ -147,15 +88,15 @@ class DiskCache:
 
     # --- public API ----------------------------------------------------------------
 
-    def get(self, key: str) -> tuple[Finding, ...] | None:
-        """The findings stored for `key` (possibly none: `()`), or None on a miss."""
+    def get(self, digest: str) -> tuple[Finding, ...] | None:
+        """The findings stored for `digest` (possibly none: `()`), or None on a miss."""
         with self._lock:
             conn = self._conn
             if conn is None:
                 return None
             try:
                 row = conn.execute(
-                    "SELECT findings, last_used FROM answers WHERE key = ?", (key,)
+                    "SELECT findings, last_used FROM answers WHERE key = ?", (digest,)
                 ).fetchone()
             except sqlite3.Error as error:
                 self._failed("read", error)
@@ -167,23 +108,23 @@ class DiskCache:
                 findings = tuple(findings_from_json(json.loads(stored)))
             except (ValueError, TypeError, RecursionError) as error:
                 log.debug("Dropping a damaged cache entry: %s", error)
-                self._delete_damaged(conn, key, stored)
+                self._delete_damaged(conn, digest, stored)
                 return None
             now = int(self._clock())
             if not isinstance(last_used, int) or now - last_used >= _TOUCH_AFTER_SECONDS:
-                self._touches[key] = now
+                self._touches[digest] = now
                 if len(self._touches) >= _TOUCH_BATCH:
                     self._write(conn, [])
             return findings
 
-    def put(self, key: str, findings: Sequence[Finding]) -> None:
-        """Remember `findings` for `key`; dropped quietly if the database stays busy."""
+    def put(self, digest: str, findings: Sequence[Finding]) -> None:
+        """Remember `findings` for `digest`; dropped quietly if the database stays busy."""
         stored = json.dumps(findings_to_json(findings), separators=(",", ":"), ensure_ascii=False)
         with self._lock:
             conn = self._conn
             if conn is None:
                 return
-            if not self._write(conn, [(key, stored)]):
+            if not self._write(conn, [(digest, stored)]):
                 return
             self._puts_since_check += 1
             due = self._puts_since_check >= _CHECK_EVERY_PUTS
@@ -410,12 +351,12 @@ class DiskCache:
     def _write(self, conn: sqlite3.Connection, rows: list[tuple[str, str]]) -> bool:
         """Store `rows` and the pending last-use times in one short transaction."""
         now = int(self._clock())
-        touches = [(used, key) for key, used in self._touches.items()]
+        touches = [(used, digest) for digest, used in self._touches.items()]
         try:
             with _immediate_transaction(conn):
                 conn.executemany(
                     "INSERT OR REPLACE INTO answers (key, findings, last_used) VALUES (?, ?, ?)",
-                    [(key, stored, now) for key, stored in rows],
+                    [(digest, stored, now) for digest, stored in rows],
                 )
                 conn.executemany(
                     "UPDATE answers SET last_used = max(last_used, ?) WHERE key = ?", touches
@@ -448,10 +389,10 @@ class DiskCache:
         self._known_entries = count
         self._puts_since_check = 0
 
-    def _delete_damaged(self, conn: sqlite3.Connection, key: str, stored: str) -> None:
+    def _delete_damaged(self, conn: sqlite3.Connection, digest: str, stored: str) -> None:
         # Only if unchanged: another process may have just stored a good answer.
         try:
-            conn.execute("DELETE FROM answers WHERE key = ? AND findings = ?", (key, stored))
+            conn.execute("DELETE FROM answers WHERE key = ? AND findings = ?", (digest, stored))
         except sqlite3.Error as error:
             self._failed("delete a damaged entry", error)
 

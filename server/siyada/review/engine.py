@@ -29,7 +29,9 @@ from siyada.models.ollama import (
     StreamFailure,
 )
 from siyada.review.answer import UnusableAnswer, findings_in_answer
-from siyada.review.cache import DiskCache, answer_key, default_cache_dir
+from siyada.review.answer_digest import answer_digest
+from siyada.review.cache import DiskCache
+from siyada.review.cache_folder import default_cache_dir
 from siyada.review.connection import EndpointRefused, open_client
 from siyada.review.findings import FINDINGS_SCHEMA, FINDINGS_VERSION, Finding, severity_rank
 from siyada.review.prompt import (
@@ -89,17 +91,19 @@ class AnswerCutOff(NotReviewed):
 
 
 @dataclass(frozen=True)
-class CacheKey:
-    """Everything that determines the model's answer for a function. The user's
-    filters are not in it: they are applied when showing, so they never cost a call."""
+class AnswerIdentity:
+    """Everything that determines the model's answer for a function: what the answer
+    cache is indexed by. The user's filters are not in it: they are applied when
+    showing, so they never cost a call."""
 
     function_hash: str
     model: str
     language: str
     prompt_version: str = PROMPT_VERSION
 
-    def disk_key(self) -> str:
-        return answer_key(
+    def digest(self) -> str:
+        """The name of the answer in the disk cache, the same in every process."""
+        return answer_digest(
             function_hash=self.function_hash,
             model=self.model,
             prompt_version=self.prompt_version,
@@ -119,10 +123,10 @@ class AnswerCache:
     def __init__(self, disk: DiskCache | None = None, capacity: int = _CACHE_ENTRIES) -> None:
         self._disk = disk
         self._capacity = capacity
-        self._answers: OrderedDict[CacheKey, tuple[Finding, ...]] = OrderedDict()
+        self._answers: OrderedDict[AnswerIdentity, tuple[Finding, ...]] = OrderedDict()
         # Answers cut off at the length limit, in memory only: a restart, another model
         # or a changed function asks again.
-        self._cut_off: OrderedDict[CacheKey, None] = OrderedDict()
+        self._cut_off: OrderedDict[AnswerIdentity, None] = OrderedDict()
 
     @property
     def problem(self) -> str | None:
@@ -132,38 +136,38 @@ class AnswerCache:
     def folder(self) -> Path | None:
         return self._disk.folder if self._disk is not None else None
 
-    def get(self, key: CacheKey) -> tuple[Finding, ...] | None:
-        found = self._answers.get(key)
+    def get(self, identity: AnswerIdentity) -> tuple[Finding, ...] | None:
+        found = self._answers.get(identity)
         if found is not None:
-            self._answers.move_to_end(key)
+            self._answers.move_to_end(identity)
             return found
         if self._disk is not None:
-            found = self._disk.get(key.disk_key())
+            found = self._disk.get(identity.digest())
             if found is not None:
-                self._remember(key, found)
+                self._remember(identity, found)
         return found
 
-    def put(self, key: CacheKey, findings: tuple[Finding, ...]) -> None:
-        self._remember(key, findings)
+    def put(self, identity: AnswerIdentity, findings: tuple[Finding, ...]) -> None:
+        self._remember(identity, findings)
         if self._disk is not None:
-            self._disk.put(key.disk_key(), findings)
+            self._disk.put(identity.digest(), findings)
 
-    def mark_cut_off(self, key: CacheKey) -> None:
-        self._cut_off[key] = None
-        self._cut_off.move_to_end(key)
+    def mark_cut_off(self, identity: AnswerIdentity) -> None:
+        self._cut_off[identity] = None
+        self._cut_off.move_to_end(identity)
         while len(self._cut_off) > self._capacity:
             self._cut_off.popitem(last=False)
 
-    def was_cut_off(self, key: CacheKey) -> bool:
-        return key in self._cut_off
+    def was_cut_off(self, identity: AnswerIdentity) -> bool:
+        return identity in self._cut_off
 
     def close(self) -> None:
         if self._disk is not None:
             self._disk.close()
 
-    def _remember(self, key: CacheKey, findings: tuple[Finding, ...]) -> None:
-        self._answers[key] = findings
-        self._answers.move_to_end(key)
+    def _remember(self, identity: AnswerIdentity, findings: tuple[Finding, ...]) -> None:
+        self._answers[identity] = findings
+        self._answers.move_to_end(identity)
         while len(self._answers) > self._capacity:
             self._answers.popitem(last=False)
 
@@ -223,23 +227,23 @@ class Reviewer:
         return self._settings
 
     def cached(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...] | None:
-        return self._cache.get(CacheKey(unit.hash, self._settings.model, language))
+        return self._cache.get(AnswerIdentity(unit.hash, self._settings.model, language))
 
     async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
         """The findings of `unit`, from the cache or the model. Only a complete, usable
         answer is remembered; otherwise a NotReviewed subclass or ModelError is raised."""
-        key = CacheKey(unit.hash, self._settings.model, language)
-        found = self._cache.get(key)
+        identity = AnswerIdentity(unit.hash, self._settings.model, language)
+        found = self._cache.get(identity)
         if found is not None:
             return found
-        if self._cache.was_cut_off(key):
+        if self._cache.was_cut_off(identity):
             raise AnswerCutOff(unit)
-        findings = await self._ask_model(language, unit, key)
-        self._cache.put(key, findings)
+        findings = await self._ask_model(language, unit, identity)
+        self._cache.put(identity, findings)
         return findings
 
     async def _ask_model(
-        self, language: str, unit: FunctionUnit, key: CacheKey
+        self, language: str, unit: FunctionUnit, identity: AnswerIdentity
     ) -> tuple[Finding, ...]:
         messages = build_messages(language=language, function_name=unit.name, code=unit.text)
         tokens = sum(estimate_tokens(m["content"]) for m in messages)
@@ -258,7 +262,7 @@ class Reviewer:
         except AnswerTruncated as truncated:
             # A cut-off answer is not trustworthy JSON; showing part of it would be worse
             # than showing nothing, and asking again would cut it off again.
-            self._cache.mark_cut_off(key)
+            self._cache.mark_cut_off(identity)
             raise AnswerCutOff(unit) from truncated
         # Filters are applied when showing, so changing them needs no new model call.
         try:
@@ -341,8 +345,8 @@ def place_findings(
 # Verdicts on fixes, by function text and finding: the same fix of the same function
 # is judged once, not on every keystroke elsewhere in the document. The code action
 # judges again against the document as it is before offering the edit.
-_FixKey = tuple[str, str, int, int, str]
-_fix_verdicts: OrderedDict[_FixKey, bool] = OrderedDict()
+_Fix = tuple[str, str, int, int, str]
+_fix_verdicts: OrderedDict[_Fix, bool] = OrderedDict()
 _FIX_VERDICTS = 4096
 
 
@@ -356,8 +360,8 @@ class _FixJudge:
     def is_local(self, unit: FunctionUnit, finding: Finding, start: int, end: int) -> bool:
         """Whether the finding's fix, at document lines start..end, is local to `unit`."""
         assert finding.replacement is not None
-        key = (self._spec.id, unit.hash, finding.start_line, finding.end_line, finding.replacement)
-        verdict = _fix_verdicts.get(key)
+        fix = (self._spec.id, unit.hash, finding.start_line, finding.end_line, finding.replacement)
+        verdict = _fix_verdicts.get(fix)
         if verdict is None:
             if self._tree is None:
                 self._tree = self._spec.parse(encode_source(self._text))
@@ -367,8 +371,8 @@ class _FixJudge:
             if refusal is not None:
                 log.info("The fix offered for %s is not shown: %s.", unit.name, refusal)
             verdict = refusal is None
-        _fix_verdicts[key] = verdict
-        _fix_verdicts.move_to_end(key)
+        _fix_verdicts[fix] = verdict
+        _fix_verdicts.move_to_end(fix)
         while len(_fix_verdicts) > _FIX_VERDICTS:
             _fix_verdicts.popitem(last=False)
         return verdict
