@@ -9,7 +9,8 @@ import {
   type LanguageClient,
   type ProgressToken,
 } from 'vscode-languageclient/node';
-import { errorMessage, showErrorWithLogs, type SiyadaServer } from './server';
+import { errorMessage, showErrorWithLogs } from './errors';
+import type { SiyadaServer } from './server';
 import { SECTION } from './settings';
 import { formatBytes, statusView, unreachableAdvice } from './status';
 

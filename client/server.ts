@@ -1,9 +1,7 @@
-// Finds, starts, restarts and (on request) installs the language server.
+// Starts, stops and restarts the language server, and shapes what the client sends it.
 
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
@@ -16,7 +14,10 @@ import {
   type RegistrationData,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { expandPath, resolveServer, venvPython, type Launch, type Probes } from './resolve';
+import { errorMessage, showErrorWithLogs } from './errors';
+import { ServerInstaller } from './installer';
+import { PythonExtension } from './pythonExtension';
+import { expandPath, resolveServer, type Launch, type Probes } from './resolve';
 import { CoalescingRunner } from './serial';
 import {
   SECTION,
@@ -32,14 +33,6 @@ import { parseServerStatus, type ClientStatus, type ServerStatus } from './statu
 const STATUS_NOTIFICATION = 'siyada/status';
 const STATUS_COMMAND = 'siyada.status';
 
-interface PythonExtensionApi {
-  environments?: {
-    getActiveEnvironmentPath(resource?: vscode.Uri): { path: string };
-    resolveEnvironment(environment: { path: string }): Promise<{ executable: { uri?: vscode.Uri } } | undefined>;
-    onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
-  };
-}
-
 export class SiyadaServer implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private launch: Launch | undefined;
@@ -48,7 +41,8 @@ export class SiyadaServer implements vscode.Disposable {
   private readonly restarts = new CoalescingRunner(() => this.restartNow());
   private readonly statusEmitter = new vscode.EventEmitter<ServerStatus | ClientStatus>();
   private readonly disposables: vscode.Disposable[] = [this.statusEmitter];
-  private installing: Promise<boolean> | undefined;
+  private readonly installer: ServerInstaller;
+  private readonly pythonExtension: PythonExtension;
   private stopping = false;
 
   /** Fires with every state reported by the server, and with the client's own states. */
@@ -56,10 +50,12 @@ export class SiyadaServer implements vscode.Disposable {
   currentStatus: ServerStatus | ClientStatus = { state: 'starting' };
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
+    context: vscode.ExtensionContext,
     readonly output: vscode.LogOutputChannel,
   ) {
     this.manifest = context.extension.packageJSON as Manifest;
+    this.installer = new ServerInstaller(context, output);
+    this.pythonExtension = new PythonExtension(output);
     this.settingKeys = serverSettingKeys(this.manifest);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -89,10 +85,7 @@ export class SiyadaServer implements vscode.Disposable {
 
   /** Installs the shipped server into the managed environment, then restarts. */
   async installServer(python: string): Promise<void> {
-    this.installing ??= this.installNow(python).finally(() => {
-      this.installing = undefined;
-    });
-    if (await this.installing) {
+    if (await this.installer.install(python)) {
       await this.restart();
     }
   }
@@ -257,54 +250,15 @@ export class SiyadaServer implements vscode.Disposable {
 
   private probes(): Probes {
     return {
-      pythonExtensionInterpreter: () => this.pythonExtensionInterpreter(),
+      pythonExtensionInterpreter: () => this.pythonExtension.interpreter(),
       hasServer: (python) => succeeds(python, ['-c', 'import siyada']),
-      managedPython: async () => {
-        const python = this.managedPython();
-        return (await exists(python)) ? python : undefined;
-      },
+      managedPython: () => this.installer.managedPython(),
     };
-  }
-
-  private managedEnvironment(): string {
-    return path.join(this.context.globalStorageUri.fsPath, 'server-env');
-  }
-
-  private managedPython(): string {
-    return venvPython(this.managedEnvironment(), process.platform);
-  }
-
-  private async pythonExtension(): Promise<PythonExtensionApi | undefined> {
-    const extension = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
-    if (!extension) {
-      return undefined;
-    }
-    try {
-      return extension.isActive ? extension.exports : await extension.activate();
-    } catch (error) {
-      this.output.warn(`The Python extension failed to activate: ${errorMessage(error)}`);
-      return undefined;
-    }
-  }
-
-  private async pythonExtensionInterpreter(): Promise<string | undefined> {
-    const environments = (await this.pythonExtension())?.environments;
-    if (!environments) {
-      return undefined;
-    }
-    try {
-      const active = environments.getActiveEnvironmentPath(vscode.workspace.workspaceFolders?.[0]?.uri);
-      const resolved = await environments.resolveEnvironment(active);
-      return resolved?.executable.uri?.fsPath ?? active.path;
-    } catch (error) {
-      this.output.warn(`Asking the Python extension for its interpreter: ${errorMessage(error)}`);
-      return undefined;
-    }
   }
 
   /** Another interpreter selected in the Python extension matters only if it was the one used. */
   private async watchPythonExtension(): Promise<void> {
-    const event = (await this.pythonExtension())?.environments?.onDidChangeActiveEnvironmentPath;
+    const event = await this.pythonExtension.onDidChangeInterpreter();
     if (event) {
       this.disposables.push(
         event(() => {
@@ -321,88 +275,9 @@ export class SiyadaServer implements vscode.Disposable {
   }
 
   private async offerInstall(python: string): Promise<void> {
-    const install = 'Install';
-    const logs = 'Show Logs';
-    const choice = await vscode.window.showWarningMessage(
-      `Siyada's language server is not installed for ${python}. Install it into an environment that Siyada manages?`,
-      install,
-      logs,
-    );
-    if (choice === install) {
-      await this.installServer(python);
-    } else if (choice === logs) {
-      this.output.show();
+    if (await this.installer.offer(python)) {
+      await this.restart();
     }
-  }
-
-  /** `python -m venv`, then `pip install` of the wheel shipped in the extension. */
-  private async installNow(python: string): Promise<boolean> {
-    const wheel = await this.shippedWheel();
-    if (!wheel) {
-      void showErrorWithLogs(
-        `This build of Siyada ships no server to install. Install the siyada package into a Python 3.11+ environment and set siyada.interpreter to its python.`,
-        this.output,
-      );
-      return false;
-    }
-    const environment = this.managedEnvironment();
-    const envPython = this.managedPython();
-    return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Installing the Siyada server', cancellable: true },
-      async (progress, token) => {
-        try {
-          await fs.mkdir(path.dirname(environment), { recursive: true });
-          if (!(await exists(envPython))) {
-            progress.report({ message: `creating an environment with ${python}` });
-            await run(python, ['-m', 'venv', environment], this.output, token);
-          }
-          progress.report({ message: `pip install ${path.basename(wheel)}` });
-          await run(
-            envPython,
-            ['-m', 'pip', 'install', '--disable-pip-version-check', '--upgrade', wheel],
-            this.output,
-            token,
-          );
-          this.output.info(`Installed ${path.basename(wheel)} into ${environment}`);
-          return true;
-        } catch (error) {
-          if (!token.isCancellationRequested) {
-            void showErrorWithLogs(`Installing the Siyada server failed: ${errorMessage(error)}`, this.output);
-          }
-          return false;
-        }
-      },
-    );
-  }
-
-  private async shippedWheel(): Promise<string | undefined> {
-    const folder = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'server').fsPath;
-    try {
-      const wheels = (await fs.readdir(folder)).filter((name) => /^siyada-.*\.whl$/.test(name)).sort();
-      return wheels.length ? path.join(folder, wheels[wheels.length - 1]) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-export async function showErrorWithLogs(message: string, output: vscode.LogOutputChannel): Promise<void> {
-  const logs = 'Show Logs';
-  if ((await vscode.window.showErrorMessage(message, logs)) === logs) {
-    output.show();
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -412,40 +287,5 @@ function succeeds(command: string, args: string[]): Promise<boolean> {
     const child = spawn(command, args, { stdio: 'ignore', timeout: 30_000 });
     child.on('error', () => resolve(false));
     child.on('exit', (code) => resolve(code === 0));
-  });
-}
-
-/** Runs a command, logging its output; rejects on a non-zero exit or cancellation. */
-function run(
-  command: string,
-  args: string[],
-  output: vscode.LogOutputChannel,
-  token: vscode.CancellationToken,
-): Promise<void> {
-  output.info(`$ ${[command, ...args].join(' ')}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const log = (chunk: Buffer) => {
-      for (const line of chunk.toString().split(/\r?\n/)) {
-        if (line.trim()) {
-          output.info(line);
-        }
-      }
-    };
-    child.stdout.on('data', log);
-    child.stderr.on('data', log);
-    const cancel = token.onCancellationRequested(() => child.kill());
-    child.on('error', (error) => {
-      cancel.dispose();
-      reject(error);
-    });
-    child.on('exit', (code, signal) => {
-      cancel.dispose();
-      if (code === 0) {
-        resolve();
-      } else {
-        reject(new Error(`${path.basename(command)} ${args.slice(0, 2).join(' ')} exited with ${signal ?? code}`));
-      }
-    });
   });
 }

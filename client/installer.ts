@@ -1,0 +1,152 @@
+// The managed environment: a virtual environment in the extension's storage, into which
+// the server wheel shipped with the extension is installed when the user agrees.
+
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { errorMessage, showErrorWithLogs } from './errors';
+import { venvPython } from './resolve';
+
+export class ServerInstaller {
+  private installing: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  /** The managed environment's python, once the environment exists. */
+  async managedPython(): Promise<string | undefined> {
+    const python = this.pythonPath();
+    return (await exists(python)) ? python : undefined;
+  }
+
+  /** Installs the shipped server with `python`; a second call while one runs joins it. */
+  install(python: string): Promise<boolean> {
+    this.installing ??= this.installNow(python).finally(() => {
+      this.installing = undefined;
+    });
+    return this.installing;
+  }
+
+  /** Asks the user whether to install for `python`; true once it is installed. */
+  async offer(python: string): Promise<boolean> {
+    const install = 'Install';
+    const logs = 'Show Logs';
+    const choice = await vscode.window.showWarningMessage(
+      `Siyada's language server is not installed for ${python}. Install it into an environment that Siyada manages?`,
+      install,
+      logs,
+    );
+    if (choice === install) {
+      return this.install(python);
+    }
+    if (choice === logs) {
+      this.output.show();
+    }
+    return false;
+  }
+
+  private environment(): string {
+    return path.join(this.context.globalStorageUri.fsPath, 'server-env');
+  }
+
+  private pythonPath(): string {
+    return venvPython(this.environment(), process.platform);
+  }
+
+  /** `python -m venv`, then `pip install` of the wheel shipped in the extension. */
+  private async installNow(python: string): Promise<boolean> {
+    const wheel = await this.shippedWheel();
+    if (!wheel) {
+      void showErrorWithLogs(
+        `This build of Siyada ships no server to install. Install the siyada package into a Python 3.11+ environment and set siyada.interpreter to its python.`,
+        this.output,
+      );
+      return false;
+    }
+    const environment = this.environment();
+    const envPython = this.pythonPath();
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Installing the Siyada server', cancellable: true },
+      async (progress, token) => {
+        try {
+          await fs.mkdir(path.dirname(environment), { recursive: true });
+          if (!(await exists(envPython))) {
+            progress.report({ message: `creating an environment with ${python}` });
+            await run(python, ['-m', 'venv', environment], this.output, token);
+          }
+          progress.report({ message: `pip install ${path.basename(wheel)}` });
+          await run(
+            envPython,
+            ['-m', 'pip', 'install', '--disable-pip-version-check', '--upgrade', wheel],
+            this.output,
+            token,
+          );
+          this.output.info(`Installed ${path.basename(wheel)} into ${environment}`);
+          return true;
+        } catch (error) {
+          if (!token.isCancellationRequested) {
+            void showErrorWithLogs(`Installing the Siyada server failed: ${errorMessage(error)}`, this.output);
+          }
+          return false;
+        }
+      },
+    );
+  }
+
+  private async shippedWheel(): Promise<string | undefined> {
+    const folder = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'server').fsPath;
+    try {
+      const wheels = (await fs.readdir(folder)).filter((name) => /^siyada-.*\.whl$/.test(name)).sort();
+      return wheels.length ? path.join(folder, wheels[wheels.length - 1]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a command, logging its output; rejects on a non-zero exit or cancellation. */
+function run(
+  command: string,
+  args: string[],
+  output: vscode.LogOutputChannel,
+  token: vscode.CancellationToken,
+): Promise<void> {
+  output.info(`$ ${[command, ...args].join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = (chunk: Buffer) => {
+      for (const line of chunk.toString().split(/\r?\n/)) {
+        if (line.trim()) {
+          output.info(line);
+        }
+      }
+    };
+    child.stdout.on('data', log);
+    child.stderr.on('data', log);
+    const cancel = token.onCancellationRequested(() => child.kill());
+    child.on('error', (error) => {
+      cancel.dispose();
+      reject(error);
+    });
+    child.on('exit', (code, signal) => {
+      cancel.dispose();
+      if (code === 0) {
+        resolve();
+      } else {
+        reject(new Error(`${path.basename(command)} ${args.slice(0, 2).join(' ')} exited with ${signal ?? code}`));
+      }
+    });
+  });
+}
