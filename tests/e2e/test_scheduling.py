@@ -41,12 +41,22 @@ async def test_triggers_can_be_turned_off(
         client, endpoint=double.url, triggers={"onOpen": False, "onType": False, "onSave": True}
     )
     uri = open_document(client, tmp_path / "m.py", SOURCE)
-    change_document(client, uri, 2, SOURCE + "\n# edited\n")
-    # Neither opening nor typing asked the model; a save does.
+    # Answered after the open was handled: reviews an open started are pending by now,
+    # or already asked the model about the opened functions.
+    status = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="siyada.status", arguments=[])
+    )
+    assert status_field(status, "pending") == 0
+    # Every function changes, so what is reviewed tells which text it was asked about.
+    saved = SOURCE.replace("):\n", "):\n    # saved\n")
+    change_document(client, uri, 2, saved)
     _save(client, uri)
     diagnostics = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
     assert diagnostics[0].message.startswith("Division by zero")
     await double.wait_for_async(lambda: len(double.chat_requests) == 3)
+    await wait_for_idle(client)
+    assert len(double.chat_requests) == 3
+    assert all("# saved" in r["messages"][-1]["content"] for r in double.chat_requests)
     assert all(p == "/api/chat" for _, p, body in double.requests if body and body.get("messages"))
 
 

@@ -95,20 +95,8 @@ def test_user_message_ends_with_the_fenced_function() -> None:
 
 def test_system_message_does_not_depend_on_the_function() -> None:
     first = build_messages(language="go", function_name="a", code="func a() {}")
-    second = build_messages(language="rust", function_name="b", code="fn b() {}", path_hint="x")
+    second = build_messages(language="rust", function_name="b", code="fn b() {}")
     assert first[0] == second[0]
-
-
-def test_path_is_left_out_unless_given() -> None:
-    plain = build_messages(language="python", function_name="add", code=CODE)
-    assert "File:" not in plain[1]["content"]
-    hinted = build_messages(
-        language="python", function_name="add", code=CODE, path_hint="billing/invoice.py"
-    )
-    user = hinted[1]["content"]
-    assert "File: billing/invoice.py\n" in user
-    assert user.endswith(f"```python\n{CODE}\n```")
-    assert "billing" not in hinted[0]["content"]
 
 
 def test_code_with_backticks_cannot_close_the_fence() -> None:

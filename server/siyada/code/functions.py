@@ -27,7 +27,6 @@ from siyada.code.languages import (
     LanguageSpec,
     Node,
     Tree,
-    count_syntax_errors,
     encode_source,
 )
 from siyada.code.layout import Span, lay_out
@@ -48,7 +47,6 @@ __all__ = [
     "FunctionUnit",
     "extract_functions",
     "lines_outside_units",
-    "parses_cleanly",
     "unit_hash",
 ]
 
@@ -334,11 +332,6 @@ def extract_functions(
     # line; a stable sort keeps the outer unit first.
     units.sort(key=lambda unit: unit.start_line)
     return units
-
-
-def parses_cleanly(spec: LanguageSpec, text: str) -> bool:
-    """True when the parse of `text` has no ERROR or MISSING node."""
-    return count_syntax_errors(spec, text) == 0
 
 
 def _has_lone_cr(text: str) -> bool:

@@ -6,7 +6,6 @@ ever fetched at run time.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -90,9 +89,9 @@ _EXTENSIONS: dict[str, str] = {
 
 _languages: dict[str, Language] = {}
 _queries: dict[tuple[str, str], Query] = {}
-# A Parser is stateful and not safe to share between threads, and parsing may run in
-# worker threads: keep one parser per language per thread.
-_parsers = threading.local()
+# A Parser is stateful but is only used by one parse at a time: every parse runs to its
+# end on the event loop's thread, so one parser per language serves every document.
+_parsers: dict[str, Parser] = {}
 
 
 def _language(language_id: str) -> Language:
@@ -104,14 +103,10 @@ def _language(language_id: str) -> Language:
 
 
 def _parser(language_id: str) -> Parser:
-    parsers: dict[str, Parser] | None = getattr(_parsers, "by_language", None)
-    if parsers is None:
-        parsers = {}
-        _parsers.by_language = parsers
-    parser = parsers.get(language_id)
+    parser = _parsers.get(language_id)
     if parser is None:
         parser = Parser(_language(language_id))
-        parsers[language_id] = parser
+        _parsers[language_id] = parser
     return parser
 
 

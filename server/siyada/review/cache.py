@@ -131,28 +131,6 @@ class DiskCache:
             if due or self._known_entries + self._puts_since_check > self.max_entries:
                 self._evict(conn)
 
-    def stats(self) -> dict[str, object]:
-        """What the cache holds, for diagnostics."""
-        with self._lock:
-            entries: int | None = None
-            if self._conn is not None:
-                try:
-                    entries = int(self._conn.execute("SELECT count(*) FROM answers").fetchone()[0])
-                except sqlite3.Error as error:
-                    log.debug("Could not count cache entries: %s", error)
-            size = 0
-            for suffix in ("", "-wal"):
-                with contextlib.suppress(OSError):
-                    size += os.stat(f"{self.path}{suffix}").st_size
-            return {
-                "path": str(self.path),
-                "entries": entries,
-                "max_entries": self.max_entries,
-                "file_bytes": size,
-                "schema_version": SCHEMA_VERSION,
-                "problem": self.problem,
-            }
-
     def close(self) -> None:
         """Write pending last-use times and close; later calls are no-ops."""
         with self._lock:

@@ -132,10 +132,6 @@ class AnswerCache:
     def problem(self) -> str | None:
         return self._disk.problem if self._disk is not None else None
 
-    @property
-    def folder(self) -> Path | None:
-        return self._disk.folder if self._disk is not None else None
-
     def get(self, identity: AnswerIdentity) -> tuple[Finding, ...] | None:
         found = self._answers.get(identity)
         if found is not None:

@@ -63,18 +63,14 @@ REVIEW_OPTIONS_BASE: Final[dict[str, int | float]] = {
 _FENCE_TAGS: Final = {"javascriptreact": "jsx", "typescriptreact": "tsx"}
 
 
-def build_messages(
-    *, language: str, function_name: str, code: str, path_hint: str | None = None
-) -> list[dict[str, str]]:
+def build_messages(*, language: str, function_name: str, code: str) -> list[dict[str, str]]:
     """The chat messages reviewing `code`: the fixed system text, then the function.
 
-    The file path is left out unless `path_hint` is given: a path may name a client.
+    The file's path is never sent: a path may name a client.
     """
     # A lone surrogate (which an editor can send) cannot be encoded as UTF-8.
     code, function_name = without_lone_surrogates(code), without_lone_surrogates(function_name)
     header = f"Review this {language} function: {function_name}\n"
-    if path_hint:
-        header += f"File: {path_hint}\n"
     fence = _fence_for(code)
     tag = _FENCE_TAGS.get(language, language)
     user = f"{header}\n{fence}{tag}\n{code}\n{fence}"
