@@ -62,10 +62,6 @@ def closed_port() -> int:
 # -- simple calls ---------------------------------------------------------------------
 
 
-async def test_version(client: OllamaClient) -> None:
-    assert await client.version() == "0.32.15"
-
-
 async def test_list_models(client: OllamaClient, double: OllamaDouble) -> None:
     double.set_models([MODEL, "llama3.2:3b"])
     models = await client.list_models()
@@ -90,8 +86,8 @@ async def test_show_of_a_missing_model(client: OllamaClient) -> None:
 async def test_endpoint_with_a_path_prefix_that_is_not_ollama(double: OllamaDouble) -> None:
     async with OllamaClient(f"{double.url}/not-ollama/") as client:
         with pytest.raises(BadRequest, match=r"Is .* an Ollama server"):
-            await client.version()
-    assert double.requests[-1][1] == "/not-ollama/api/version"
+            await client.list_models()
+    assert double.requests[-1][1] == "/not-ollama/api/tags"
 
 
 # -- chat -------------------------------------------------------------------------------
@@ -199,7 +195,7 @@ async def test_thinking_on_a_model_without_it_is_a_bad_request(client: OllamaCli
 async def test_connection_refused() -> None:
     async with OllamaClient(f"http://127.0.0.1:{closed_port()}") as client:
         with pytest.raises(EndpointUnreachable) as raised:
-            await client.version()
+            await client.list_models()
     assert str(raised.value) == (
         f"Ollama is not reachable at {client.endpoint}. Start it with `ollama serve` "
         "(install from ollama.com) or set siyada.endpoint."
@@ -360,8 +356,9 @@ async def test_environment_proxies_are_ignored(
         monkeypatch.setenv(name, f"http://127.0.0.1:{closed_port()}")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
+    double.set_models([MODEL])
     async with OllamaClient(double.url) as client:
-        assert await client.version() == "0.32.15"
+        assert [m.name for m in await client.list_models()] == [MODEL]
 
 
 async def test_source_code_is_never_logged(

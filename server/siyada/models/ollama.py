@@ -135,10 +135,6 @@ class OllamaClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def version(self) -> str:
-        data = await self._json("GET", "/api/version")
-        return str(data.get("version", ""))
-
     async def list_models(self) -> list[ModelInfo]:
         data = await self._json("GET", "/api/tags")
         return [_model_info(entry) for entry in data.get("models") or []]

@@ -1,7 +1,7 @@
 """Settings: what the user chose, resolved and validated once.
 
 The wire form (initializationOptions, `workspace/configuration` section `siyada`, and
-the CLI) uses the camelCase keys of design.md; the engine sees a frozen `Settings`.
+the CLI) uses camelCase keys (`maxFileKb`); the engine sees a frozen `Settings`.
 `SETTINGS` is the one list of keys: each with its kind (type, bounds, parser), default
 and description. The `Settings` defaults, the VS Code manifest's
 `contributes.configuration` and the README's table all come from it (the last two
