@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import certifi
+import httpx
 import pytest
 
 from siyada.models.errors import (
@@ -27,7 +28,7 @@ from siyada.models.errors import (
     Unauthorized,
 )
 from siyada.models.ollama import ChatRequest, ModelInfo
-from siyada.models.openai import OpenAIClient, ResponseFormats, parse_retry_after
+from siyada.models.openai import OpenAIClient, ResponseFormats, _sse_events, parse_retry_after
 from siyada.review.findings import FINDINGS_SCHEMA, anchor, parse_answer, validate
 from siyada.review.prompt import REVIEW_OPTIONS_BASE, build_messages
 from tests.llama_server import MODEL_ALIAS, Engine, LlamaServer, locate
@@ -442,3 +443,26 @@ async def test_case4_real_engine_killed_then_restarted_recovers(engine: Engine) 
             assert isinstance(raised.value, EndpointUnreachable | StreamFailure)
             server.start()
             assert [m.name for m in await client.list_models()] == [MODEL_ALIAS]
+
+
+async def test_case2_event_stream_parsing_follows_the_sse_rules() -> None:
+    chunk = {"choices": [{"delta": {"content": "a\u2028b"}, "finish_reason": None}]}
+    body = (
+        b": keep-alive comment\r\n\r\n"
+        b"event: message\r\n"
+        + b"data: "
+        + json.dumps(chunk, ensure_ascii=False).encode()
+        + b"\r\n\r\n"
+        + b'data:{"choices": []}\n\n'
+        + b"data: [DONE]\n\n"
+        + b'data: {"after": "done"}\n\n'
+    )
+    response = httpx.Response(200, content=body)
+    events = [event async for event in _sse_events(response, "http://127.0.0.1:1/v1")]
+    assert events == [chunk, {"choices": []}]
+
+
+async def test_case4_an_event_that_is_not_json_is_a_stream_failure() -> None:
+    response = httpx.Response(200, content=b"data: {not json\n\n")
+    with pytest.raises(StreamFailure, match="not valid JSON"):
+        _ = [event async for event in _sse_events(response, "http://127.0.0.1:1/v1")]

@@ -192,7 +192,8 @@ class OpenAIClient:
         try:
             return await self._chat(body | _json_schema(schema), model)
         except BadRequest as refusal:
-            if refusal.status != 400 or isinstance(refusal, ContextExceeded):
+            # 422: servers built on FastAPI refuse a body they cannot validate with it.
+            if refusal.status not in (400, 422) or isinstance(refusal, ContextExceeded):
                 raise
             try:
                 result = await self._chat(body | _json_object(schema), model)
