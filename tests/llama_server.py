@@ -96,6 +96,10 @@ class LlamaServer:
             *("--parallel", str(self.parallel)),
             *("--threads", "2"),
             "--metrics",
+            # Weight repacking puts weights in AMX buffers on CPUs that have AMX, and
+            # AMX matrix multiplication crashes (SIGSEGV) where the kernel or hypervisor
+            # does not grant AMX tile state to the process, as on our CI machines.
+            "--no-repack",
             *self.extra_args,
         ]
         if self.api_key is not None:

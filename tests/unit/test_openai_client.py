@@ -412,7 +412,8 @@ async def test_case2_real_engine_small_max_tokens_is_a_truncated_answer(
     async with OpenAIClient(llama.url, formats=ResponseFormats()) as client:
         with pytest.raises(AnswerTruncated) as raised:
             await client.chat(real_review(CODE, max_tokens=4))
-    assert raised.value.partial.startswith("{")
+    # The grammar admits leading whitespace, so four tokens may not reach the "{".
+    assert raised.value.partial.strip() in ("", "{") or raised.value.partial.lstrip()[0] == "{"
 
 
 async def test_case4_real_engine_function_over_the_context_is_context_exceeded(
