@@ -87,10 +87,27 @@ def test_schema_is_the_contract() -> None:
     ]
     assert items["properties"]["category"]["enum"] == list(CATEGORIES)
     assert items["properties"]["severity"]["enum"] == list(SEVERITIES)
-    assert items["properties"]["confidence"] == {"type": "number"}
-    assert items["properties"]["replacement"] == {"type": "string"}
+    assert items["properties"]["confidence"]["type"] == "number"
+    assert items["properties"]["replacement"]["type"] == "string"
     assert "$ref" not in json.dumps(FINDINGS_SCHEMA)
     assert "anyOf" not in json.dumps(FINDINGS_SCHEMA)
+
+
+def test_case3_answer_schema_bounds_findings_strings_and_confidence() -> None:
+    # Engines compile these into the decoding grammar, so a degenerate model stops early.
+    findings = FINDINGS_SCHEMA["properties"]["findings"]
+    properties = findings["items"]["properties"]
+    assert findings["maxItems"] == 3
+    texts = ("title", "explanation", "evidence", "replacement")
+    assert {name: properties[name]["maxLength"] for name in texts} == {
+        "title": 80,
+        "explanation": 300,
+        "evidence": 400,
+        "replacement": 600,
+    }
+    assert properties["confidence"] == {"type": "number", "minimum": 0, "maximum": 1}
+    strings = [name for name, spec in properties.items() if spec["type"] == "string"]
+    assert all("maxLength" in properties[name] or "enum" in properties[name] for name in strings)
 
 
 def test_severities_are_ordered_most_severe_first() -> None:

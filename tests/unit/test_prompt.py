@@ -28,8 +28,8 @@ def test_prompt_text_is_pinned_to_its_version() -> None:
     # would keep serving reviews made with the old one.
     digest = hashlib.sha256(SYSTEM_PROMPT.encode()).hexdigest()
     assert (PROMPT_VERSION, digest) == (
-        "1",
-        "27adca6252eeadc22276d5278962ab787c3d5abaffbb94bebb3cb0e52b40e076",
+        "2",
+        "c35753d135e0b2404b575acae229219ceccfb6e1dec2ca0ad677f35b698b91eb",
     ), "the system prompt changed: bump PROMPT_VERSION and update this digest"
 
 

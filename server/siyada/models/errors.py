@@ -7,7 +7,23 @@ a `siyada/status` state (`unreachable`, `modelMissing`) it uses the same spellin
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, Final
+
+# Which protocol the endpoint speaks: "ollama" (native API) or "openai" (any
+# OpenAI-compatible server: llama.cpp's llama-server, vLLM, LM Studio, Ollama's /v1).
+# The advice differs: `ollama serve` and `ollama pull` mean nothing to the others.
+OLLAMA: Final = "ollama"
+OPENAI: Final = "openai"
+
+
+def _server(provider: str, endpoint: str) -> str:
+    """How a message names the server: "Ollama at URL" or "the model server at URL"."""
+    return f"Ollama at {endpoint}" if provider == OLLAMA else f"the model server at {endpoint}"
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class ModelError(Exception):
@@ -29,40 +45,97 @@ class EndpointUnreachable(ModelError):
 
     kind = "unreachable"
 
-    def __init__(self, endpoint: str, detail: str = "") -> None:
-        super().__init__(
-            f"Ollama is not reachable at {endpoint}. Start it with `ollama serve` "
-            "(install from ollama.com) or set siyada.endpoint.",
-            endpoint=endpoint,
-        )
+    def __init__(self, endpoint: str, detail: str = "", *, provider: str = OLLAMA) -> None:
+        if provider == OLLAMA:
+            message = (
+                f"Ollama is not reachable at {endpoint}. Start it with `ollama serve` "
+                "(install from ollama.com) or set siyada.endpoint."
+            )
+        else:
+            message = (
+                f"No model server is reachable at {endpoint}. Start it (llama-server, vLLM, "
+                "LM Studio ...) or set siyada.endpoint to its base URL, ending in /v1."
+            )
+        super().__init__(message, endpoint=endpoint)
         self.detail = detail
 
 
 class ModelNotFound(ModelError):
-    """HTTP 404 for a request naming a model: the model is not pulled."""
+    """The server does not have the model: not pulled (Ollama) or not served (others).
+
+    `available` lists the models the server does serve, when it told us.
+    """
 
     kind = "modelMissing"
 
-    def __init__(self, endpoint: str, model: str) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        model: str,
+        *,
+        provider: str = OLLAMA,
+        available: Sequence[str] = (),
+    ) -> None:
+        if provider == OLLAMA:
+            advice = f"Pull it with `ollama pull {model}`."
+        elif available:
+            advice = f"It serves: {', '.join(available)}. Set siyada.model to one of them."
+        else:
+            advice = "It lists no models. Load one into the server, then set siyada.model."
         super().__init__(
-            f"Model '{model}' is not available at {endpoint}. Pull it with `ollama pull {model}`.",
-            endpoint=endpoint,
+            f"Model '{model}' is not available at {endpoint}. {advice}", endpoint=endpoint
         )
         self.model = model
+        self.available = tuple(available)
 
 
 class ServerBusy(ModelError):
-    """HTTP 503: Ollama's request queue is full."""
+    """HTTP 503 (or 429): the server's request queue or rate limit is full.
+
+    `retry_after` is the delay in seconds the server asked for (`Retry-After`), if any.
+    """
 
     kind = "busy"
 
-    def __init__(self, endpoint: str, server_message: str = "") -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        server_message: str = "",
+        *,
+        provider: str = OLLAMA,
+        retry_after: float | None = None,
+    ) -> None:
+        when = "shortly" if retry_after is None else f"in {retry_after:g} s"
         super().__init__(
-            f"Ollama at {endpoint} is busy (its request queue is full). Try again shortly, "
-            "or lower siyada.maxConcurrentRequests.",
+            f"{_capitalized(_server(provider, endpoint))} is busy (its request queue is full). "
+            f"Try again {when}, or lower siyada.maxConcurrentRequests.",
             endpoint=endpoint,
         )
         self.server_message = server_message
+        self.retry_after = retry_after
+
+
+class Unauthorized(ModelError):
+    """HTTP 401/403: the server wants an API key, or refuses the one it was given."""
+
+    kind = "unauthorized"
+
+    def __init__(self, endpoint: str, status: int, api_key_env: str = "") -> None:
+        if api_key_env:
+            advice = (
+                f"Check the key in the environment variable {api_key_env} "
+                "(named by siyada.apiKeyEnv)."
+            )
+        else:
+            advice = (
+                "Set siyada.apiKeyEnv to the name of an environment variable that holds the key."
+            )
+        super().__init__(
+            f"The model server at {endpoint} refused access (HTTP {status}). {advice}",
+            endpoint=endpoint,
+        )
+        self.status = status
+        self.api_key_env = api_key_env
 
 
 class ServerFailure(ModelError):
@@ -70,10 +143,14 @@ class ServerFailure(ModelError):
 
     kind = "serverFailure"
 
-    def __init__(self, endpoint: str, status: int, server_message: str) -> None:
+    def __init__(
+        self, endpoint: str, status: int, server_message: str, *, provider: str = OLLAMA
+    ) -> None:
+        log_name = "the Ollama server log" if provider == OLLAMA else "the model server's log"
         super().__init__(
-            f"Ollama at {endpoint} failed (HTTP {status}): {server_message or 'no details'}. "
-            "Check the Ollama server log; a smaller model or context may help.",
+            f"{_capitalized(_server(provider, endpoint))} failed (HTTP {status}): "
+            f"{server_message or 'no details'}. "
+            f"Check {log_name}; a smaller model or context may help.",
             endpoint=endpoint,
         )
         self.status = status
@@ -85,9 +162,17 @@ class BadRequest(ModelError):
 
     kind = "badRequest"
 
-    def __init__(self, endpoint: str, status: int, server_message: str, hint: str = "") -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        status: int,
+        server_message: str,
+        hint: str = "",
+        *,
+        provider: str = OLLAMA,
+    ) -> None:
         super().__init__(
-            f"Ollama at {endpoint} rejected the request (HTTP {status}): "
+            f"{_capitalized(_server(provider, endpoint))} rejected the request (HTTP {status}): "
             f"{server_message or 'no details'}. "
             + (hint or "Check siyada.model and that the model supports this request."),
             endpoint=endpoint,
@@ -101,10 +186,11 @@ class StreamFailure(ModelError):
 
     kind = "streamFailure"
 
-    def __init__(self, endpoint: str, detail: str) -> None:
+    def __init__(self, endpoint: str, detail: str, *, provider: str = OLLAMA) -> None:
+        log_name = "the Ollama server log" if provider == OLLAMA else "the model server's log"
         super().__init__(
-            f"The answer from Ollama at {endpoint} broke off: {detail}. "
-            "Check the Ollama server log if this keeps happening.",
+            f"The answer from {_server(provider, endpoint)} broke off: {detail}. "
+            f"Check {log_name} if this keeps happening.",
             endpoint=endpoint,
         )
         self.detail = detail
@@ -115,10 +201,11 @@ class AnswerTruncated(ModelError):
 
     kind = "truncated"
 
-    def __init__(self, endpoint: str, model: str, partial: str) -> None:
+    def __init__(self, endpoint: str, model: str, partial: str, *, provider: str = OLLAMA) -> None:
+        limit = "num_predict" if provider == OLLAMA else "max_tokens"
         super().__init__(
             f"The answer of '{model}' at {endpoint} was cut off at its length limit. "
-            "Reviewing a smaller function, or a larger num_predict, avoids this.",
+            f"Reviewing a smaller function, or a larger {limit}, avoids this.",
             endpoint=endpoint,
         )
         self.model = model
@@ -130,10 +217,30 @@ class RequestTimedOut(ModelError):
 
     kind = "timeout"
 
-    def __init__(self, endpoint: str, seconds: float) -> None:
+    def __init__(self, endpoint: str, seconds: float, *, provider: str = OLLAMA) -> None:
         super().__init__(
-            f"Ollama at {endpoint} did not answer within {seconds:g} s. The model may still "
+            f"{_capitalized(_server(provider, endpoint))} did not answer within {seconds:g} s. "
+            "The model may still "
             "be loading or the machine is busy; raise siyada.requestTimeoutSec if this persists.",
             endpoint=endpoint,
         )
         self.seconds = seconds
+
+
+class ContextExceeded(BadRequest):
+    """HTTP 400 because the prompt does not fit the server's context window.
+
+    Retrying cannot help: the same function always needs the same context.
+    """
+
+    kind = "contextExceeded"
+
+    def __init__(self, endpoint: str, server_message: str, *, provider: str = OLLAMA) -> None:
+        super().__init__(
+            endpoint,
+            400,
+            server_message,
+            "The function does not fit the server's context window; start the server with "
+            "a larger context (llama-server --ctx-size, vLLM --max-model-len) to review it.",
+            provider=provider,
+        )

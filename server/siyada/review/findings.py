@@ -15,12 +15,24 @@ from typing import Any, Final
 CATEGORIES: Final = ("bug", "security", "performance", "maintainability")
 SEVERITIES: Final = ("error", "warning", "info", "hint")  # most to least severe
 
+# Bounds of the answer schema. Engines compile the schema into the decoding grammar
+# (Ollama's `format`, llama.cpp's `json_schema`), so a model that degenerates (an
+# evidence of "1000000..." forever) is stopped at these lengths instead of running to
+# the token limit. Generous for what the prompt asks: a title of a few words, an
+# explanation of one or two sentences, evidence and replacement of a few whole lines.
+MAX_FINDINGS: Final = 3
+MAX_TITLE_CHARS: Final = 80
+MAX_EXPLANATION_CHARS: Final = 300
+MAX_EVIDENCE_CHARS: Final = 400
+MAX_REPLACEMENT_CHARS: Final = 600
+
 FINDINGS_SCHEMA: Final[dict[str, Any]] = {
     "type": "object",
     "required": ["findings"],
     "properties": {
         "findings": {
             "type": "array",
+            "maxItems": MAX_FINDINGS,
             "items": {
                 "type": "object",
                 "required": [
@@ -34,11 +46,11 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
                 "properties": {
                     "category": {"type": "string", "enum": list(CATEGORIES)},
                     "severity": {"type": "string", "enum": list(SEVERITIES)},
-                    "title": {"type": "string"},
-                    "explanation": {"type": "string"},
-                    "evidence": {"type": "string"},
-                    "replacement": {"type": "string"},
-                    "confidence": {"type": "number"},
+                    "title": {"type": "string", "maxLength": MAX_TITLE_CHARS},
+                    "explanation": {"type": "string", "maxLength": MAX_EXPLANATION_CHARS},
+                    "evidence": {"type": "string", "maxLength": MAX_EVIDENCE_CHARS},
+                    "replacement": {"type": "string", "maxLength": MAX_REPLACEMENT_CHARS},
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
                 },
             },
         }

@@ -15,7 +15,7 @@ from typing import Final
 from siyada.review.findings import FINDINGS_SCHEMA
 from siyada.review.sanitize import without_lone_surrogates
 
-PROMPT_VERSION: Final = "1"
+PROMPT_VERSION: Final = "2"
 
 _SCHEMA_TEXT: Final = json.dumps(FINDINGS_SCHEMA, sort_keys=True, separators=(",", ":"))
 
