@@ -29,6 +29,7 @@ from siyada.code.languages import (
     Tree,
     count_syntax_errors,
     encode_source,
+    top_level_nodes,
 )
 from siyada.code.layout import Span, lay_out
 from siyada.code.naming import (
@@ -45,11 +46,14 @@ from siyada.code.text import split_lines
 __all__ = [
     "MIN_NESTED_VALUE_LINES",
     "MIN_VALUE_LINES",
+    "Extraction",
     "FunctionUnit",
+    "RowChange",
     "extract_functions",
     "lines_outside_units",
     "parses_cleanly",
     "unit_hash",
+    "update_functions",
 ]
 
 # An anonymous function value spanning fewer lines is reviewed as part of its
@@ -306,34 +310,226 @@ def extract_functions(
     UTF-8 text when it has no lone \\r). Code with syntax errors yields whatever
     functions the parser could still recognise.
     """
-    rules = _RULES.get(spec.id)
-    if rules is None:
-        return []
     if tree is None or _has_lone_cr(text):
         tree = spec.parse(encode_source(text))
+    return update_functions(spec, text, tree).units
+
+
+# A change of the document since the last extraction, in rows: (first row, its last row
+# before the change, its last row after). Rows after it moved by the difference.
+RowChange = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Local:
+    """A unit of one block before its name is made unique; rows relative to the block."""
+
+    name: str
+    kind: str
+    start: int
+    end: int
+    text: str
+    hash: str
+    runs: tuple[tuple[int, int, int], ...]
+    own_lines: int
+
+
+class _Block:
+    """Top-level nodes of the tree that share rows (or an attribute and what it
+    decorates). Its units depend on its rows alone, so a change elsewhere leaves them
+    as they are, moved by the rows added or removed above."""
+
+    __slots__ = ("first", "last", "units", "_built", "_built_first", "_built_names")
+
+    def __init__(self, first: int, last: int, units: tuple[_Local, ...]) -> None:
+        self.first, self.last, self.units = first, last, units
+        self._built: list[FunctionUnit] = []
+        self._built_first = -1
+        self._built_names: Sequence[str] = ()
+
+    def moved(self, rows: int) -> _Block:
+        return self if rows == 0 else _Block(self.first + rows, self.last + rows, self.units)
+
+    def function_units(self, language_id: str, names: Sequence[str]) -> list[FunctionUnit]:
+        """Its units, named `names` (one per unit), reused while rows and names hold."""
+        if self._built_first == self.first and self._built_names == names:
+            return self._built
+        shift = self.first
+        units = [
+            FunctionUnit(
+                name,
+                local.kind,
+                local.start + shift,
+                local.end + shift,
+                local.text,
+                local.hash,
+                tuple((text0, doc0 + shift, count) for text0, doc0, count in local.runs),
+            )
+            for local, name in zip(self.units, names, strict=True)
+            # A unit whose every line belongs to units inside it has nothing to review.
+            if local.own_lines
+        ]
+        # Decorators can move a start line earlier than an outer unit's start on the
+        # same line; a stable sort keeps the outer unit first.
+        units.sort(key=lambda unit: unit.start_line)
+        self._built, self._built_first, self._built_names = units, self.first, names
+        return units
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The functions of a document, with what it takes to update them after edits."""
+
+    units: list[FunctionUnit]
+    blocks: tuple[_Block, ...]
+
+
+def update_functions(
+    spec: LanguageSpec,
+    text: str,
+    tree: Tree,
+    previous: Extraction | None = None,
+    changes: Sequence[RowChange] | None = None,
+) -> Extraction:
+    """The functions of `text`, whose parse is `tree` (of `encode_source(text)`).
+
+    With the `previous` extraction and every change since (the edits, and the rows
+    `Tree.changed_ranges` reported), only the rows the changes touched are walked
+    again; the other units are reused. The result is the same as a full extraction.
+    """
+    rules = _RULES.get(spec.id)
+    if rules is None:
+        return Extraction([], ())
     lines = split_lines(text)
-    found = _qualify(_collect(spec, rules, tree.root_node, len(lines)))
+    kept = [] if previous is None or changes is None else _kept_blocks(previous.blocks, changes)
+    blocks = _fill_gaps(spec, rules, tree.root_node, lines, kept)
+    if blocks is None:  # the tree changed in a way the kept blocks cannot follow
+        blocks = _fill_gaps(spec, rules, tree.root_node, lines, [])
+        assert blocks is not None
+    names = disambiguated(local.name for block in blocks for local in block.units)
+    units: list[FunctionUnit] = []
+    at = 0
+    for block in blocks:
+        count = len(block.units)
+        units.extend(block.function_units(spec.id, names[at : at + count]))
+        at += count
+    return Extraction(units, tuple(blocks))
+
+
+def _kept_blocks(blocks: Sequence[_Block], changes: Sequence[RowChange]) -> list[_Block]:
+    """The blocks no change touched (nor a row next to them), at their rows now."""
+    firsts = [block.first for block in blocks]
+    lasts = [block.last for block in blocks]
+    kept = list(blocks)
+    for first, old_last, new_last in changes:
+        low = bisect.bisect_left(lasts, first - 1)
+        high = bisect.bisect_right(firsts, old_last + 1)
+        del firsts[low:high], lasts[low:high], kept[low:high]
+        if (moved := new_last - old_last) != 0:
+            for index in range(low, len(firsts)):
+                firsts[index] += moved
+                lasts[index] += moved
+    return [block.moved(first - block.first) for block, first in zip(kept, firsts, strict=True)]
+
+
+def _fill_gaps(
+    spec: LanguageSpec, rules: _Rules, root: Node, lines: list[str], kept: list[_Block]
+) -> list[_Block] | None:
+    """The kept blocks, with the rows between them extracted again; None when a node
+    between them reaches into a kept block's rows."""
+    blocks: list[_Block] = []
+    row = 0
+    for block in [*kept, None]:
+        gap_end = len(lines) - 1 if block is None else block.first - 1
+        if row <= gap_end:
+            found = _extract_rows(spec, rules, root, lines, row, gap_end)
+            if found is None:
+                return None
+            blocks.extend(found)
+        if block is not None:
+            blocks.append(block)
+            row = block.last + 1
+    return blocks
+
+
+def _extract_rows(
+    spec: LanguageSpec, rules: _Rules, root: Node, lines: list[str], first: int, last: int
+) -> list[_Block] | None:
+    """The blocks of the top-level nodes within rows first..last."""
+    groups = _groups(root, rules.attachments, first, last)
+    if groups is None:
+        return None
+    if not groups:
+        return []
+    byte_range = (groups[0][0].start_byte, groups[-1][-1].end_byte)
+    items = _collect(spec, rules, root, len(lines), byte_range)
+    blocks: list[_Block] = []
+    at = 0
+    for group in groups:
+        start, end = group[0].start_byte, group[-1].end_byte
+        mine: list[_Item] = []
+        while at < len(items) and items[at].node.start_byte < start:
+            at += 1  # a node outside every group: not the query's to report
+        while at < len(items) and items[at].node.start_byte <= end:
+            if items[at].node.end_byte <= end:
+                mine.append(items[at])
+            at += 1
+        rows = (group[0].start_point.row, max(_last_row(node) for node in group))
+        blocks.append(_block(spec, rules, lines, rows, mine))
+    return blocks
+
+
+def _groups(
+    root: Node, attachments: frozenset[str], first: int, last: int
+) -> list[list[Node]] | None:
+    """The top-level nodes within rows first..last, grouped when they share a row or
+    one is an attachment of the next; None when one reaches out of those rows."""
+    groups: list[list[Node]] = []
+    for node in top_level_nodes(root, first, last):
+        if node.start_point.row < first or _last_row(node) > last:
+            return None
+        previous = groups[-1][-1] if groups else None
+        if previous is None and node.prev_named_sibling is not None:
+            if node.prev_named_sibling.type in attachments:
+                return None  # its attribute lies in a kept block
+        if previous is not None and (
+            node.start_point.row <= _last_row(previous) or previous.type in attachments
+        ):
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+    if groups and groups[-1][-1].type in attachments:
+        following = groups[-1][-1].next_named_sibling
+        if following is not None and following.start_point.row > last:
+            return None  # what it decorates lies in a kept block
+    return groups
+
+
+def _block(
+    spec: LanguageSpec,
+    rules: _Rules,
+    lines: list[str],
+    rows: tuple[int, int],
+    items: list[_Item],
+) -> _Block:
+    first = rows[0]
+    found = _qualify(items)
     spans = [_span(rules, lines, unit) for unit in found]
     laid_out = lay_out(spans, lines, spec.line_comment)
-    names = disambiguated(unit.name for unit in found)
-    units = [
-        FunctionUnit(
-            name,
+    locals_ = tuple(
+        _Local(
+            unit.name,
             unit.kind,
-            span.start,
-            span.end,
+            span.start - first,
+            span.end - first,
             text_of.text,
             unit_hash(spec.id, text_of.text),
-            text_of.runs,
+            tuple((text0, doc0 - first, count) for text0, doc0, count in text_of.runs),
+            text_of.own_lines,
         )
-        for unit, span, text_of, name in zip(found, spans, laid_out, names, strict=True)
-        # A unit whose every line belongs to units inside it has nothing to review.
-        if text_of.own_lines
-    ]
-    # Decorators can move a start line earlier than an outer unit's start on the same
-    # line; a stable sort keeps the outer unit first.
-    units.sort(key=lambda unit: unit.start_line)
-    return units
+        for unit, span, text_of in zip(found, spans, laid_out, strict=True)
+    )
+    return _Block(first, rows[1], locals_)
 
 
 def parses_cleanly(spec: LanguageSpec, text: str) -> bool:
@@ -345,7 +541,13 @@ def _has_lone_cr(text: str) -> bool:
     return "\r" in text and text.count("\r") != text.count("\r\n")
 
 
-def _collect(spec: LanguageSpec, rules: _Rules, root: Node, line_count: int) -> list[_Item]:
+def _collect(
+    spec: LanguageSpec,
+    rules: _Rules,
+    root: Node,
+    line_count: int,
+    byte_range: tuple[int, int] | None = None,
+) -> list[_Item]:
     """Query matches as items, one per name node, keeping the widest node.
 
     A decorated Python function matches both as `decorated_definition` and as
@@ -354,7 +556,7 @@ def _collect(spec: LanguageSpec, rules: _Rules, root: Node, line_count: int) -> 
     """
     best: dict[int, tuple[_Item, Node]] = {}
     values: list[Node] = []
-    for _, captures in spec.query_matches(rules.query, root):
+    for _, captures in spec.query_matches(rules.query, root, byte_range=byte_range):
         value_role = next((key for key in captures if key.startswith("value.")), None)
         if value_role is not None:
             values.append(captures[value_role][0])

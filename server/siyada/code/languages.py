@@ -30,6 +30,7 @@ __all__ = [
     "count_syntax_errors",
     "encode_source",
     "language_for",
+    "top_level_nodes",
 ]
 
 # One query match: the pattern index and the nodes of each capture name.
@@ -138,13 +139,19 @@ class LanguageSpec:
         return parser.parse(source) if old_tree is None else parser.parse(source, old_tree)
 
     def query_matches(
-        self, query: str, node: Node, rows: tuple[int, int] | None = None
+        self,
+        query: str,
+        node: Node,
+        rows: tuple[int, int] | None = None,
+        byte_range: tuple[int, int] | None = None,
     ) -> list[Match]:
         """Run a tree-sitter query (compiled once per language) over `node`; with `rows`
-        (first, last), only matches that touch those rows."""
+        (first, last) or `byte_range` (start, end), only matches that touch them."""
         cursor = QueryCursor(_query(self.id, query))
         if rows is not None:
             cursor.set_point_range((rows[0], 0), (rows[1] + 1, 0))
+        if byte_range is not None:
+            cursor.set_byte_range(*byte_range)
         return cursor.matches(node)
 
 
@@ -169,6 +176,27 @@ def language_for(language_id: str | None, path: str | None = None) -> LanguageSp
     if canonical is None and path:
         canonical = _EXTENSIONS.get(_extension(path))
     return _SPECS[canonical] if canonical else None
+
+
+def top_level_nodes(root: Node, first_row: int, last_row: int) -> list[Node]:
+    """The children of `root` that end after the start of row `first_row` and start
+    no later than row `last_row`, in order, found by bisection without visiting the
+    others. (`TreeCursor.goto_first_child_for_point` misses a point between children.)"""
+    low, high = 0, root.child_count
+    while low < high:
+        middle = (low + high) // 2
+        child = root.child(middle)
+        if child is not None and child.end_point <= (first_row, 0):
+            low = middle + 1
+        else:
+            high = middle
+    nodes: list[Node] = []
+    for index in range(low, root.child_count):
+        node = root.child(index)
+        if node is None or node.start_point.row > last_row:
+            break
+        nodes.append(node)
+    return nodes
 
 
 def encode_source(text: str) -> bytes:
