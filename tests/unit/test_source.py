@@ -59,13 +59,16 @@ def test_edits_after_non_ascii_text_land_in_the_right_place() -> None:
     assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
 
 
-def test_carriage_returns_fall_back_to_a_full_parse() -> None:
+def test_case3_carriage_returns_keep_the_parse_incremental() -> None:
     assert PYTHON is not None
-    crlf = SOURCE.replace("\n", "\r\n")
-    source = ParsedSource(PYTHON, crlf)
-    source.apply([TextEdit(0, 0, "# x\r\n")])
-    assert source.incremental_parses == 0
-    assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
+    for line_end in ("\r\n", "\r"):
+        source = ParsedSource(PYTHON, SOURCE.replace("\n", line_end))
+        assert source.tree is not None
+        source.apply([TextEdit(0, 0, f"# x{line_end}")])
+        at = source.text.index("sum(items)")
+        source.apply([TextEdit(at, at, f"0 +{line_end}    ")])
+        assert source.tree is not None and source.incremental_parses == 1
+        assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
 
 
 @settings(max_examples=300, deadline=None)

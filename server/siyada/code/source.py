@@ -38,6 +38,30 @@ class TextEdit:
         return text[: self.start] + self.new_text + text[self.end :]
 
 
+def edit_between(old: str, new: str) -> TextEdit:
+    """The one edit that turns `old` into `new`: what lies between their common start
+    and common end. A client that sends the whole document on every change then
+    costs an incremental parse, not a full one."""
+    prefix = _common_prefix_length(old, new)
+    limit = min(len(old), len(new)) - prefix
+    suffix = _common_prefix_length(old[::-1][:limit], new[::-1][:limit])
+    return TextEdit(prefix, len(old) - suffix, new[prefix : len(new) - suffix])
+
+
+def _common_prefix_length(first: str, second: str) -> int:
+    """Compared in doubling, then halving, windows: a few comparisons in C."""
+    known, limit = 0, min(len(first), len(second))
+    step = 64
+    while known < limit and first.startswith(second[known : known + step], known):
+        known = min(limit, known + step)
+        step *= 2
+    while step > 1 and known < limit:
+        step //= 2
+        if first.startswith(second[known : known + step], known):
+            known = min(limit, known + step)
+    return known
+
+
 class ParsedSource:
     """Text and tree. Edits are applied to the text and told to the tree at once; the
     re-parse waits until the tree is next read, so a burst of keystrokes costs one

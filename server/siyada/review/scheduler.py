@@ -18,11 +18,9 @@ from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tree_sitter import Tree
-
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
-from siyada.code.source import ParsedSource, TextEdit
+from siyada.code.source import ParsedSource, TextEdit, edit_between
 from siyada.models.ollama import ModelError
 from siyada.review.engine import (
     AnswerCutOff,
@@ -159,8 +157,9 @@ class Scheduler:
         edited_line: int | None = None,
         received: float | None = None,
     ) -> None:
-        """The document changed by `edits` (or was replaced by `full_text`); `received`
-        is when the change arrived (event loop time), where the quiet period starts."""
+        """The document changed by `edits` (or was replaced by `full_text`, applied as
+        the edit between the two texts); `received` is when the change arrived (event
+        loop time), where the quiet period starts."""
         doc = self._documents.get(uri)
         if doc is None:
             return
@@ -168,9 +167,8 @@ class Scheduler:
             # The work below runs inside the quiet period instead of delaying the review.
             self._debounce(doc, received)
         if full_text is not None:
-            doc.source.replace_all(full_text)
-        else:
-            doc.source.apply(edits)
+            edits = [edit_between(doc.text, full_text)]
+        doc.source.apply(edits)
         doc.version = version
         if edited_line is not None:
             doc.last_edited_line = edited_line
@@ -305,7 +303,7 @@ class Scheduler:
 
     def _refresh(self, doc: TrackedDocument) -> None:
         """Lines and functions of the current text, within the limits."""
-        prepared = document_units(doc.spec, doc.text, self.settings, lambda: _parsed(doc))
+        prepared = document_units(doc.spec, doc.text, self.settings, doc.source.functions)
         doc.lines = prepared.lines
         if prepared.not_reviewed is not None:
             doc.not_reviewed = prepared.not_reviewed.reason
@@ -507,13 +505,6 @@ class Scheduler:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("A review task failed", exc_info=task.exception())
-
-
-def _parsed(doc: TrackedDocument) -> Tree | None:
-    """The document's parse, started now when the limits had stopped it."""
-    if doc.source.tree is None:
-        doc.source.replace_all(doc.text)
-    return doc.source.tree
 
 
 def _name(uri: str) -> str:
