@@ -108,3 +108,32 @@ def test_syntax_errors_after_an_edit_leave_the_document_unchanged() -> None:
     assert source.syntax_errors_after(TextEdit(at, at + 6, "yield")) == 0
     assert source.tree is tree_before and source.text == text_before
     assert _units(PYTHON, source) == _fresh(PYTHON, SOURCE)
+
+
+async def test_case3_a_parse_in_slices_matches_a_parse_and_keeps_edits_made_meanwhile() -> None:
+    import asyncio
+
+    assert PYTHON is not None
+    text = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(8_000))
+    source = ParsedSource(PYTHON, text)
+    assert source.functions()
+    at = source.text.index("return x + 5")
+    source.apply([TextEdit(at, at, "0 or ")])
+    turns = 0
+
+    async def meanwhile() -> None:
+        nonlocal turns
+        while not parsing.done():
+            turns += 1
+            if turns == 2:  # an edit while the parse runs
+                end = source.text.index("return x + 7999")
+                source.apply([TextEdit(end, end, "1 + ")])
+            await asyncio.sleep(0)
+
+    parsing = asyncio.ensure_future(source.parse_in_slices())
+    await asyncio.gather(parsing, meanwhile())
+    assert turns >= 2  # the edit came while the parse was running
+    tree = source.tree
+    assert tree is not None and tree.root_node.text == source.text.encode()
+    assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
+    assert source.functions() == extract_functions(PYTHON, source.text)

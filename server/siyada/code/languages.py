@@ -6,7 +6,9 @@ ever fetched at run time.
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -89,10 +91,13 @@ _EXTENSIONS: dict[str, str] = {
     ".hxx": "cpp",
 }
 
+# A long parse gives the event loop a turn this often; the source is read in chunks.
+_PARSE_SLICE_SECONDS = 0.005
+_READ_CHUNK = 1 << 16
+
 _languages: dict[str, Language] = {}
 _queries: dict[tuple[str, str], Query] = {}
-# A Parser is stateful and not safe to share between threads, and parsing may run in
-# worker threads: keep one parser per language per thread.
+# A Parser is stateful: keep one per language per thread.
 _parsers = threading.local()
 
 
@@ -137,6 +142,29 @@ class LanguageSpec:
         parser = _parser(self.id)
         # The binding rejects an explicit None for old_tree.
         return parser.parse(source) if old_tree is None else parser.parse(source, old_tree)
+
+    async def parse_in_slices(self, source: bytes, old_tree: Tree | None = None) -> Tree:
+        """`parse`, giving the event loop a turn every `_PARSE_SLICE_SECONDS`: some
+        grammars (Python's among them) re-parse everything after an edit, and a large
+        file must not keep requests waiting meanwhile. A parser of its own, as a halted
+        parser resumes on its next call whatever it is given."""
+        parser = Parser(_language(self.id))
+
+        def read(offset: int, _point: object) -> bytes:
+            return source[offset : offset + _READ_CHUNK]
+
+        while True:
+            deadline = time.monotonic() + _PARSE_SLICE_SECONDS
+
+            def halt(*_state: object) -> bool:
+                return time.monotonic() > deadline
+
+            try:
+                if old_tree is None:
+                    return parser.parse(read, progress_callback=halt)
+                return parser.parse(read, old_tree, progress_callback=halt)
+            except ValueError:  # halted: the next call resumes where it stopped
+                await asyncio.sleep(0)
 
     def query_matches(
         self,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from siyada.code.functions import Extraction, FunctionUnit, RowChange, update_functions
 from siyada.code.languages import (
@@ -77,6 +78,9 @@ class ParsedSource:
         self._needs_full_parse = False  # text changed in a way the tree cannot follow
         self.incremental_parses = 0
         self._extraction: Extraction | None = None
+        self._parses = 0  # parses made by reading `tree`
+        # While `parse_in_slices` runs: the tree edits made meanwhile, replayed on its tree.
+        self._replay: list[dict[str, Any]] | None = None
         # Rows changed since the last extraction; None: all of them.
         self._changes: list[RowChange] | None = None
         if parse:
@@ -90,17 +94,46 @@ class ParsedSource:
             self._source = encode_source(self.text)
             self._tree = self.spec.parse(self._source)
             self._changes = None
+            self._parses += 1
         elif self._needs_parse:
             old_tree = self._tree
             self._tree = self.spec.parse(self._source, old_tree=old_tree)
-            self.incremental_parses += 1
-            if self._changes is not None:
-                self._changes.extend(
-                    (changed.start_point.row, changed.end_point.row, changed.end_point.row)
-                    for changed in old_tree.changed_ranges(self._tree)
-                )
+            self._note_parse(old_tree, self._tree)
+            self._parses += 1
         self._needs_parse = self._needs_full_parse = False
         return self._tree
+
+    async def parse_in_slices(self) -> None:
+        """Bring a tree with pending edits up to date as `tree` would, giving the event
+        loop a turn now and then. Edits made meanwhile are replayed on the new tree;
+        a parse made meanwhile by reading `tree` wins."""
+        if not self._needs_parse or self._needs_full_parse or self._tree is None:
+            return
+        old_tree, parses = self._tree.copy(), self._parses
+        changes_at = None if self._changes is None else len(self._changes)
+        self._replay = []
+        try:
+            tree = await self.spec.parse_in_slices(self._source, old_tree)
+            replay = self._replay
+        finally:
+            self._replay = None
+        if parses != self._parses or self._needs_full_parse or not self._parsing:
+            return
+        self._note_parse(old_tree, tree, changes_at)
+        for edit in replay:
+            tree.edit(**edit)
+        self._tree, self._needs_parse = tree, bool(replay)
+
+    def _note_parse(self, old_tree: Tree, tree: Tree, at: int | None = None) -> None:
+        self.incremental_parses += 1
+        if self._changes is None:
+            return
+        changed = [
+            (changed.start_point.row, changed.end_point.row, changed.end_point.row)
+            for changed in old_tree.changed_ranges(tree)
+        ]
+        position = len(self._changes) if at is None else at
+        self._changes[position:position] = changed
 
     def replace_all(self, text: str) -> None:
         self.text = text
@@ -153,7 +186,7 @@ class ParsedSource:
             return count_syntax_errors(self.spec, edit.applied_to(self.text))
         trial = copy.copy(self)
         trial._tree = tree.copy()
-        trial._changes = None  # the trial's edits are not the document's
+        trial._changes = trial._replay = None  # the trial's edits are not the document's
         trial.apply([edit])
         trial_tree = trial.tree
         assert trial_tree is not None
@@ -176,14 +209,17 @@ class ParsedSource:
         start_point = _point(old_source, start_byte)
         old_end_point = _point(old_source, old_end_byte)
         new_end_point = _point(new_source, new_end_byte)
-        self._tree.edit(
-            start_byte=start_byte,
-            old_end_byte=old_end_byte,
-            new_end_byte=new_end_byte,
-            start_point=start_point,
-            old_end_point=old_end_point,
-            new_end_point=new_end_point,
-        )
+        tree_edit = {
+            "start_byte": start_byte,
+            "old_end_byte": old_end_byte,
+            "new_end_byte": new_end_byte,
+            "start_point": start_point,
+            "old_end_point": old_end_point,
+            "new_end_point": new_end_point,
+        }
+        self._tree.edit(**tree_edit)
+        if self._replay is not None:
+            self._replay.append(tree_edit)
         self._source = new_source
         if self._changes is not None:
             self._changes.append((start_point[0], old_end_point[0], new_end_point[0]))

@@ -201,6 +201,8 @@ class Scheduler:
 
     async def _refresh_soon(self, doc: TrackedDocument) -> None:
         await asyncio.sleep(_COALESCE_SECONDS)
+        # Requests (a code action at the cursor) are answered while the parse runs.
+        await doc.source.parse_in_slices()
         doc.refresh = None
         self._functions_changed(doc, doc.last_edited_line)
 
