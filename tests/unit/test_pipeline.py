@@ -50,7 +50,8 @@ def test_case11_limits_come_before_parsing() -> None:
     settings = Settings(max_file_kb=1)
     parsed: list[bool] = []
 
-    def functions() -> list[FunctionUnit]:
+    def functions(lines: list[str]) -> list[FunctionUnit]:
+        assert lines == split_lines(SOURCE)
         parsed.append(True)
         return extract_functions(_spec(), SOURCE)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from siyada.code.languages import (
     LanguageSpec,
@@ -336,8 +336,9 @@ class _Local:
 
 class _Block:
     """Top-level nodes of the tree that share rows (or an attribute and what it
-    decorates). Its units depend on its rows alone, so a change elsewhere leaves them
-    as they are, moved by the rows added or removed above."""
+    decorates), and the rows up to the next block. Its units depend on its rows alone,
+    so a change elsewhere leaves them as they are, moved by the rows added or removed
+    above."""
 
     __slots__ = ("first", "last", "units", "_built", "_built_first", "_built_names")
 
@@ -382,6 +383,9 @@ class Extraction:
 
     units: list[FunctionUnit]
     blocks: tuple[_Block, ...]
+    # Qualified names in document order, and the unique names given to them.
+    names: list[str] = field(default_factory=list)
+    unique_names: list[str] = field(default_factory=list)
 
 
 def update_functions(
@@ -390,30 +394,38 @@ def update_functions(
     tree: Tree,
     previous: Extraction | None = None,
     changes: Sequence[RowChange] | None = None,
+    lines: list[str] | None = None,
 ) -> Extraction:
     """The functions of `text`, whose parse is `tree` (of `encode_source(text)`).
 
     With the `previous` extraction and every change since (the edits, and the rows
     `Tree.changed_ranges` reported), only the rows the changes touched are walked
     again; the other units are reused. The result is the same as a full extraction.
+    `lines` may be the text's `split_lines`, when the caller has them.
     """
     rules = _RULES.get(spec.id)
     if rules is None:
         return Extraction([], ())
-    lines = split_lines(text)
+    if lines is None:
+        lines = split_lines(text)
     kept = [] if previous is None or changes is None else _kept_blocks(previous.blocks, changes)
     blocks = _fill_gaps(spec, rules, tree.root_node, lines, kept)
     if blocks is None:  # the tree changed in a way the kept blocks cannot follow
         blocks = _fill_gaps(spec, rules, tree.root_node, lines, [])
         assert blocks is not None
-    names = disambiguated(local.name for block in blocks for local in block.units)
+    names = [local.name for block in blocks for local in block.units]
+    # Which name gets "#2" depends on every name before it; mostly none changed.
+    if previous is not None and previous.names == names:
+        unique = previous.unique_names
+    else:
+        unique = disambiguated(names)
     units: list[FunctionUnit] = []
     at = 0
     for block in blocks:
         count = len(block.units)
-        units.extend(block.function_units(spec.id, names[at : at + count]))
+        units.extend(block.function_units(spec.id, unique[at : at + count]))
         at += count
-    return Extraction(units, tuple(blocks))
+    return Extraction(units, tuple(blocks), names, unique)
 
 
 def _kept_blocks(blocks: Sequence[_Block], changes: Sequence[RowChange]) -> list[_Block]:
@@ -455,17 +467,19 @@ def _fill_gaps(
 def _extract_rows(
     spec: LanguageSpec, rules: _Rules, root: Node, lines: list[str], first: int, last: int
 ) -> list[_Block] | None:
-    """The blocks of the top-level nodes within rows first..last."""
+    """Blocks covering rows first..last (each block from its first node's row to the
+    row before the next block), so kept blocks and new ones tile the document."""
     groups = _groups(root, rules.attachments, first, last)
     if groups is None:
         return None
     if not groups:
-        return []
+        return [_Block(first, last, ())]
     byte_range = (groups[0][0].start_byte, groups[-1][-1].end_byte)
     items = _collect(spec, rules, root, len(lines), byte_range)
+    starts = [first, *(group[0].start_point.row for group in groups[1:]), last + 1]
     blocks: list[_Block] = []
     at = 0
-    for group in groups:
+    for index, group in enumerate(groups):
         start, end = group[0].start_byte, group[-1].end_byte
         mine: list[_Item] = []
         while at < len(items) and items[at].node.start_byte < start:
@@ -474,7 +488,7 @@ def _extract_rows(
             if items[at].node.end_byte <= end:
                 mine.append(items[at])
             at += 1
-        rows = (group[0].start_point.row, max(_last_row(node) for node in group))
+        rows = (starts[index], starts[index + 1] - 1)
         blocks.append(_block(spec, rules, lines, rows, mine))
     return blocks
 

@@ -144,15 +144,16 @@ class ParsedSource:
         self._source, self._tree, self._parsing = b"", None, False
         self._extraction, self._changes = None, None
 
-    def functions(self) -> list[FunctionUnit]:
-        """The functions of the text, walking again only what changed since last time."""
+    def functions(self, lines: list[str] | None = None) -> list[FunctionUnit]:
+        """The functions of the text (whose `split_lines` are `lines`, when the caller
+        has them), walking again only what changed since last time."""
         tree = self.tree
         if tree is None:
             self.replace_all(self.text)
             tree = self.tree
             assert tree is not None
         self._extraction = update_functions(
-            self.spec, self.text, tree, self._extraction, self._changes
+            self.spec, self.text, tree, self._extraction, self._changes, lines
         )
         self._changes = []
         return self._extraction.units

@@ -47,16 +47,16 @@ def document_units(
     spec: LanguageSpec,
     text: str,
     settings: Settings,
-    functions: Callable[[], list[FunctionUnit]] | None = None,
+    functions: Callable[[list[str]], list[FunctionUnit]] | None = None,
 ) -> DocumentUnits:
     """The limits first, so a document over them is never parsed; `functions` gives
-    the document's functions when the caller keeps them up to date (the editor
-    parses and extracts incrementally)."""
+    the document's functions from its lines when the caller keeps them up to date
+    (the editor parses and extracts incrementally)."""
     lines = split_lines(text)
     exceeded = exceeded_limit(text, lines, settings)
     if exceeded is not None:
         return DocumentUnits(lines, [], exceeded)
-    units = extract_functions(spec, text) if functions is None else functions()
+    units = extract_functions(spec, text) if functions is None else functions(lines)
     return DocumentUnits(lines, units)
 
 
