@@ -91,8 +91,11 @@ _EXTENSIONS: dict[str, str] = {
     ".hxx": "cpp",
 }
 
-# A long parse gives the event loop a turn this often; the source is read in chunks.
+# A long parse gives the event loop a turn this often, and this long: a pause that
+# really waits lets the thread reading the client's messages take the interpreter
+# (the parse holds it). The source is read in chunks.
 _PARSE_SLICE_SECONDS = 0.005
+_PARSE_PAUSE_SECONDS = 0.001
 _READ_CHUNK = 1 << 16
 
 _languages: dict[str, Language] = {}
@@ -164,7 +167,7 @@ class LanguageSpec:
                     return parser.parse(read, progress_callback=halt)
                 return parser.parse(read, old_tree, progress_callback=halt)
             except ValueError:  # halted: the next call resumes where it stopped
-                await asyncio.sleep(0)
+                await asyncio.sleep(_PARSE_PAUSE_SECONDS)
 
     def query_matches(
         self,

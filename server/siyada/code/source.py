@@ -103,10 +103,15 @@ class ParsedSource:
         self._needs_parse = self._needs_full_parse = False
         return self._tree
 
+    @property
+    def parse_pending(self) -> bool:
+        """Edits wait for an incremental parse (which `parse_in_slices` can make)."""
+        return self._parsing and self._needs_parse and not self._needs_full_parse
+
     async def parse_in_slices(self) -> None:
         """Bring a tree with pending edits up to date as `tree` would, giving the event
-        loop a turn now and then. Edits made meanwhile are replayed on the new tree;
-        a parse made meanwhile by reading `tree` wins."""
+        loop a turn now and then. Edits made meanwhile are replayed on the new tree
+        (`parse_pending` then stays true); a parse made meanwhile by reading `tree` wins."""
         if not self._needs_parse or self._needs_full_parse or self._tree is None:
             return
         old_tree, parses = self._tree.copy(), self._parses

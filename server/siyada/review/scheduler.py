@@ -201,8 +201,7 @@ class Scheduler:
 
     async def _refresh_soon(self, doc: TrackedDocument) -> None:
         await asyncio.sleep(_COALESCE_SECONDS)
-        # Requests (a code action at the cursor) are answered while the parse runs.
-        await doc.source.parse_in_slices()
+        await _parse_caught_up(doc)
         doc.refresh = None
         self._functions_changed(doc, doc.last_edited_line)
 
@@ -356,6 +355,7 @@ class Scheduler:
 
     async def _after_quiet(self, doc: TrackedDocument, deadline: float) -> None:
         await asyncio.sleep(max(0.0, deadline - asyncio.get_running_loop().time()))
+        await _parse_caught_up(doc)
         doc.debounce = None
         self._flush_refresh(doc)
         self._start_reviews(doc)
@@ -507,6 +507,14 @@ class Scheduler:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("A review task failed", exc_info=task.exception())
+
+
+async def _parse_caught_up(doc: TrackedDocument) -> None:
+    """Parse the pending edits in slices, so requests (a code action at the cursor)
+    are answered meanwhile; edits typed during a parse are parsed next, so a burst of
+    keystrokes ends with its functions refreshed without a parse that blocks."""
+    while doc.source.parse_pending:
+        await doc.source.parse_in_slices()
 
 
 def _name(uri: str) -> str:
