@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from siyada.code.functions import Extraction, FunctionUnit, RowChange, update_functions
 from siyada.code.languages import (
@@ -80,7 +79,7 @@ class ParsedSource:
         self._extraction: Extraction | None = None
         self._parses = 0  # parses made by reading `tree`
         # While `parse_in_slices` runs: the tree edits made meanwhile, replayed on its tree.
-        self._replay: list[dict[str, Any]] | None = None
+        self._replay: list[_TreeEdit] | None = None
         # Rows changed since the last extraction; None: all of them.
         self._changes: list[RowChange] | None = None
         if parse:
@@ -126,7 +125,7 @@ class ParsedSource:
             return
         self._note_parse(old_tree, tree, changes_at)
         for edit in replay:
-            tree.edit(**edit)
+            edit.tell(tree)
         self._tree, self._needs_parse = tree, bool(replay)
 
     def _note_parse(self, old_tree: Tree, tree: Tree, at: int | None = None) -> None:
@@ -215,21 +214,38 @@ class ParsedSource:
         start_point = _point(old_source, start_byte)
         old_end_point = _point(old_source, old_end_byte)
         new_end_point = _point(new_source, new_end_byte)
-        tree_edit = {
-            "start_byte": start_byte,
-            "old_end_byte": old_end_byte,
-            "new_end_byte": new_end_byte,
-            "start_point": start_point,
-            "old_end_point": old_end_point,
-            "new_end_point": new_end_point,
-        }
-        self._tree.edit(**tree_edit)
+        tree_edit = _TreeEdit(
+            start_byte, old_end_byte, new_end_byte, start_point, old_end_point, new_end_point
+        )
+        tree_edit.tell(self._tree)
         if self._replay is not None:
             self._replay.append(tree_edit)
         self._source = new_source
         if self._changes is not None:
             self._changes.append((start_point[0], old_end_point[0], new_end_point[0]))
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class _TreeEdit:
+    """An edit in the parsed bytes, as `Tree.edit` takes it."""
+
+    start_byte: int
+    old_end_byte: int
+    new_end_byte: int
+    start_point: tuple[int, int]
+    old_end_point: tuple[int, int]
+    new_end_point: tuple[int, int]
+
+    def tell(self, tree: Tree) -> None:
+        tree.edit(
+            start_byte=self.start_byte,
+            old_end_byte=self.old_end_byte,
+            new_end_byte=self.new_end_byte,
+            start_point=self.start_point,
+            old_end_point=self.old_end_point,
+            new_end_point=self.new_end_point,
+        )
 
 
 # The bytes after an edit, where it starts, and where it ends before and after.
