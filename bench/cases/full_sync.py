@@ -61,6 +61,7 @@ async def bench_full_sync(config: Config) -> Outcome:
     units = unit_count([module])
     debounce = config.debounce_ms / 1000
     samples: list[float] = []
+    to_model: list[float] = []
     republished: list[float] = []
     with SimulatedOllama(ModelSpeed(scale=SPEED_SCALE), slots=1) as sim:
         session = await start_session(
@@ -86,17 +87,19 @@ async def bench_full_sync(config: Config) -> Outcome:
                 publish = session.first_publish(uri, after=chat.last_byte, version=version)
                 first = session.first_publish(uri, after=sent, version=version)
                 assert publish is not None and first is not None
-                to_model = chat.arrival - sent - debounce
-                samples.append((to_model + publish.received - chat.last_byte) * 1000)
+                to_model.append((chat.arrival - sent - debounce) * 1000)
+                samples.append(to_model[-1] + (publish.received - chat.last_byte) * 1000)
                 republished.append((first.received - sent) * 1000)
                 if publish.count != module.marked:
                     raise TimeoutError(f"{publish.count} diagnostics, not {module.marked}")
         finally:
             await session.close()
-    return _outcome(module, samples, republished)
+    return _outcome(module, samples, to_model, republished)
 
 
-def _outcome(module: Module, samples: list[float], republished: list[float]) -> Outcome:
+def _outcome(
+    module: Module, samples: list[float], to_model: list[float], republished: list[float]
+) -> Outcome:
     p95 = percentile(samples, 0.95)
     figure = (
         f"Whole-document didChange, {len(module.lines):,}-line file with {module.marked} "
@@ -105,9 +108,8 @@ def _outcome(module: Module, samples: list[float], republished: list[float]) -> 
     )
     rows = [
         Row(figure, ms_pair(samples), target=f"p95 < {TARGET_MS:.0f} ms", passed=p95 < TARGET_MS),
-        Row(
-            "  of which change -> diagnostics re-published at once, p50 / p95", ms_pair(republished)
-        ),
+        Row("  of which change (+ debounce) -> request at model, p50 / p95", ms_pair(to_model)),
+        Row("  change -> diagnostics re-published at once, p50 / p95", ms_pair(republished)),
     ]
     return Outcome(
         rows,
@@ -115,6 +117,7 @@ def _outcome(module: Module, samples: list[float], republished: list[float]) -> 
             "lines": len(module.lines),
             "findings": module.marked,
             "overhead_ms": samples,
+            "to_model_ms": to_model,
             "republish_ms": republished,
         },
     )

@@ -17,7 +17,7 @@ from siyada.code.source import ParsedSource, TextEdit
 # Neighbours matter: duplicate names (#2), nested bodies left out of the outer text,
 # decorators and attributes, siblings sharing a line, values named by where they stand.
 SOURCES = {
-    "python": '''import os
+    "python": """import os
 
 
 @cache
@@ -41,7 +41,7 @@ def load(path):
         x + 1
     )
     return handler
-''',
+""",
     "javascript": """function setup(app) {
   app.get('/run', function (req, res) {
     const a = 1;
@@ -176,7 +176,9 @@ def test_case3_an_edit_in_a_large_file_rebuilds_only_its_block() -> None:
     source.apply([TextEdit(at, at, "0 or ")])
     after = source.functions()
     assert after == _full(spec, source)
-    changed = [index for index, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
+    changed = [
+        index for index, (old, new) in enumerate(zip(before, after, strict=True)) if old != new
+    ]
     assert changed == [1000]
     # The units around the edit are the same objects: nothing was rebuilt for them.
     assert after[999] is before[999] and after[1001] is before[1001]

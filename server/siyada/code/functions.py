@@ -340,7 +340,7 @@ class _Block:
     so a change elsewhere leaves them as they are, moved by the rows added or removed
     above."""
 
-    __slots__ = ("first", "last", "units", "_built", "_built_first", "_built_names")
+    __slots__ = ("_built", "_built_first", "_built_names", "first", "last", "units")
 
     def __init__(self, first: int, last: int, units: tuple[_Local, ...]) -> None:
         self.first, self.last, self.units = first, last, units
@@ -503,9 +503,9 @@ def _groups(
         if node.start_point.row < first or _last_row(node) > last:
             return None
         previous = groups[-1][-1] if groups else None
-        if previous is None and node.prev_named_sibling is not None:
-            if node.prev_named_sibling.type in attachments:
-                return None  # its attribute lies in a kept block
+        before = node.prev_named_sibling if previous is None else None
+        if before is not None and before.type in attachments:
+            return None  # its attribute lies in a kept block
         if previous is not None and (
             node.start_point.row <= _last_row(previous) or previous.type in attachments
         ):

@@ -156,12 +156,13 @@ class LanguageSpec:
         def read(offset: int, _point: object) -> bytes:
             return source[offset : offset + _READ_CHUNK]
 
+        deadline = 0.0
+
+        def halt(*_state: object) -> bool:
+            return time.monotonic() > deadline
+
         while True:
             deadline = time.monotonic() + _PARSE_SLICE_SECONDS
-
-            def halt(*_state: object) -> bool:
-                return time.monotonic() > deadline
-
             try:
                 if old_tree is None:
                     return parser.parse(read, progress_callback=halt)
