@@ -22,6 +22,7 @@ import bisect
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from siyada.code.languages import (
     LanguageSpec,
@@ -31,7 +32,7 @@ from siyada.code.languages import (
     encode_source,
     top_level_nodes,
 )
-from siyada.code.layout import Span, lay_out
+from siyada.code.layout import LaidOut, Run, Span, lay_out
 from siyada.code.naming import (
     clean,
     cpp_declarator_name,
@@ -320,9 +321,9 @@ def extract_functions(
 RowChange = tuple[int, int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class _Local:
-    """A unit of one block before its name is made unique; rows relative to the block."""
+class _Local(NamedTuple):
+    """A unit of one block before its name is made unique; rows relative to the block.
+    (A named tuple: one is made per function on every full extraction.)"""
 
     name: str
     kind: str
@@ -364,7 +365,7 @@ class _Block:
                 local.end + shift,
                 local.text,
                 local.hash,
-                tuple((text0, doc0 + shift, count) for text0, doc0, count in local.runs),
+                _moved_runs(local.runs, shift),
             )
             for local, name in zip(self.units, names, strict=True)
             # A unit whose every line belongs to units inside it has nothing to review.
@@ -493,6 +494,20 @@ def _extract_rows(
     return blocks
 
 
+def _moved_runs(runs: tuple[Run, ...], rows: int) -> tuple[Run, ...]:
+    if len(runs) == 1:
+        text0, doc0, count = runs[0]
+        return ((text0, doc0 + rows, count),)
+    return tuple((text0, doc0 + rows, count) for text0, doc0, count in runs)
+
+
+def _whole(span: Span, lines: list[str]) -> LaidOut:
+    """What `lay_out` gives for a span alone: its lines, all its own."""
+    count = span.end - span.start + 1
+    text = "\n".join(lines[span.start : span.end + 1])
+    return LaidOut(text, ((0, span.start, count),), count)
+
+
 def _groups(
     root: Node, attachments: frozenset[str], first: int, last: int
 ) -> list[list[Node]] | None:
@@ -527,9 +542,15 @@ def _block(
     items: list[_Item],
 ) -> _Block:
     first = rows[0]
+    if not items:
+        return _Block(first, rows[1], ())
     found = _qualify(items)
     spans = [_span(rules, lines, unit) for unit in found]
-    laid_out = lay_out(spans, lines, spec.line_comment)
+    if len(spans) == 1:
+        # The usual block, one function and nothing nested: its text is its lines.
+        laid_out = [_whole(spans[0], lines)]
+    else:
+        laid_out = lay_out(spans, lines, spec.line_comment)
     locals_ = tuple(
         _Local(
             unit.name,
@@ -538,7 +559,7 @@ def _block(
             span.end - first,
             text_of.text,
             unit_hash(spec.id, text_of.text),
-            tuple((text0, doc0 - first, count) for text0, doc0, count in text_of.runs),
+            _moved_runs(text_of.runs, -first),
             text_of.own_lines,
         )
         for unit, span, text_of in zip(found, spans, laid_out, strict=True)

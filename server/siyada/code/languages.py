@@ -212,8 +212,11 @@ def language_for(language_id: str | None, path: str | None = None) -> LanguageSp
 
 def top_level_nodes(root: Node, first_row: int, last_row: int) -> list[Node]:
     """The children of `root` that end after the start of row `first_row` and start
-    no later than row `last_row`, in order, found by bisection without visiting the
-    others. (`TreeCursor.goto_first_child_for_point` misses a point between children.)"""
+    no later than row `last_row`, in order; past the first row, found by bisection
+    without visiting the others (`TreeCursor.goto_first_child_for_point` misses a point
+    between two children)."""
+    if first_row == 0:  # the whole list at once: `child(index)` walks from the start
+        return [node for node in root.children if node.start_point.row <= last_row]
     low, high = 0, root.child_count
     while low < high:
         middle = (low + high) // 2

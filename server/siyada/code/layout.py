@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["LaidOut", "Span", "lay_out"]
+__all__ = ["LaidOut", "Run", "Span", "lay_out"]
 
 # (first text line, first document line, number of lines): consecutive lines of a unit's
 # text that are consecutive lines of the document, and the unit's own.
