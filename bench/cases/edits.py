@@ -274,15 +274,17 @@ def edits_outcome(
 
 
 def _cost_rows(samples: list[EditSample]) -> list[Row]:
-    def mean(name: str, baseline: bool = False) -> float:
+    def average(name: str, baseline: bool = False) -> float:
         return mean([getattr(s, f"baseline_{name}" if baseline else name) for s in samples])
 
     def tokens(baseline: bool) -> str:
-        sent, evaluated = mean("prompt_tokens", baseline), mean("evaluated_tokens", baseline)
+        sent = average("prompt_tokens", baseline)
+        evaluated = average("evaluated_tokens", baseline)
         return f"{sent:,.0f} / {evaluated:,.0f}"
 
     def answers(baseline: bool) -> str:
-        return f"{mean('answer_tokens', baseline):,.0f} / {mean('model_seconds', baseline):.2f} s"
+        seconds = average("model_seconds", baseline)
+        return f"{average('answer_tokens', baseline):,.0f} / {seconds:.2f} s"
 
     return [
         Row(
