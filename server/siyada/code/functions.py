@@ -42,6 +42,7 @@ from siyada.code.naming import (
     type_name,
     value_name,
 )
+from siyada.code.queries import FUNCTION_NODES, RULES, Rules
 from siyada.code.text import split_lines
 
 __all__ = [
@@ -121,162 +122,6 @@ def lines_outside_units(units: Sequence[FunctionUnit], lines: Sequence[str]) -> 
     model never sees. Blank lines hold no code, so they are not counted."""
     covered = {row for unit in units for row in range(unit.start_line, unit.end_line + 1)}
     return sum(1 for row, line in enumerate(lines) if line.strip() and row not in covered)
-
-
-# Capture names: "@unit.<kind>" marks a function node, "@value.<kind>" a function value
-# named by where it stands, "@scope.<kind>" a container whose name prefixes the
-# functions inside it ("class" scopes also turn functions into methods). The name comes
-# from "@name" (text), "@type" (a type, unwrapped from pointers, references and
-# generics; with "@trait", a trait impl) or "@declarator" (a C/C++ declarator).
-
-_PYTHON = """
-(function_definition name: (identifier) @name) @unit.function
-(decorated_definition definition: (function_definition name: (identifier) @name)) @unit.function
-(class_definition name: (identifier) @name) @scope.class
-(decorated_definition definition: (class_definition name: (identifier) @name)) @scope.class
-(lambda) @value.lambda
-"""
-
-_FUNCTION_VALUE = "[(function_expression) (generator_function)]"
-
-# Shared by JavaScript, TypeScript and TSX.
-_ECMASCRIPT = f"""
-(function_declaration name: (identifier) @name) @unit.function
-(generator_function_declaration name: (identifier) @name) @unit.function
-(method_definition name: (_) @name) @unit.method
-(variable_declarator name: (identifier) @name value: (arrow_function)) @unit.arrow
-(variable_declarator name: (identifier) @name value: {_FUNCTION_VALUE}) @unit.function
-(assignment_expression
-  left: [(identifier) (member_expression)] @name right: (arrow_function)) @unit.arrow
-(assignment_expression
-  left: [(identifier) (member_expression)] @name right: {_FUNCTION_VALUE}) @unit.function
-(pair key: (_) @name value: (arrow_function)) @unit.arrow
-(pair key: (_) @name value: {_FUNCTION_VALUE}) @unit.function
-(export_statement "default" @name value: (arrow_function)) @unit.arrow
-(export_statement "default" @name value: {_FUNCTION_VALUE}) @unit.function
-(class_declaration name: (_) @name) @scope.class
-(class name: (_) @name) @scope.class
-(variable_declarator name: (identifier) @name value: (class !name)) @scope.class
-(variable_declarator name: (identifier) @name value: (object)) @scope.namespace
-(arrow_function) @value.arrow
-[(function_expression) (generator_function)] @value.function
-"""
-
-_JAVASCRIPT = (
-    _ECMASCRIPT
-    + f"""
-(field_definition property: (_) @name value: (arrow_function)) @unit.arrow
-(field_definition property: (_) @name value: {_FUNCTION_VALUE}) @unit.function
-"""
-)
-
-# Bodiless overloads, abstract methods and interface members are signature nodes,
-# which no pattern matches.
-_TYPESCRIPT = (
-    _ECMASCRIPT
-    + f"""
-(public_field_definition name: (_) @name value: (arrow_function)) @unit.arrow
-(public_field_definition name: (_) @name value: {_FUNCTION_VALUE}) @unit.function
-(abstract_class_declaration name: (_) @name) @scope.class
-(internal_module name: (_) @name) @scope.namespace
-(module name: (_) @name) @scope.namespace
-"""
-)
-
-_GO = """
-(function_declaration name: (identifier) @name) @unit.function
-(method_declaration
-  receiver: (parameter_list (parameter_declaration type: (_) @type))
-  name: (field_identifier) @name) @unit.method
-(func_literal) @value.function
-"""
-
-_RUST = """
-(function_item name: (identifier) @name) @unit.function
-(impl_item !trait type: (_) @type) @scope.class
-(impl_item trait: (_) @trait type: (_) @type) @scope.class
-(closure_expression) @value.closure
-(trait_item name: (_) @name) @scope.class
-(mod_item name: (_) @name) @scope.namespace
-"""
-
-_JAVA = """
-(method_declaration name: (identifier) @name body: (block)) @unit.method
-(constructor_declaration name: (identifier) @name) @unit.constructor
-(compact_constructor_declaration name: (identifier) @name) @unit.constructor
-(class_declaration name: (identifier) @name) @scope.class
-(interface_declaration name: (identifier) @name) @scope.class
-(enum_declaration name: (identifier) @name) @scope.class
-(record_declaration name: (identifier) @name) @scope.class
-(annotation_type_declaration name: (identifier) @name) @scope.class
-(lambda_expression) @value.lambda
-(static_initializer) @value.initializer
-"""
-
-# A prototype is a "declaration", not a "function_definition", so only bodies match.
-_C = """
-(function_definition declarator: (_) @declarator) @unit.function
-"""
-
-_CPP = """
-(function_definition declarator: (_) @declarator body: (_)) @unit.function
-(template_declaration
-  (function_definition declarator: (_) @declarator body: (_))) @unit.function
-(class_specifier name: (_) @type body: (_)) @scope.class
-(struct_specifier name: (_) @type body: (_)) @scope.class
-(union_specifier name: (_) @type body: (_)) @scope.class
-(template_declaration (class_specifier name: (_) @type body: (_))) @scope.class
-(template_declaration (struct_specifier name: (_) @type body: (_))) @scope.class
-(namespace_definition name: (_) @name) @scope.namespace
-(lambda_expression) @value.lambda
-"""
-
-
-@dataclass(frozen=True)
-class _Rules:
-    query: str
-    # Sibling nodes just before a unit that belong to it (decorators, attributes) when
-    # the grammar does not make them its children.
-    attachments: frozenset[str] = frozenset()
-    # True when a function value bound to a name is always a unit, whatever its size:
-    # Go's `step := func() {...}` is how Go names a local function.
-    bound_values_are_units: bool = False
-
-
-_RULES: dict[str, _Rules] = {
-    "python": _Rules(_PYTHON),
-    "javascript": _Rules(_JAVASCRIPT),
-    "typescript": _Rules(_TYPESCRIPT, frozenset({"decorator"})),
-    "tsx": _Rules(_TYPESCRIPT, frozenset({"decorator"})),
-    "go": _Rules(_GO, bound_values_are_units=True),
-    "rust": _Rules(_RUST, frozenset({"attribute_item"})),
-    "java": _Rules(_JAVA),
-    "c": _Rules(_C),
-    "cpp": _Rules(_CPP),
-}
-
-
-# Nodes that are a function: the part of a unit whose body a nested unit hides.
-_FUNCTION_NODES = frozenset(
-    {
-        "function_definition",
-        "function_declaration",
-        "generator_function_declaration",
-        "function_expression",
-        "generator_function",
-        "arrow_function",
-        "method_definition",
-        "method_declaration",
-        "constructor_declaration",
-        "compact_constructor_declaration",
-        "func_literal",
-        "function_item",
-        "lambda_expression",
-        "lambda",
-        "closure_expression",
-        "static_initializer",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,7 +249,7 @@ def update_functions(
     again; the other units are reused. The result is the same as a full extraction.
     `lines` may be the text's `split_lines`, when the caller has them.
     """
-    rules = _RULES.get(spec.id)
+    rules = RULES.get(spec.id)
     if rules is None:
         return Extraction([], ())
     if lines is None:
@@ -446,7 +291,7 @@ def _kept_blocks(blocks: Sequence[_Block], changes: Sequence[RowChange]) -> list
 
 
 def _fill_gaps(
-    spec: LanguageSpec, rules: _Rules, root: Node, lines: list[str], kept: list[_Block]
+    spec: LanguageSpec, rules: Rules, root: Node, lines: list[str], kept: list[_Block]
 ) -> list[_Block] | None:
     """The kept blocks, with the rows between them extracted again; None when a node
     between them reaches into a kept block's rows."""
@@ -466,7 +311,7 @@ def _fill_gaps(
 
 
 def _extract_rows(
-    spec: LanguageSpec, rules: _Rules, root: Node, lines: list[str], first: int, last: int
+    spec: LanguageSpec, rules: Rules, root: Node, lines: list[str], first: int, last: int
 ) -> list[_Block] | None:
     """Blocks covering rows first..last (each block from its first node's row to the
     row before the next block), so kept blocks and new ones tile the document."""
@@ -536,7 +381,7 @@ def _groups(
 
 def _block(
     spec: LanguageSpec,
-    rules: _Rules,
+    rules: Rules,
     lines: list[str],
     rows: tuple[int, int],
     items: list[_Item],
@@ -578,7 +423,7 @@ def _has_lone_cr(text: str) -> bool:
 
 def _collect(
     spec: LanguageSpec,
-    rules: _Rules,
+    rules: Rules,
     root: Node,
     line_count: int,
     byte_range: tuple[int, int] | None = None,
@@ -652,7 +497,7 @@ def _name(captures: dict[str, list[Node]], node: Node) -> tuple[Node, str]:
     return node, ""
 
 
-def _value_item(rules: _Rules, node: Node, line_count: int) -> _Item | None:
+def _value_item(rules: Rules, node: Node, line_count: int) -> _Item | None:
     """A function value as a unit, when it is one (see MIN_VALUE_LINES)."""
     name, bound = value_name(node)
     kind = "arrow" if node.type == "arrow_function" else "function"
@@ -671,7 +516,7 @@ def _function_node(node: Node) -> Node:
         if not pending:
             break
         current = pending.pop(0)
-        if current.type in _FUNCTION_NODES:
+        if current.type in FUNCTION_NODES:
             return current
         pending.extend(current.named_children)
     return node
@@ -714,7 +559,7 @@ def _encloses(outer: Node, inner: Node) -> bool:
     return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
 
 
-def _span(rules: _Rules, lines: list[str], unit: _Found) -> Span:
+def _span(rules: Rules, lines: list[str], unit: _Found) -> Span:
     node = unit.item.node
     last = len(lines) - 1
     start = min(_first_row(node, rules.attachments), last)
