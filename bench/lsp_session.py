@@ -138,6 +138,17 @@ class Session:
         self.client.text_document_did_change(params)
         return sent
 
+    def replace(self, uri: str, version: int, text: str) -> float:
+        """Send a didChange carrying the whole document, as some clients do for every
+        change; returns when it was sent."""
+        params = types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+        sent = time.monotonic()
+        self.client.text_document_did_change(params)
+        return sent
+
     # -- waiting ---------------------------------------------------------------------------
 
     def nudge(self) -> None:

@@ -5,7 +5,7 @@ functions, a 500 KB file under the size limit), open it against the simulated mo
 its published speed, so reviews are in flight, then send code-action requests and time
 their answers; for the 500 KB file also while typing into it. Target: p95 < 200 ms.
 
-    .venv/bin/python bench/responsiveness.py [--requests 40]
+    .venv/bin/python bench/responsiveness.py [--requests 40] [--only "500 KB"]
 """
 
 from __future__ import annotations
@@ -146,13 +146,15 @@ def _row(name: str, what: str, latencies: list[float], open_ms: float, session: 
     )
 
 
-async def main(count: int) -> int:
+async def main(count: int, only: str | None = None) -> int:
     print(
         f"{'input':32} | {'request':24} | {'p50 ms':>6} | {'p95 ms':>6} | {'max ms':>6} "
         f"| open ms | RSS MB | p95 < {TARGET_MS:.0f} ms"
     )
     failed = False
     for name, (file_name, language, text) in inputs().items():
+        if only is not None and only.lower() not in name.lower():
+            continue
         for row in await measure(name, file_name, language, text, count):
             print(row, flush=True)
             failed |= row.endswith("FAIL")
@@ -164,4 +166,6 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--requests", type=int, default=40, help="code actions per input")
-    raise SystemExit(asyncio.run(main(parser.parse_args().requests)))
+    parser.add_argument("--only", help="run only the inputs whose name contains this")
+    arguments = parser.parse_args()
+    raise SystemExit(asyncio.run(main(arguments.requests, arguments.only)))

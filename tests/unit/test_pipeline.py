@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from siyada.code.functions import extract_functions, lines_outside_units
+from siyada.code.functions import FunctionUnit, extract_functions, lines_outside_units
 from siyada.code.languages import LanguageSpec, language_for
 from siyada.code.text import split_lines
 from siyada.review.engine import Reviewer
@@ -48,15 +48,19 @@ async def _close(pipeline: ReviewPipeline) -> None:
 
 def test_case11_limits_come_before_parsing() -> None:
     settings = Settings(max_file_kb=1)
-    binary = document_units(_spec(), "def f(x):\n    return x\x00\n", settings)
-    minified = document_units(_spec(), "def f(x): return " + "x+" * 3_000 + "x\n", Settings())
-    large = document_units(_spec(), "def f(x):\n" + "    x += 1\n" * 200, settings)
     parsed: list[bool] = []
 
-    def tree() -> None:
+    def functions(lines: list[str]) -> list[FunctionUnit]:
+        assert lines == split_lines(SOURCE)
         parsed.append(True)
+        return extract_functions(_spec(), SOURCE)
 
-    within = document_units(_spec(), SOURCE, Settings(), tree)
+    binary = document_units(_spec(), "def f(x):\n    return x\x00\n", settings, functions)
+    minified = document_units(
+        _spec(), "def f(x): return " + "x+" * 3_000 + "x\n", Settings(), functions
+    )
+    large = document_units(_spec(), "def f(x):\n" + "    x += 1\n" * 200, settings, functions)
+    within = document_units(_spec(), SOURCE, Settings(), functions)
 
     assert binary.not_reviewed is not None and binary.not_reviewed.kind == "binary"
     assert minified.not_reviewed is not None and minified.not_reviewed.kind == "minified"

@@ -59,13 +59,16 @@ def test_edits_after_non_ascii_text_land_in_the_right_place() -> None:
     assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
 
 
-def test_carriage_returns_fall_back_to_a_full_parse() -> None:
+def test_case3_carriage_returns_keep_the_parse_incremental() -> None:
     assert PYTHON is not None
-    crlf = SOURCE.replace("\n", "\r\n")
-    source = ParsedSource(PYTHON, crlf)
-    source.apply([TextEdit(0, 0, "# x\r\n")])
-    assert source.incremental_parses == 0
-    assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
+    for line_end in ("\r\n", "\r"):
+        source = ParsedSource(PYTHON, SOURCE.replace("\n", line_end))
+        assert source.tree is not None
+        source.apply([TextEdit(0, 0, f"# x{line_end}")])
+        at = source.text.index("sum(items)")
+        source.apply([TextEdit(at, at, f"0 +{line_end}    ")])
+        assert source.tree is not None and source.incremental_parses == 1
+        assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -105,3 +108,32 @@ def test_syntax_errors_after_an_edit_leave_the_document_unchanged() -> None:
     assert source.syntax_errors_after(TextEdit(at, at + 6, "yield")) == 0
     assert source.tree is tree_before and source.text == text_before
     assert _units(PYTHON, source) == _fresh(PYTHON, SOURCE)
+
+
+async def test_case3_a_parse_in_slices_matches_a_parse_and_keeps_edits_made_meanwhile() -> None:
+    import asyncio
+
+    assert PYTHON is not None
+    text = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(8_000))
+    source = ParsedSource(PYTHON, text)
+    assert source.functions()
+    at = source.text.index("return x + 5")
+    source.apply([TextEdit(at, at, "0 or ")])
+    turns = 0
+
+    async def meanwhile() -> None:
+        nonlocal turns
+        while not parsing.done():
+            turns += 1
+            if turns == 2:  # an edit while the parse runs
+                end = source.text.index("return x + 7999")
+                source.apply([TextEdit(end, end, "1 + ")])
+            await asyncio.sleep(0)
+
+    parsing = asyncio.ensure_future(source.parse_in_slices())
+    await asyncio.gather(parsing, meanwhile())
+    assert turns >= 2  # the edit came while the parse was running
+    tree = source.tree
+    assert tree is not None and tree.root_node.text == source.text.encode()
+    assert _units(PYTHON, source) == _fresh(PYTHON, source.text)
+    assert source.functions() == extract_functions(PYTHON, source.text)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from siyada.code.source import TextEdit
 from siyada.lsp.text_sync import offset_at, to_edits
 
 UTF16 = PositionCodec(types.PositionEncodingKind.Utf16)
@@ -44,8 +45,7 @@ def _change(
 
 
 def test_changes_apply_in_order() -> None:
-    edits, full = to_edits("ab\ncd\n", [_change(0, 1, 1, 1, "X"), _change(0, 0, 0, 0, "0")], UTF16)
-    assert full is None
+    edits = to_edits("ab\ncd\n", [_change(0, 1, 1, 1, "X"), _change(0, 0, 0, 0, "0")], UTF16)
     text = "ab\ncd\n"
     for edit in edits:
         text = edit.applied_to(text)
@@ -53,7 +53,7 @@ def test_changes_apply_in_order() -> None:
 
 
 def test_a_whole_document_change_replaces_the_text() -> None:
-    edits, full = to_edits(
+    edits = to_edits(
         "old",
         [
             _change(0, 0, 0, 1, "x"),
@@ -62,4 +62,15 @@ def test_a_whole_document_change_replaces_the_text() -> None:
         ],
         UTF16,
     )
-    assert edits == [] and full == "new\nmore"
+    text = "old"
+    for edit in edits:
+        text = edit.applied_to(text)
+    assert text == "new\nmore"
+
+
+def test_case3_a_whole_document_change_becomes_the_edit_it_made() -> None:
+    before = "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
+    after = before.replace("return 2", "return 20")
+    edits = to_edits(before, [types.TextDocumentContentChangeWholeDocument(text=after)], UTF16)
+    at = before.index("2\n")
+    assert edits == [TextEdit(at + 1, at + 1, "0")]

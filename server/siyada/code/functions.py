@@ -21,15 +21,17 @@ from __future__ import annotations
 import bisect
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from siyada.code.languages import (
     LanguageSpec,
     Node,
     Tree,
     encode_source,
+    top_level_nodes,
 )
-from siyada.code.layout import Span, lay_out
+from siyada.code.layout import LaidOut, Run, Span, lay_out
 from siyada.code.naming import (
     clean,
     cpp_declarator_name,
@@ -39,15 +41,19 @@ from siyada.code.naming import (
     type_name,
     value_name,
 )
+from siyada.code.queries import FUNCTION_NODES, RULES, Rules
 from siyada.code.text import split_lines
 
 __all__ = [
     "MIN_NESTED_VALUE_LINES",
     "MIN_VALUE_LINES",
+    "Extraction",
     "FunctionUnit",
+    "RowChange",
     "extract_functions",
     "lines_outside_units",
     "unit_hash",
+    "update_functions",
 ]
 
 # An anonymous function value spanning fewer lines is reviewed as part of its
@@ -116,162 +122,6 @@ def lines_outside_units(units: Sequence[FunctionUnit], lines: Sequence[str]) -> 
     return sum(1 for row, line in enumerate(lines) if line.strip() and row not in covered)
 
 
-# Capture names: "@unit.<kind>" marks a function node, "@value.<kind>" a function value
-# named by where it stands, "@scope.<kind>" a container whose name prefixes the
-# functions inside it ("class" scopes also turn functions into methods). The name comes
-# from "@name" (text), "@type" (a type, unwrapped from pointers, references and
-# generics; with "@trait", a trait impl) or "@declarator" (a C/C++ declarator).
-
-_PYTHON = """
-(function_definition name: (identifier) @name) @unit.function
-(decorated_definition definition: (function_definition name: (identifier) @name)) @unit.function
-(class_definition name: (identifier) @name) @scope.class
-(decorated_definition definition: (class_definition name: (identifier) @name)) @scope.class
-(lambda) @value.lambda
-"""
-
-_FUNCTION_VALUE = "[(function_expression) (generator_function)]"
-
-# Shared by JavaScript, TypeScript and TSX.
-_ECMASCRIPT = f"""
-(function_declaration name: (identifier) @name) @unit.function
-(generator_function_declaration name: (identifier) @name) @unit.function
-(method_definition name: (_) @name) @unit.method
-(variable_declarator name: (identifier) @name value: (arrow_function)) @unit.arrow
-(variable_declarator name: (identifier) @name value: {_FUNCTION_VALUE}) @unit.function
-(assignment_expression
-  left: [(identifier) (member_expression)] @name right: (arrow_function)) @unit.arrow
-(assignment_expression
-  left: [(identifier) (member_expression)] @name right: {_FUNCTION_VALUE}) @unit.function
-(pair key: (_) @name value: (arrow_function)) @unit.arrow
-(pair key: (_) @name value: {_FUNCTION_VALUE}) @unit.function
-(export_statement "default" @name value: (arrow_function)) @unit.arrow
-(export_statement "default" @name value: {_FUNCTION_VALUE}) @unit.function
-(class_declaration name: (_) @name) @scope.class
-(class name: (_) @name) @scope.class
-(variable_declarator name: (identifier) @name value: (class !name)) @scope.class
-(variable_declarator name: (identifier) @name value: (object)) @scope.namespace
-(arrow_function) @value.arrow
-[(function_expression) (generator_function)] @value.function
-"""
-
-_JAVASCRIPT = (
-    _ECMASCRIPT
-    + f"""
-(field_definition property: (_) @name value: (arrow_function)) @unit.arrow
-(field_definition property: (_) @name value: {_FUNCTION_VALUE}) @unit.function
-"""
-)
-
-# Bodiless overloads, abstract methods and interface members are signature nodes,
-# which no pattern matches.
-_TYPESCRIPT = (
-    _ECMASCRIPT
-    + f"""
-(public_field_definition name: (_) @name value: (arrow_function)) @unit.arrow
-(public_field_definition name: (_) @name value: {_FUNCTION_VALUE}) @unit.function
-(abstract_class_declaration name: (_) @name) @scope.class
-(internal_module name: (_) @name) @scope.namespace
-(module name: (_) @name) @scope.namespace
-"""
-)
-
-_GO = """
-(function_declaration name: (identifier) @name) @unit.function
-(method_declaration
-  receiver: (parameter_list (parameter_declaration type: (_) @type))
-  name: (field_identifier) @name) @unit.method
-(func_literal) @value.function
-"""
-
-_RUST = """
-(function_item name: (identifier) @name) @unit.function
-(impl_item !trait type: (_) @type) @scope.class
-(impl_item trait: (_) @trait type: (_) @type) @scope.class
-(closure_expression) @value.closure
-(trait_item name: (_) @name) @scope.class
-(mod_item name: (_) @name) @scope.namespace
-"""
-
-_JAVA = """
-(method_declaration name: (identifier) @name body: (block)) @unit.method
-(constructor_declaration name: (identifier) @name) @unit.constructor
-(compact_constructor_declaration name: (identifier) @name) @unit.constructor
-(class_declaration name: (identifier) @name) @scope.class
-(interface_declaration name: (identifier) @name) @scope.class
-(enum_declaration name: (identifier) @name) @scope.class
-(record_declaration name: (identifier) @name) @scope.class
-(annotation_type_declaration name: (identifier) @name) @scope.class
-(lambda_expression) @value.lambda
-(static_initializer) @value.initializer
-"""
-
-# A prototype is a "declaration", not a "function_definition", so only bodies match.
-_C = """
-(function_definition declarator: (_) @declarator) @unit.function
-"""
-
-_CPP = """
-(function_definition declarator: (_) @declarator body: (_)) @unit.function
-(template_declaration
-  (function_definition declarator: (_) @declarator body: (_))) @unit.function
-(class_specifier name: (_) @type body: (_)) @scope.class
-(struct_specifier name: (_) @type body: (_)) @scope.class
-(union_specifier name: (_) @type body: (_)) @scope.class
-(template_declaration (class_specifier name: (_) @type body: (_))) @scope.class
-(template_declaration (struct_specifier name: (_) @type body: (_))) @scope.class
-(namespace_definition name: (_) @name) @scope.namespace
-(lambda_expression) @value.lambda
-"""
-
-
-@dataclass(frozen=True)
-class _Rules:
-    query: str
-    # Sibling nodes just before a unit that belong to it (decorators, attributes) when
-    # the grammar does not make them its children.
-    attachments: frozenset[str] = frozenset()
-    # True when a function value bound to a name is always a unit, whatever its size:
-    # Go's `step := func() {...}` is how Go names a local function.
-    bound_values_are_units: bool = False
-
-
-_RULES: dict[str, _Rules] = {
-    "python": _Rules(_PYTHON),
-    "javascript": _Rules(_JAVASCRIPT),
-    "typescript": _Rules(_TYPESCRIPT, frozenset({"decorator"})),
-    "tsx": _Rules(_TYPESCRIPT, frozenset({"decorator"})),
-    "go": _Rules(_GO, bound_values_are_units=True),
-    "rust": _Rules(_RUST, frozenset({"attribute_item"})),
-    "java": _Rules(_JAVA),
-    "c": _Rules(_C),
-    "cpp": _Rules(_CPP),
-}
-
-
-# Nodes that are a function: the part of a unit whose body a nested unit hides.
-_FUNCTION_NODES = frozenset(
-    {
-        "function_definition",
-        "function_declaration",
-        "generator_function_declaration",
-        "function_expression",
-        "generator_function",
-        "arrow_function",
-        "method_definition",
-        "method_declaration",
-        "constructor_declaration",
-        "compact_constructor_declaration",
-        "func_literal",
-        "function_item",
-        "lambda_expression",
-        "lambda",
-        "closure_expression",
-        "static_initializer",
-    }
-)
-
-
 @dataclass(frozen=True, slots=True)
 class _Item:
     """A unit or scope found by the query, before its name is qualified."""
@@ -304,41 +154,273 @@ def extract_functions(
     UTF-8 text when it has no lone \\r). Code with syntax errors yields whatever
     functions the parser could still recognise.
     """
-    rules = _RULES.get(spec.id)
-    if rules is None:
-        return []
     if tree is None or _has_lone_cr(text):
         tree = spec.parse(encode_source(text))
-    lines = split_lines(text)
-    found = _qualify(_collect(spec, rules, tree.root_node, len(lines)))
+    return update_functions(spec, text, tree).units
+
+
+# A change of the document since the last extraction, in rows: (first row, its last row
+# before the change, its last row after). Rows after it moved by the difference.
+RowChange = tuple[int, int, int]
+
+
+class _Local(NamedTuple):
+    """A unit of one block before its name is made unique; rows relative to the block.
+    (A named tuple: one is made per function on every full extraction.)"""
+
+    name: str
+    kind: str
+    start: int
+    end: int
+    text: str
+    hash: str
+    runs: tuple[tuple[int, int, int], ...]
+    own_lines: int
+
+
+class _Block:
+    """Top-level nodes of the tree that share rows (or an attribute and what it
+    decorates), and the rows up to the next block. Its units depend on its rows alone,
+    so a change elsewhere leaves them as they are, moved by the rows added or removed
+    above."""
+
+    __slots__ = ("_built", "_built_first", "_built_names", "first", "last", "units")
+
+    def __init__(self, first: int, last: int, units: tuple[_Local, ...]) -> None:
+        self.first, self.last, self.units = first, last, units
+        self._built: list[FunctionUnit] = []
+        self._built_first = -1
+        self._built_names: Sequence[str] = ()
+
+    def moved(self, rows: int) -> _Block:
+        return self if rows == 0 else _Block(self.first + rows, self.last + rows, self.units)
+
+    def function_units(self, language_id: str, names: Sequence[str]) -> list[FunctionUnit]:
+        """Its units, named `names` (one per unit), reused while rows and names hold."""
+        if self._built_first == self.first and self._built_names == names:
+            return self._built
+        shift = self.first
+        units = [
+            FunctionUnit(
+                name,
+                local.kind,
+                local.start + shift,
+                local.end + shift,
+                local.text,
+                local.hash,
+                _moved_runs(local.runs, shift),
+            )
+            for local, name in zip(self.units, names, strict=True)
+            # A unit whose every line belongs to units inside it has nothing to review.
+            if local.own_lines
+        ]
+        # Decorators can move a start line earlier than an outer unit's start on the
+        # same line; a stable sort keeps the outer unit first.
+        units.sort(key=lambda unit: unit.start_line)
+        self._built, self._built_first, self._built_names = units, self.first, names
+        return units
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The functions of a document, with what it takes to update them after edits."""
+
+    units: list[FunctionUnit]
+    blocks: tuple[_Block, ...]
+    # Qualified names in document order, and the unique names given to them.
+    names: list[str] = field(default_factory=list)
+    unique_names: list[str] = field(default_factory=list)
+
+
+def update_functions(
+    spec: LanguageSpec,
+    text: str,
+    tree: Tree,
+    previous: Extraction | None = None,
+    changes: Sequence[RowChange] | None = None,
+    lines: list[str] | None = None,
+) -> Extraction:
+    """The functions of `text`, whose parse is `tree` (of `encode_source(text)`).
+
+    With the `previous` extraction and every change since (the edits, and the rows
+    `Tree.changed_ranges` reported), only the rows the changes touched are walked
+    again; the other units are reused. The result is the same as a full extraction.
+    `lines` may be the text's `split_lines`, when the caller has them.
+    """
+    rules = RULES.get(spec.id)
+    if rules is None:
+        return Extraction([], ())
+    if lines is None:
+        lines = split_lines(text)
+    kept = [] if previous is None or changes is None else _kept_blocks(previous.blocks, changes)
+    blocks = _fill_gaps(spec, rules, tree.root_node, lines, kept)
+    if blocks is None:  # the tree changed in a way the kept blocks cannot follow
+        blocks = _fill_gaps(spec, rules, tree.root_node, lines, [])
+        assert blocks is not None
+    names = [local.name for block in blocks for local in block.units]
+    # Which name gets "#2" depends on every name before it; mostly none changed.
+    if previous is not None and previous.names == names:
+        unique = previous.unique_names
+    else:
+        unique = disambiguated(names)
+    units: list[FunctionUnit] = []
+    at = 0
+    for block in blocks:
+        count = len(block.units)
+        units.extend(block.function_units(spec.id, unique[at : at + count]))
+        at += count
+    return Extraction(units, tuple(blocks), names, unique)
+
+
+def _kept_blocks(blocks: Sequence[_Block], changes: Sequence[RowChange]) -> list[_Block]:
+    """The blocks no change touched (nor a row next to them), at their rows now."""
+    firsts = [block.first for block in blocks]
+    lasts = [block.last for block in blocks]
+    kept = list(blocks)
+    for first, old_last, new_last in changes:
+        low = bisect.bisect_left(lasts, first - 1)
+        high = bisect.bisect_right(firsts, old_last + 1)
+        del firsts[low:high], lasts[low:high], kept[low:high]
+        if (moved := new_last - old_last) != 0:
+            for index in range(low, len(firsts)):
+                firsts[index] += moved
+                lasts[index] += moved
+    return [block.moved(first - block.first) for block, first in zip(kept, firsts, strict=True)]
+
+
+def _fill_gaps(
+    spec: LanguageSpec, rules: Rules, root: Node, lines: list[str], kept: list[_Block]
+) -> list[_Block] | None:
+    """The kept blocks, with the rows between them extracted again; None when a node
+    between them reaches into a kept block's rows."""
+    blocks: list[_Block] = []
+    row = 0
+    for block in [*kept, None]:
+        gap_end = len(lines) - 1 if block is None else block.first - 1
+        if row <= gap_end:
+            found = _extract_rows(spec, rules, root, lines, row, gap_end)
+            if found is None:
+                return None
+            blocks.extend(found)
+        if block is not None:
+            blocks.append(block)
+            row = block.last + 1
+    return blocks
+
+
+def _extract_rows(
+    spec: LanguageSpec, rules: Rules, root: Node, lines: list[str], first: int, last: int
+) -> list[_Block] | None:
+    """Blocks covering rows first..last (each block from its first node's row to the
+    row before the next block), so kept blocks and new ones tile the document."""
+    groups = _groups(root, rules.attachments, first, last)
+    if groups is None:
+        return None
+    if not groups:
+        return [_Block(first, last, ())]
+    byte_range = (groups[0][0].start_byte, groups[-1][-1].end_byte)
+    items = _collect(spec, rules, root, len(lines), byte_range)
+    starts = [first, *(group[0].start_point.row for group in groups[1:]), last + 1]
+    blocks: list[_Block] = []
+    at = 0
+    for index, group in enumerate(groups):
+        start, end = group[0].start_byte, group[-1].end_byte
+        mine: list[_Item] = []
+        while at < len(items) and items[at].node.start_byte < start:
+            at += 1  # a node outside every group: not the query's to report
+        while at < len(items) and items[at].node.start_byte <= end:
+            if items[at].node.end_byte <= end:
+                mine.append(items[at])
+            at += 1
+        rows = (starts[index], starts[index + 1] - 1)
+        blocks.append(_block(spec, rules, lines, rows, mine))
+    return blocks
+
+
+def _moved_runs(runs: tuple[Run, ...], rows: int) -> tuple[Run, ...]:
+    if len(runs) == 1:
+        text0, doc0, count = runs[0]
+        return ((text0, doc0 + rows, count),)
+    return tuple((text0, doc0 + rows, count) for text0, doc0, count in runs)
+
+
+def _whole(span: Span, lines: list[str]) -> LaidOut:
+    """What `lay_out` gives for a span alone: its lines, all its own."""
+    count = span.end - span.start + 1
+    text = "\n".join(lines[span.start : span.end + 1])
+    return LaidOut(text, ((0, span.start, count),), count)
+
+
+def _groups(
+    root: Node, attachments: frozenset[str], first: int, last: int
+) -> list[list[Node]] | None:
+    """The top-level nodes within rows first..last, grouped when they share a row or
+    one is an attachment of the next; None when one reaches out of those rows."""
+    groups: list[list[Node]] = []
+    for node in top_level_nodes(root, first, last):
+        if node.start_point.row < first or _last_row(node) > last:
+            return None
+        previous = groups[-1][-1] if groups else None
+        before = node.prev_named_sibling if previous is None else None
+        if before is not None and before.type in attachments:
+            return None  # its attribute lies in a kept block
+        if previous is not None and (
+            node.start_point.row <= _last_row(previous) or previous.type in attachments
+        ):
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+    if groups and groups[-1][-1].type in attachments:
+        following = groups[-1][-1].next_named_sibling
+        if following is not None and following.start_point.row > last:
+            return None  # what it decorates lies in a kept block
+    return groups
+
+
+def _block(
+    spec: LanguageSpec,
+    rules: Rules,
+    lines: list[str],
+    rows: tuple[int, int],
+    items: list[_Item],
+) -> _Block:
+    first = rows[0]
+    if not items:
+        return _Block(first, rows[1], ())
+    found = _qualify(items)
     spans = [_span(rules, lines, unit) for unit in found]
-    laid_out = lay_out(spans, lines, spec.line_comment)
-    names = disambiguated(unit.name for unit in found)
-    units = [
-        FunctionUnit(
-            name,
+    if len(spans) == 1:
+        # The usual block, one function and nothing nested: its text is its lines.
+        laid_out = [_whole(spans[0], lines)]
+    else:
+        laid_out = lay_out(spans, lines, spec.line_comment)
+    locals_ = tuple(
+        _Local(
+            unit.name,
             unit.kind,
-            span.start,
-            span.end,
+            span.start - first,
+            span.end - first,
             text_of.text,
             unit_hash(spec.id, text_of.text),
-            text_of.runs,
+            _moved_runs(text_of.runs, -first),
+            text_of.own_lines,
         )
-        for unit, span, text_of, name in zip(found, spans, laid_out, names, strict=True)
-        # A unit whose every line belongs to units inside it has nothing to review.
-        if text_of.own_lines
-    ]
-    # Decorators can move a start line earlier than an outer unit's start on the same
-    # line; a stable sort keeps the outer unit first.
-    units.sort(key=lambda unit: unit.start_line)
-    return units
+        for unit, span, text_of in zip(found, spans, laid_out, strict=True)
+    )
+    return _Block(first, rows[1], locals_)
 
 
 def _has_lone_cr(text: str) -> bool:
     return "\r" in text and text.count("\r") != text.count("\r\n")
 
 
-def _collect(spec: LanguageSpec, rules: _Rules, root: Node, line_count: int) -> list[_Item]:
+def _collect(
+    spec: LanguageSpec,
+    rules: Rules,
+    root: Node,
+    line_count: int,
+    byte_range: tuple[int, int] | None = None,
+) -> list[_Item]:
     """Query matches as items, one per name node, keeping the widest node.
 
     A decorated Python function matches both as `decorated_definition` and as
@@ -347,7 +429,7 @@ def _collect(spec: LanguageSpec, rules: _Rules, root: Node, line_count: int) -> 
     """
     best: dict[int, tuple[_Item, Node]] = {}
     values: list[Node] = []
-    for _, captures in spec.query_matches(rules.query, root):
+    for _, captures in spec.query_matches(rules.query, root, byte_range=byte_range):
         value_role = next((key for key in captures if key.startswith("value.")), None)
         if value_role is not None:
             values.append(captures[value_role][0])
@@ -408,7 +490,7 @@ def _name(captures: dict[str, list[Node]], node: Node) -> tuple[Node, str]:
     return node, ""
 
 
-def _value_item(rules: _Rules, node: Node, line_count: int) -> _Item | None:
+def _value_item(rules: Rules, node: Node, line_count: int) -> _Item | None:
     """A function value as a unit, when it is one (see MIN_VALUE_LINES)."""
     name, bound = value_name(node)
     kind = "arrow" if node.type == "arrow_function" else "function"
@@ -427,7 +509,7 @@ def _function_node(node: Node) -> Node:
         if not pending:
             break
         current = pending.pop(0)
-        if current.type in _FUNCTION_NODES:
+        if current.type in FUNCTION_NODES:
             return current
         pending.extend(current.named_children)
     return node
@@ -470,7 +552,7 @@ def _encloses(outer: Node, inner: Node) -> bool:
     return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
 
 
-def _span(rules: _Rules, lines: list[str], unit: _Found) -> Span:
+def _span(rules: Rules, lines: list[str], unit: _Found) -> Span:
     node = unit.item.node
     last = len(lines) - 1
     start = min(_first_row(node, rules.attachments), last)

@@ -6,6 +6,8 @@ ever fetched at run time.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +31,7 @@ __all__ = [
     "count_syntax_errors",
     "encode_source",
     "language_for",
+    "top_level_nodes",
 ]
 
 # One query match: the pattern index and the nodes of each capture name.
@@ -87,6 +90,13 @@ _EXTENSIONS: dict[str, str] = {
     ".hxx": "cpp",
 }
 
+# A long parse gives the event loop a turn this often, and this long: a pause that
+# really waits lets the thread reading the client's messages take the interpreter
+# (the parse holds it). The source is read in chunks.
+_PARSE_SLICE_SECONDS = 0.005
+_PARSE_PAUSE_SECONDS = 0.001
+_READ_CHUNK = 1 << 16
+
 _languages: dict[str, Language] = {}
 _queries: dict[tuple[str, str], Query] = {}
 # A Parser is stateful but is only used by one parse at a time: every parse runs to its
@@ -132,14 +142,44 @@ class LanguageSpec:
         # The binding rejects an explicit None for old_tree.
         return parser.parse(source) if old_tree is None else parser.parse(source, old_tree)
 
+    async def parse_in_slices(self, source: bytes, old_tree: Tree | None = None) -> Tree:
+        """`parse`, giving the event loop a turn every `_PARSE_SLICE_SECONDS`: some
+        grammars (Python's among them) re-parse everything after an edit, and a large
+        file must not keep requests waiting meanwhile. A parser of its own, as a halted
+        parser resumes on its next call whatever it is given."""
+        parser = Parser(_language(self.id))
+
+        def read(offset: int, _point: object) -> bytes:
+            return source[offset : offset + _READ_CHUNK]
+
+        deadline = 0.0
+
+        def halt(*_state: object) -> bool:
+            return time.monotonic() > deadline
+
+        while True:
+            deadline = time.monotonic() + _PARSE_SLICE_SECONDS
+            try:
+                if old_tree is None:
+                    return parser.parse(read, progress_callback=halt)
+                return parser.parse(read, old_tree, progress_callback=halt)
+            except ValueError:  # halted: the next call resumes where it stopped
+                await asyncio.sleep(_PARSE_PAUSE_SECONDS)
+
     def query_matches(
-        self, query: str, node: Node, rows: tuple[int, int] | None = None
+        self,
+        query: str,
+        node: Node,
+        rows: tuple[int, int] | None = None,
+        byte_range: tuple[int, int] | None = None,
     ) -> list[Match]:
         """Run a tree-sitter query (compiled once per language) over `node`; with `rows`
-        (first, last), only matches that touch those rows."""
+        (first, last) or `byte_range` (start, end), only matches that touch them."""
         cursor = QueryCursor(_query(self.id, query))
         if rows is not None:
             cursor.set_point_range((rows[0], 0), (rows[1] + 1, 0))
+        if byte_range is not None:
+            cursor.set_byte_range(*byte_range)
         return cursor.matches(node)
 
 
@@ -164,6 +204,30 @@ def language_for(language_id: str | None, path: str | None = None) -> LanguageSp
     if canonical is None and path:
         canonical = _EXTENSIONS.get(_extension(path))
     return _SPECS[canonical] if canonical else None
+
+
+def top_level_nodes(root: Node, first_row: int, last_row: int) -> list[Node]:
+    """The children of `root` that end after the start of row `first_row` and start
+    no later than row `last_row`, in order; past the first row, found by bisection
+    without visiting the others (`TreeCursor.goto_first_child_for_point` misses a point
+    between two children)."""
+    if first_row == 0:  # the whole list at once: `child(index)` walks from the start
+        return [node for node in root.children if node.start_point.row <= last_row]
+    low, high = 0, root.child_count
+    while low < high:
+        middle = (low + high) // 2
+        child = root.child(middle)
+        if child is not None and child.end_point <= (first_row, 0):
+            low = middle + 1
+        else:
+            high = middle
+    nodes: list[Node] = []
+    for index in range(low, root.child_count):
+        node = root.child(index)
+        if node is None or node.start_point.row > last_row:
+            break
+        nodes.append(node)
+    return nodes
 
 
 def encode_source(text: str) -> bytes:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["LaidOut", "Span", "lay_out"]
+__all__ = ["LaidOut", "Run", "Span", "lay_out"]
 
 # (first text line, first document line, number of lines): consecutive lines of a unit's
 # text that are consecutive lines of the document, and the unit's own.
@@ -45,7 +45,10 @@ class LaidOut:
 
 def lay_out(spans: Sequence[Span], lines: Sequence[str], comment: str) -> list[LaidOut]:
     """The review text of each span (given outer before inner, in document order)."""
-    owner = _owners(spans, len(lines))
+    # Rows are looked up relative to the first span: a caller may lay out a few
+    # spans of a large document without paying for all its rows.
+    base = min((span.start for span in spans), default=0)
+    owner = _Owners(_owners(spans, base, len(lines)), base)
     children: list[list[int]] = [[] for _ in spans]
     for index, span in enumerate(spans):
         if span.parent is not None:
@@ -56,16 +59,32 @@ def lay_out(spans: Sequence[Span], lines: Sequence[str], comment: str) -> list[L
     ]
 
 
-def _owners(spans: Sequence[Span], row_count: int) -> list[int]:
-    """For each row, the index of the innermost span holding it (-1: none), in one sweep."""
-    owner = [-1] * row_count
-    cursor = 0
+@dataclass(frozen=True, slots=True)
+class _Owners:
+    """For each row from `base` on, the index of the innermost span holding it (-1: none)."""
+
+    rows: list[int]
+    base: int
+
+    def __getitem__(self, row: int) -> int:
+        return self.rows[row - self.base]
+
+    def count(self, first: int, last: int, index: int) -> int:
+        return self.rows[first - self.base : last - self.base + 1].count(index)
+
+
+def _owners(spans: Sequence[Span], base: int, row_count: int) -> list[int]:
+    """For each row from `base` to the last span's end, the index of the innermost span
+    holding it (-1: none), in one sweep."""
+    last = min(max((span.end for span in spans), default=base - 1), row_count - 1)
+    owner = [-1] * max(0, last - base + 1)
+    cursor = base
     stack: list[int] = []
 
     def fill(index: int, last_row: int) -> None:
         nonlocal cursor
-        for row in range(cursor, min(last_row, row_count - 1) + 1):
-            owner[row] = index
+        for row in range(cursor, min(last_row, last) + 1):
+            owner[row - base] = index
         cursor = max(cursor, last_row + 1)
 
     for index, span in enumerate(spans):
@@ -84,7 +103,7 @@ def _owners(spans: Sequence[Span], row_count: int) -> list[int]:
 
 
 class _Builder:
-    def __init__(self, lines: Sequence[str], owner: list[int], start: int) -> None:
+    def __init__(self, lines: Sequence[str], owner: _Owners, start: int) -> None:
         self.lines, self.owner = lines, owner
         self.out: list[str] = []
         self.runs: list[Run] = []
@@ -99,7 +118,7 @@ class _Builder:
             return
         if owned_by is None:
             self.out.extend(self.lines[first : last + 1])
-        elif self.owner[first : last + 1].count(owned_by) == last - first + 1:
+        elif self.owner.count(first, last, owned_by) == last - first + 1:
             self._own(first, last)  # the usual case: one stretch of the unit's own lines
         else:
             for row in range(first, last + 1):
@@ -127,7 +146,7 @@ def _text_of(
     index: int,
     spans: Sequence[Span],
     children: list[int],
-    owner: list[int],
+    owner: _Owners,
     lines: Sequence[str],
     comment: str,
 ) -> LaidOut:

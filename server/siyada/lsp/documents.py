@@ -37,12 +37,11 @@ def did_change(ls: SiyadaServer, params: types.DidChangeTextDocumentParams) -> N
     text = ls.scheduler.text_of(uri) if ls.language_of(uri) is not None else None
     if text is None:
         return
-    edits, full_text = to_edits(text, params.content_changes, ls.codec)
+    edits = to_edits(text, params.content_changes, ls.codec)
     ls.scheduler.change(
         uri,
         params.text_document.version,
         edits,
-        full_text=full_text,
         edited_line=_edited_line(params),
         received=received,
     )

@@ -76,9 +76,12 @@ def _is_line(value: object) -> TypeGuard[int]:
 def line_range(lines: Sequence[str], start: int, end: int, codec: PositionCodec) -> types.Range:
     """Whole lines start..end (inclusive), the end measured in the client's units."""
     last = lines[end] if end < len(lines) else ""
+    # An ASCII character is one unit in every encoding; counting them one by one is
+    # most of the cost of publishing many diagnostics.
+    width = len(last) if last.isascii() else codec.client_num_units(last)
     return types.Range(
         start=types.Position(line=start, character=0),
-        end=types.Position(line=end, character=codec.client_num_units(last)),
+        end=types.Position(line=end, character=width),
     )
 
 

@@ -22,7 +22,6 @@ from siyada.code.languages import LanguageSpec, language_for
 from siyada.lsp import code_actions, commands, configuration, documents, lifecycle
 from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.configuration import ClientOptions
-from siyada.lsp.protocol import to_diagnostic
 from siyada.lsp.published import PublishedFixes
 from siyada.lsp.rpc import AnsweringProtocol
 from siyada.lsp.status import StatusReporter
@@ -165,11 +164,9 @@ class SiyadaServer(LanguageServer):
         snapshot = self.scheduler.snapshot(uri)
         if snapshot is None:
             return
-        diagnostics = [
-            to_diagnostic(placed, snapshot.lines, snapshot.version, self.codec)
-            for placed in snapshot.findings
-        ]
-        self.published.record(uri, diagnostics)
+        diagnostics = self.published.diagnostics(
+            uri, snapshot.findings, snapshot.lines, snapshot.version, self.codec
+        )
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=diagnostics, version=snapshot.version

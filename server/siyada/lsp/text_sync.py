@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from siyada.code.source import TextEdit
+from siyada.code.source import TextEdit, edit_between
 from siyada.code.text import LINE_BREAK
 
 
@@ -21,29 +21,25 @@ def to_edits(
     text: str,
     changes: Sequence[types.TextDocumentContentChangeEvent],
     codec: PositionCodec,
-) -> tuple[list[TextEdit], str | None]:
-    """The edits to apply in order, or (no edits, the new full text) when the client
-    replaced the whole document in any of the changes."""
+) -> list[TextEdit]:
+    """The edits to apply in order. A change that replaces the whole document becomes
+    the one edit between the text before and after it (`edit_between`), so a client
+    that sends every change as the whole document still costs an incremental parse."""
     edits: list[TextEdit] = []
-    full_text: str | None = None
     for change in changes:
         if isinstance(change, types.TextDocumentContentChangeWholeDocument):
-            full_text, edits = change.text, []
-            text = change.text
-            continue
-        edit = TextEdit(
-            offset_at(text, change.range.start, codec),
-            offset_at(text, change.range.end, codec),
-            change.text,
-        )
-        if edit.end < edit.start:
-            edit = TextEdit(edit.end, edit.start, edit.new_text)
-        text = edit.applied_to(text)
-        if full_text is not None:
-            full_text = text
+            edit = edit_between(text, change.text)
         else:
-            edits.append(edit)
-    return edits, full_text
+            edit = TextEdit(
+                offset_at(text, change.range.start, codec),
+                offset_at(text, change.range.end, codec),
+                change.text,
+            )
+            if edit.end < edit.start:
+                edit = TextEdit(edit.end, edit.start, edit.new_text)
+        text = edit.applied_to(text)
+        edits.append(edit)
+    return edits
 
 
 def offset_at(text: str, position: types.Position, codec: PositionCodec) -> int:

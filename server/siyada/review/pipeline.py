@@ -17,8 +17,6 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from tree_sitter import Tree
-
 from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.code.languages import LanguageSpec
 from siyada.code.text import split_lines
@@ -49,16 +47,17 @@ def document_units(
     spec: LanguageSpec,
     text: str,
     settings: Settings,
-    tree: Callable[[], Tree | None] = lambda: None,
+    functions: Callable[[list[str]], list[FunctionUnit]] | None = None,
 ) -> DocumentUnits:
-    """The limits first, so a document over them is never parsed; `tree` gives the
-    document's current parse when the caller keeps one (the editor parses
-    incrementally)."""
+    """The limits first, so a document over them is never parsed; `functions` gives
+    the document's functions from its lines when the caller keeps them up to date
+    (the editor parses and extracts incrementally)."""
     lines = split_lines(text)
     exceeded = exceeded_limit(text, lines, settings)
     if exceeded is not None:
         return DocumentUnits(lines, [], exceeded)
-    return DocumentUnits(lines, extract_functions(spec, text, tree()))
+    units = extract_functions(spec, text) if functions is None else functions(lines)
+    return DocumentUnits(lines, units)
 
 
 @dataclass(frozen=True)

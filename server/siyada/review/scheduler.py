@@ -18,11 +18,9 @@ from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tree_sitter import Tree
-
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
-from siyada.code.source import ParsedSource, TextEdit
+from siyada.code.source import ParsedSource, TextEdit, edit_between
 from siyada.models.ollama import ModelError
 from siyada.review.anchor import anchor
 from siyada.review.engine import (
@@ -160,8 +158,9 @@ class Scheduler:
         edited_line: int | None = None,
         received: float | None = None,
     ) -> None:
-        """The document changed by `edits` (or was replaced by `full_text`); `received`
-        is when the change arrived (event loop time), where the quiet period starts."""
+        """The document changed by `edits` (or was replaced by `full_text`, applied as
+        the edit between the two texts); `received` is when the change arrived (event
+        loop time), where the quiet period starts."""
         doc = self._documents.get(uri)
         if doc is None:
             return
@@ -169,9 +168,8 @@ class Scheduler:
             # The work below runs inside the quiet period instead of delaying the review.
             self._debounce(doc, received)
         if full_text is not None:
-            doc.source.replace_all(full_text)
-        else:
-            doc.source.apply(edits)
+            edits = [edit_between(doc.text, full_text)]
+        doc.source.apply(edits)
         doc.version = version
         if edited_line is not None:
             doc.last_edited_line = edited_line
@@ -204,6 +202,7 @@ class Scheduler:
 
     async def _refresh_soon(self, doc: TrackedDocument) -> None:
         await asyncio.sleep(_COALESCE_SECONDS)
+        await _parse_caught_up(doc)
         doc.refresh = None
         self._functions_changed(doc, doc.last_edited_line)
 
@@ -306,7 +305,7 @@ class Scheduler:
 
     def _refresh(self, doc: TrackedDocument) -> None:
         """Lines and functions of the current text, within the limits."""
-        prepared = document_units(doc.spec, doc.text, self.settings, lambda: _parsed(doc))
+        prepared = document_units(doc.spec, doc.text, self.settings, doc.source.functions)
         doc.lines = prepared.lines
         if prepared.not_reviewed is not None:
             doc.not_reviewed = prepared.not_reviewed.reason
@@ -357,6 +356,7 @@ class Scheduler:
 
     async def _after_quiet(self, doc: TrackedDocument, deadline: float) -> None:
         await asyncio.sleep(max(0.0, deadline - asyncio.get_running_loop().time()))
+        await _parse_caught_up(doc)
         doc.debounce = None
         self._flush_refresh(doc)
         self._start_reviews(doc)
@@ -510,11 +510,12 @@ class Scheduler:
             log.error("A review task failed", exc_info=task.exception())
 
 
-def _parsed(doc: TrackedDocument) -> Tree | None:
-    """The document's parse, started now when the limits had stopped it."""
-    if doc.source.tree is None:
-        doc.source.replace_all(doc.text)
-    return doc.source.tree
+async def _parse_caught_up(doc: TrackedDocument) -> None:
+    """Parse the pending edits in slices, so requests (a code action at the cursor)
+    are answered meanwhile; edits typed during a parse are parsed next, so a burst of
+    keystrokes ends with its functions refreshed without a parse that blocks."""
+    while doc.source.parse_pending:
+        await doc.source.parse_in_slices()
 
 
 def _name(uri: str) -> str:

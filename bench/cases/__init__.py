@@ -1,0 +1,1 @@
+"""One module per benchmark case; bench/run.py runs them and prints one table."""
