@@ -90,11 +90,20 @@ build_server() {
   local started=$SECONDS
   # Without the two UI flags the build downloads its web UI; OpenSSL and curl serve
   # HTTPS and model downloads, which the tests never use.
-  cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-    -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
-    -DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=ON >&2
-  cmake --build "$work/build" --target llama-server -j "$(nproc)" >&2
+  # The compiler's output (tens of thousands of lines) goes to a log, shown only when
+  # the build fails, so CI's output stays readable.
+  local build_log="$work/build.log"
+  if ! {
+    cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+      -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
+      -DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=ON &&
+      cmake --build "$work/build" --target llama-server -j "$(nproc)"
+  } >"$build_log" 2>&1; then
+    tail -n 60 "$build_log" >&2
+    log "building llama-server failed; the whole log is $build_log"
+    exit 1
+  fi
   mkdir -p "$ENGINE_DIR/bin"
   cp "$work/build/bin/llama-server" "$SERVER.partial"
   mv "$SERVER.partial" "$SERVER"
