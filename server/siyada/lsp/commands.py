@@ -65,7 +65,7 @@ class PullNotOffered(Exception):
 
     def __init__(self, endpoint: str) -> None:
         super().__init__(
-            f"Pull Model works only with Ollama (siyada.provider \"ollama\"). The server at "
+            f'Pull Model works only with Ollama (siyada.provider "ollama"). The server at '
             f"{endpoint} speaks the OpenAI protocol and serves the models it was started "
             "with: load the model on that server, then choose it with Select Model."
         )

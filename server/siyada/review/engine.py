@@ -324,7 +324,9 @@ class Reviewer:
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")
 
-    def _retry_delay(self, error: ServerBusy | ServerFailure | StreamFailure, delay: float) -> float:
+    def _retry_delay(
+        self, error: ServerBusy | ServerFailure | StreamFailure, delay: float
+    ) -> float:
         """Our own back-off, or longer when a busy server asks for it (`Retry-After`);
         never longer than one request may take."""
         asked = error.retry_after if isinstance(error, ServerBusy) else None
