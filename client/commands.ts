@@ -107,6 +107,10 @@ async function selectModel(server: SiyadaServer): Promise<void> {
   }
   if (models.length === 0) {
     pick.dispose();
+    if (vscode.workspace.getConfiguration(SECTION).get<string>('provider') === 'openai') {
+      void vscode.window.showInformationMessage('Siyada: the model server lists no models. Load one on that server.');
+      return;
+    }
     const pull = 'Pull Model';
     if ((await vscode.window.showInformationMessage('Ollama has no models installed yet.', pull)) === pull) {
       await pullModel(server, undefined);
@@ -142,7 +146,17 @@ async function writeSetting(key: string, value: unknown): Promise<void> {
   await config.update(key, value, target);
 }
 
+/** Why Pull Model is not offered for an OpenAI-compatible server. */
+export const PULL_NOT_OFFERED =
+  'Siyada: Pull Model works only with Ollama (siyada.provider "ollama"). An OpenAI-compatible ' +
+  'server serves the models it was started with: load the model on that server, then choose it ' +
+  'with Select Model.';
+
 async function pullModel(server: SiyadaServer, model: string | undefined): Promise<void> {
+  if (vscode.workspace.getConfiguration(SECTION).get<string>('provider') === 'openai') {
+    void vscode.window.showInformationMessage(PULL_NOT_OFFERED);
+    return;
+  }
   const client = clientOrExplain(server);
   if (!client) {
     return;

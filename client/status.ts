@@ -3,7 +3,7 @@
 
 /** Payload of the server's `siyada/status` notification (and `siyada.status` command). */
 export interface ServerStatus {
-  state: 'ready' | 'reviewing' | 'unreachable' | 'modelMissing' | 'refused' | 'error';
+  state: 'ready' | 'reviewing' | 'unreachable' | 'modelMissing' | 'unauthorized' | 'refused' | 'error';
   model: string;
   endpoint: string;
   remote: boolean;
@@ -39,7 +39,26 @@ function where(status: ServerStatus): string {
   return status.remote ? `${status.endpoint} (remote)` : status.endpoint;
 }
 
+/** The host (and port) of an endpoint URL, or the URL itself when it does not parse. */
+export function hostOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).host || endpoint;
+  } catch {
+    return endpoint;
+  }
+}
+
 export function statusView(status: ServerStatus | ClientStatus): StatusView {
+  const view = baseView(status);
+  // A remote endpoint is named in the entry itself, in every state but `refused` (where
+  // nothing is sent): the user always sees where their code goes.
+  if ('remote' in status && status.remote && status.state !== 'refused') {
+    return { ...view, text: `${view.text} → ${hostOf(status.endpoint)}` };
+  }
+  return view;
+}
+
+function baseView(status: ServerStatus | ClientStatus): StatusView {
   switch (status.state) {
     case 'starting':
       return {
@@ -94,6 +113,14 @@ export function statusView(status: ServerStatus | ClientStatus): StatusView {
         action: 'pullModel',
         actionTitle: 'Pull Model',
       };
+    case 'unauthorized':
+      return {
+        text: 'Siyada: access refused',
+        detail: status.message || `${status.endpoint} refused the API key; see siyada.apiKeyEnv`,
+        severity: 'error',
+        busy: false,
+        ...SHOW_LOGS,
+      };
     case 'refused':
       return {
         text: 'Siyada: endpoint refused',
@@ -127,7 +154,7 @@ export function parseServerStatus(value: unknown): ServerStatus | undefined {
     return undefined;
   }
   const v = value as Record<string, unknown>;
-  const states = ['ready', 'reviewing', 'unreachable', 'modelMissing', 'refused', 'error'];
+  const states = ['ready', 'reviewing', 'unreachable', 'modelMissing', 'unauthorized', 'refused', 'error'];
   if (typeof v.state !== 'string' || !states.includes(v.state)) {
     return undefined;
   }

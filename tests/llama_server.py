@@ -32,6 +32,7 @@ MODEL_ALIAS: Final = "gemma-3-270m"
 _ENVIRONMENT: Final = dict(os.environ)
 _LISTENING: Final = re.compile(r"listening on (http://[^\s]+):(\d+)")
 _LOG_LINES_KEPT: Final = 200
+_ERROR_LINE: Final = re.compile(r"^\S+ E ")  # llama.cpp's log level E
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class LlamaServer:
         *,
         ctx_size: int = 4096,
         parallel: int = 1,
+        threads: int = 1,
         api_key: str | None = None,
         extra_args: tuple[str, ...] = (),
         ready_timeout: float = 120.0,
@@ -75,11 +77,14 @@ class LlamaServer:
         self.engine = engine
         self.ctx_size = ctx_size
         self.parallel = parallel
+        self.threads = threads
         self.api_key = api_key
         self.extra_args = extra_args
         self.ready_timeout = ready_timeout
         self.port = 0
         self.log: deque[str] = deque(maxlen=_LOG_LINES_KEPT)
+        # Every error line, however long the run: what a test counts requests by.
+        self.errors: list[str] = []
         self._process: subprocess.Popen[str] | None = None
 
     @property
@@ -94,7 +99,10 @@ class LlamaServer:
             *("--host", "127.0.0.1", "--port", str(self.port)),
             *("--ctx-size", str(self.ctx_size * self.parallel)),
             *("--parallel", str(self.parallel)),
-            *("--threads", "2"),
+            # One thread by default: llama.cpp's threads wait for each other by spinning,
+            # and on a machine whose cores are busy with other work (a shared CI runner)
+            # two threads generated 0.9 tokens/s where one generates 16.
+            *("--threads", str(self.threads)),
             "--metrics",
             # Weight repacking puts weights in AMX buffers on CPUs that have AMX, and
             # AMX matrix multiplication crashes (SIGSEGV) where the kernel or hypervisor
@@ -151,6 +159,8 @@ class LlamaServer:
             return
         for line in process.stderr:
             self.log.append(line.rstrip("\n"))
+            if _ERROR_LINE.match(line):
+                self.errors.append(line.rstrip("\n"))
             found = _LISTENING.search(line)
             if found and not listening.is_set():
                 self.port = int(found.group(2))

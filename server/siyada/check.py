@@ -125,7 +125,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _settings_from(args: argparse.Namespace) -> Settings:
     raw: dict[str, Any] = {
+        "provider": args.provider,
         "endpoint": args.endpoint,
+        "apiKeyEnv": args.api_key_env,
         "model": args.model,
         "minSeverity": args.min_severity,
         "allowRemoteEndpoint": args.allow_remote_endpoint or None,

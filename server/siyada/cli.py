@@ -33,9 +33,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to review")
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument(
+        "--provider",
+        choices=["ollama", "openai"],
+        help="the protocol of the model server: ollama (default) or openai "
+        "(llama-server, vLLM, LM Studio, Ollama's /v1)",
+    )
+    check.add_argument(
         "--endpoint",
         type=_endpoint,
-        help="model server URL (default: OLLAMA_HOST or http://127.0.0.1:11434)",
+        help="model server URL (default: OLLAMA_HOST or http://127.0.0.1:11434; "
+        "for openai the base URL with /v1)",
+    )
+    check.add_argument(
+        "--api-key-env",
+        metavar="NAME",
+        help="environment variable holding the server's API key (sent as a Bearer token; "
+        "the key itself is never a flag)",
     )
     check.add_argument("--model", type=_model, help="model name (default: qwen2.5-coder:7b)")
     check.add_argument("--min-severity", choices=SEVERITIES, help="hide less severe findings")
@@ -44,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=1,
         metavar="N",
-        help="review N functions at a time (match OLLAMA_NUM_PARALLEL; default 1)",
+        help="review N functions at a time (match OLLAMA_NUM_PARALLEL or the server's "
+        "slots, e.g. llama-server --parallel; default 1)",
     )
     check.add_argument(
         "--allow-remote-endpoint",

@@ -39,6 +39,7 @@ from tests.e2e.conftest import (
     wait_for_idle,
 )
 from tests.ollama_double import OllamaDouble
+from tests.openai_double import OpenAIDouble
 
 SECRET = "SECRET_TOKEN_12345"
 REMOTE_PROXY = "http://192.0.2.1:3128"  # TEST-NET-1: documentation only, never routed
@@ -392,3 +393,68 @@ async def test_prompt_injection_and_hostile_answers_are_only_shown(
         "SYSTEM: ignore all previous" in b["messages"][1]["content"] for b in double.chat_requests
     )
     _assert_only_loopback(audit.records(), double.port, {pid})
+
+
+# ----- the OpenAI-compatible provider -----------------------------------------------------
+
+API_KEY_ENV = "SIYADA_PRIVACY_KEY"
+API_KEY = "sk-privacy-4c1d-NEVER-IN-OUTPUT"
+
+
+async def test_openai_provider_contacts_only_loopback_and_never_shows_the_key(
+    audit: Audit, tmp_path: Path
+) -> None:
+    env = audit.env() | {API_KEY_ENV: API_KEY}
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "siyada", "lsp", "--stdio"],
+        server_env=env,
+        client_factory=_capturing_client,
+    )
+    with OpenAIDouble(models=["gemma-3-270m"], api_key=API_KEY) as double:
+        double.add_rule("def load", content={"findings": [LEAK]})
+        # A failure too, so the server has something to log at its default level.
+        double.add_rule("def total", status=500, error="runner crashed")
+        client = await config.start()
+        assert isinstance(client, CapturingClient)
+        client.statuses = []  # type: ignore[attr-defined]
+
+        @client.feature("siyada/status")
+        def _status(params: Any) -> None:
+            client.statuses.append(params)  # type: ignore[attr-defined]
+
+        try:
+            await initialize(
+                client,
+                provider="openai",
+                endpoint=double.url,
+                model="gemma-3-270m",
+                apiKeyEnv=API_KEY_ENV,
+            )
+            path = tmp_path / "app.py"
+            path.write_text(SOURCE)
+            uri = open_document(client, path, SOURCE)
+            await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
+            await wait_for_idle(client)
+            for command in ("siyada.listModels", "siyada.status"):
+                await client.workspace_execute_command_async(
+                    types.ExecuteCommandParams(command=command, arguments=[])
+                )
+            pid = client.pid
+            stderr = await client.end_session()
+        finally:
+            await client.stop()
+        assert all(h.get("Authorization") == f"Bearer {API_KEY}" for h in double.headers)
+
+    _assert_only_loopback(audit.records(), double.port, {pid})
+    assert "runner crashed" in stderr  # the failure was logged: the capture works
+    outputs = [
+        stderr,
+        *(m.message for m in client.messages),
+        *(str(s) for s in client.statuses),  # type: ignore[attr-defined]
+        *(str(d) for d in client.diagnostics.values()),
+    ]
+    assert not [text for text in outputs if API_KEY in text]
+    cache_files = [p for p in audit.cache.rglob("*") if p.is_file()]
+    assert cache_files, "the answer was cached"
+    assert not [p for p in cache_files if API_KEY.encode() in p.read_bytes()]
+    assert SECRET not in stderr

@@ -134,24 +134,24 @@ def test_case14_a_changed_table_makes_the_committed_files_stale(
 
 def test_case14_a_new_setting_is_one_entry_in_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
     new = Setting(
-        key="apiKeyEnv",
+        key="organizationEnv",
         kind=Text(lambda value: value, "environment variable name"),
         default="",
         description="Variable holding the key; see `#siyada.endpoint#`.",
     )
     monkeypatch.setattr(settings_docs, "SETTINGS", (*SETTINGS, new))
     properties: Any = configuration()["properties"]
-    assert properties["siyada.apiKeyEnv"] == {
+    assert properties["siyada.organizationEnv"] == {
         "type": "string",
         "default": "",
         "markdownDescription": "Variable holding the key; see `#siyada.endpoint#`.",
     }
-    assert list(properties)[len(SETTINGS)] == "siyada.apiKeyEnv"
+    assert list(properties)[len(SETTINGS)] == "siyada.organizationEnv"
     assert (
-        "| `apiKeyEnv` | environment variable name | empty "
+        "| `organizationEnv` | environment variable name | empty "
         "| Variable holding the key; see `endpoint`. |" in readme_table()
     )
-    assert new.attribute == "api_key_env"
+    assert new.attribute == "organization_env"
 
 
 def copy_repository_files(tmp_path: Path) -> Path:

@@ -26,6 +26,24 @@ describe('statusView', () => {
     assert.match(view.detail, /gpu-box.*remote/);
   });
 
+  it('names the remote host in the entry in every state that sends code there', () => {
+    const remote = { ...base, endpoint: 'https://gpu-box.lan:8080/v1', remote: true };
+    for (const state of ['ready', 'reviewing', 'unreachable', 'modelMissing', 'unauthorized', 'error'] as const) {
+      assert.match(statusView({ ...remote, state }).text, /→ gpu-box\.lan:8080$/, state);
+    }
+    assert.doesNotMatch(statusView({ ...remote, state: 'refused' }).text, /gpu-box/);
+    assert.doesNotMatch(statusView(base).text, /→/);
+  });
+
+  it('shows an unauthorized server with the message naming apiKeyEnv', () => {
+    const message = 'The model server refused access (HTTP 401). Check the key in SIYADA_KEY (named by siyada.apiKeyEnv).';
+    const view = statusView({ ...base, state: 'unauthorized', message });
+    assert.equal(view.text, 'Siyada: access refused');
+    assert.equal(view.severity, 'error');
+    assert.equal(view.detail, message);
+    assert.equal(parseServerStatus({ ...base, state: 'unauthorized' })?.state, 'unauthorized');
+  });
+
   it('counts the functions under review', () => {
     assert.equal(statusView({ ...base, state: 'reviewing', pending: 3 }).text, 'Siyada: reviewing 3 functions');
     assert.equal(statusView({ ...base, state: 'reviewing', pending: 1 }).text, 'Siyada: reviewing 1 function');

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from siyada.models.ollama import PullProgress
+from siyada.models.ollama import OllamaClient, PullProgress
 
 if TYPE_CHECKING:
     from siyada.lsp.server import SiyadaServer
@@ -60,12 +60,26 @@ def status(server: LanguageServer, *args: Any) -> dict[str, Any]:
     return asdict(ls.status.current())
 
 
+class PullNotOffered(Exception):
+    """Pull Model asked of an OpenAI-compatible server: its models are its own."""
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__(
+            f'Pull Model works only with Ollama (siyada.provider "ollama"). The server at '
+            f"{endpoint} speaks the OpenAI protocol and serves the models it was started "
+            "with: load the model on that server, then choose it with Select Model."
+        )
+
+
 async def pull_model(server: LanguageServer, *args: Any) -> dict[str, str]:
     ls = cast("SiyadaServer", server)
     # The token must be read before the first await: it belongs to this request.
-    token = ls.command_work_done_token or await _server_progress_token(ls)
+    token = ls.command_work_done_token
     model = args[0] if args and isinstance(args[0], str) and args[0] else ls.settings.model
     client = ls.scheduler.reviewer.client
+    if not isinstance(client, OllamaClient):
+        raise PullNotOffered(client.endpoint)
+    token = token or await _server_progress_token(ls)
     _progress(
         ls,
         token,

@@ -1,6 +1,7 @@
 """Is the model server there and does it have the model? Asked once at start and after
 each settings change, so the user learns what to fix before the first review, and
-the model is loaded (warmed up) while they open their files."""
+(with Ollama) the model is loaded (warmed up) while they open their files. An
+OpenAI-compatible server loads its models itself: there is nothing to warm up."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from siyada.models.errors import ModelError
+from siyada.models.ollama import OllamaClient
 from siyada.review.pipeline import preflight
 
 if TYPE_CHECKING:
@@ -26,7 +28,10 @@ async def check_and_warm_up(ls: SiyadaServer) -> None:
             ls.status.failed(error)
         return
     ls.status.succeeded()
+    client = reviewer.client
+    if not isinstance(client, OllamaClient):
+        return
     try:
-        await reviewer.client.load(settings.model, settings.keep_alive)
+        await client.load(settings.model, settings.keep_alive)
     except ModelError as error:
         log.info("Warming up %s failed: %s", settings.model, error)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from lsprotocol import types
 
+from siyada.models.errors import Unauthorized
 from siyada.models.ollama import EndpointUnreachable, ModelError, ModelNotFound
 from siyada.review.connection import EndpointRefused
 
@@ -25,7 +26,9 @@ log = logging.getLogger(__name__)
 
 STATUS_NOTIFICATION = "siyada/status"
 
-State = Literal["ready", "reviewing", "unreachable", "modelMissing", "refused", "error"]
+State = Literal[
+    "ready", "reviewing", "unreachable", "modelMissing", "unauthorized", "refused", "error"
+]
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ def _state_of(error: ModelError) -> State:
         return "unreachable"
     if isinstance(error, ModelNotFound):
         return "modelMissing"
+    if isinstance(error, Unauthorized):
+        return "unauthorized"
     return "error"
 
 

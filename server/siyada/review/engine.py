@@ -19,11 +19,11 @@ from siyada.code.fixes import fix_refusal
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec, Tree, encode_source
 from siyada.code.suppressions import file_is_suppressed, is_suppressed
+from siyada.models.errors import ContextExceeded
 from siyada.models.ollama import (
     AnswerTruncated,
     ChatRequest,
     ChatResult,
-    OllamaClient,
     ServerBusy,
     ServerFailure,
     StreamFailure,
@@ -32,7 +32,7 @@ from siyada.review.answer import UnusableAnswer, findings_in_answer
 from siyada.review.answer_digest import answer_digest
 from siyada.review.cache import DiskCache
 from siyada.review.cache_folder import default_cache_dir
-from siyada.review.connection import EndpointRefused, open_client
+from siyada.review.connection import ModelClient, NoClient, open_client
 from siyada.review.findings import FINDINGS_SCHEMA, FINDINGS_VERSION, Finding, severity_rank
 from siyada.review.prompt import (
     PROMPT_VERSION,
@@ -40,7 +40,7 @@ from siyada.review.prompt import (
     build_messages,
     estimate_tokens,
 )
-from siyada.review.settings import Settings
+from siyada.review.settings import OLLAMA_PROVIDER, Settings
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,20 @@ class FunctionTooLong(NotReviewed):
         super().__init__(
             f"{unit.name} is too long to review (~{tokens} tokens; the limit is "
             f"{NUM_CTX - _ANSWER_BUDGET}). Split it into smaller functions to have it reviewed."
+        )
+
+
+class TooLongForServer(FunctionTooLong):
+    """The model server said the prompt does not fit its context window (a server
+    started with a context smaller than Siyada's estimate allows for). The same
+    function would be refused again, so it is skipped until its text changes."""
+
+    def __init__(self, unit: FunctionUnit) -> None:
+        NotReviewed.__init__(
+            self,
+            f"{unit.name} does not fit the model server's context window, so it was not "
+            "reviewed. Start the server with a larger context (llama-server --ctx-size, vLLM "
+            "--max-model-len), or split the function.",
         )
 
 
@@ -100,19 +114,26 @@ class AnswerIdentity:
     model: str
     language: str
     prompt_version: str = PROMPT_VERSION
+    # Two engines may serve different weights under the same model name (an
+    # OpenAI-compatible server names models as its operator chose).
+    provider: str = OLLAMA_PROVIDER
 
     def digest(self) -> str:
         """The name of the answer in the disk cache, the same in every process."""
+        extra: dict[str, object] = {
+            "num_ctx": NUM_CTX,
+            "options": dict(REVIEW_OPTIONS_BASE),
+            "findings": FINDINGS_VERSION,
+        }
+        if self.provider != OLLAMA_PROVIDER:
+            # Only when not Ollama, so the answers Ollama users already have stay valid.
+            extra["provider"] = self.provider
         return answer_digest(
             function_hash=self.function_hash,
             model=self.model,
             prompt_version=self.prompt_version,
             language=self.language,
-            extra={
-                "num_ctx": NUM_CTX,
-                "options": dict(REVIEW_OPTIONS_BASE),
-                "findings": FINDINGS_VERSION,
-            },
+            extra=extra,
         )
 
 
@@ -124,9 +145,11 @@ class AnswerCache:
         self._disk = disk
         self._capacity = capacity
         self._answers: OrderedDict[AnswerIdentity, tuple[Finding, ...]] = OrderedDict()
-        # Answers cut off at the length limit, in memory only: a restart, another model
-        # or a changed function asks again.
+        # Answers cut off at the length limit, and prompts the server's context could
+        # not hold, in memory only: a restart, another model or a changed function asks
+        # again.
         self._cut_off: OrderedDict[AnswerIdentity, None] = OrderedDict()
+        self._over_context: OrderedDict[AnswerIdentity, None] = OrderedDict()
 
     @property
     def problem(self) -> str | None:
@@ -149,13 +172,24 @@ class AnswerCache:
             self._disk.put(identity.digest(), findings)
 
     def mark_cut_off(self, identity: AnswerIdentity) -> None:
-        self._cut_off[identity] = None
-        self._cut_off.move_to_end(identity)
-        while len(self._cut_off) > self._capacity:
-            self._cut_off.popitem(last=False)
+        self._remember_skip(self._cut_off, identity)
 
     def was_cut_off(self, identity: AnswerIdentity) -> bool:
         return identity in self._cut_off
+
+    def mark_over_context(self, identity: AnswerIdentity) -> None:
+        self._remember_skip(self._over_context, identity)
+
+    def was_over_context(self, identity: AnswerIdentity) -> bool:
+        return identity in self._over_context
+
+    def _remember_skip(
+        self, skipped: OrderedDict[AnswerIdentity, None], identity: AnswerIdentity
+    ) -> None:
+        skipped[identity] = None
+        skipped.move_to_end(identity)
+        while len(skipped) > self._capacity:
+            skipped.popitem(last=False)
 
     def close(self) -> None:
         if self._disk is not None:
@@ -180,16 +214,16 @@ class Reviewer:
         self,
         settings: Settings,
         cache: AnswerCache | None = None,
-        client: OllamaClient | None = None,
+        client: ModelClient | None = None,
     ) -> None:
         self._settings = settings
         self._cache = cache if cache is not None else open_cache(settings)
-        self._refusal: EndpointRefused | None = None
-        self._client: OllamaClient | None = client
+        self._refusal: NoClient | None = None
+        self._client: ModelClient | None = client
         if client is None:
             try:
                 self._client = open_client(settings)
-            except EndpointRefused as refusal:
+            except NoClient as refusal:
                 self._refusal = refusal
 
     def reconfigured(self, settings: Settings) -> Reviewer:
@@ -211,8 +245,9 @@ class Reviewer:
         return self._client is not None and self._client is other._client
 
     @property
-    def client(self) -> OllamaClient:
-        """The model server's client; raises EndpointRefused when policy forbids it."""
+    def client(self) -> ModelClient:
+        """The model server's client; raises EndpointRefused when policy forbids it
+        (or another NoClient when none could be made)."""
         if self._client is None:
             assert self._refusal is not None
             raise self._refusal
@@ -223,17 +258,24 @@ class Reviewer:
         return self._settings
 
     def cached(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...] | None:
-        return self._cache.get(AnswerIdentity(unit.hash, self._settings.model, language))
+        return self._cache.get(self._identity(language, unit))
+
+    def _identity(self, language: str, unit: FunctionUnit) -> AnswerIdentity:
+        return AnswerIdentity(
+            unit.hash, self._settings.model, language, provider=self._settings.provider
+        )
 
     async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
         """The findings of `unit`, from the cache or the model. Only a complete, usable
         answer is remembered; otherwise a NotReviewed subclass or ModelError is raised."""
-        identity = AnswerIdentity(unit.hash, self._settings.model, language)
+        identity = self._identity(language, unit)
         found = self._cache.get(identity)
         if found is not None:
             return found
         if self._cache.was_cut_off(identity):
             raise AnswerCutOff(unit)
+        if self._cache.was_over_context(identity):
+            raise TooLongForServer(unit)
         findings = await self._ask_model(language, unit, identity)
         self._cache.put(identity, findings)
         return findings
@@ -260,6 +302,10 @@ class Reviewer:
             # than showing nothing, and asking again would cut it off again.
             self._cache.mark_cut_off(identity)
             raise AnswerCutOff(unit) from truncated
+        except ContextExceeded as exceeded:
+            # The same prompt always needs the same context: asking again cannot help.
+            self._cache.mark_over_context(identity)
+            raise TooLongForServer(unit) from exceeded
         # Filters are applied when showing, so changing them needs no new model call.
         try:
             return tuple(findings_in_answer(result.content, unit.text))
@@ -273,9 +319,18 @@ class Reviewer:
             except (ServerBusy, ServerFailure, StreamFailure) as error:
                 if delay is None:
                     raise
-                log.info("Model server hiccup (%s); retrying in %.0f s.", error.kind, delay)
-                await asyncio.sleep(delay)
+                wait = self._retry_delay(error, delay)
+                log.info("Model server hiccup (%s); retrying in %.1f s.", error.kind, wait)
+                await asyncio.sleep(wait)
         raise AssertionError("unreachable")
+
+    def _retry_delay(
+        self, error: ServerBusy | ServerFailure | StreamFailure, delay: float
+    ) -> float:
+        """Our own back-off, or longer when a busy server asks for it (`Retry-After`);
+        never longer than one request may take."""
+        asked = error.retry_after if isinstance(error, ServerBusy) else None
+        return min(max(delay, asked or 0.0), self._settings.request_timeout_sec)
 
     async def aclose(self) -> None:
         """Close the client (the cache outlives reviewers; close it with `cache.close`)."""

@@ -118,14 +118,56 @@ def _is_go_duration(text: str) -> bool:
     return True
 
 
+OLLAMA_PROVIDER: Final = "ollama"
+OPENAI_PROVIDER: Final = "openai"
+_ENVIRONMENT_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _environment_name(value: Any) -> str:
+    """The NAME of an environment variable (never its value: the key stays out of
+    settings); empty means no key is sent."""
+    if not isinstance(value, str):
+        raise SettingError("must be the name of an environment variable, such as SIYADA_API_KEY")
+    name = value.strip()
+    if name and not _ENVIRONMENT_NAME.fullmatch(name):
+        raise SettingError(
+            "must be the name of an environment variable (letters, digits and _), "
+            "not the key itself"
+        )
+    return name
+
+
+def _file_path(value: Any) -> str:
+    if not isinstance(value, str):
+        raise SettingError("must be a file path (or empty for the system's certificates)")
+    return value.strip()
+
+
 SETTINGS: Final[tuple[Setting, ...]] = (
+    Setting(
+        key="provider",
+        kind=OneOf(
+            (
+                (OLLAMA_PROVIDER, "Ollama's native API (keep-alive, warm-up, Pull Model)."),
+                (
+                    OPENAI_PROVIDER,
+                    "Any OpenAI-compatible server: llama.cpp's llama-server, vLLM, LM Studio, "
+                    "Ollama's /v1. Set the endpoint to its base URL ending in /v1.",
+                ),
+            )
+        ),
+        default=OLLAMA_PROVIDER,
+        description="Which protocol the model server speaks. For `openai`, "
+        "`#siyada.endpoint#` is the base URL with `/v1`, such as `http://127.0.0.1:8080/v1`.",
+    ),
     Setting(
         key="endpoint",
         kind=Text(_endpoint, "string URL"),
         default="",
         default_text="from `OLLAMA_HOST`, else `http://127.0.0.1:11434`",
-        description="URL of the Ollama server that reviews the code. Empty means "
-        "`OLLAMA_HOST` if set, else `http://127.0.0.1:11434`. Only loopback addresses are "
+        description="URL of the model server that reviews the code. Empty means "
+        "`OLLAMA_HOST` if set, else `http://127.0.0.1:11434`. With `#siyada.provider#` "
+        "`openai` it is the base URL with `/v1`. Only loopback addresses are "
         "contacted unless `#siyada.allowRemoteEndpoint#` is on.",
     ),
     Setting(
@@ -222,6 +264,23 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         scope="machine",
     ),
     Setting(
+        key="apiKeyEnv",
+        kind=Text(_environment_name, "environment variable name"),
+        default="",
+        description="Name of the environment variable that holds the API key of an "
+        "OpenAI-compatible server (`#siyada.provider#` `openai`). The key itself is never "
+        "put in settings; it is sent only as `Authorization: Bearer`. Empty: no key.",
+        scope="machine",
+    ),
+    Setting(
+        key="caBundle",
+        kind=Text(_file_path, "file path"),
+        default="",
+        description="A PEM file of the private certificate authority that signed an https "
+        "endpoint's certificate. Empty: the system's certificates. TLS is always verified.",
+        scope="machine",
+    ),
+    Setting(
         key="cacheDir",
         kind=Text(_path, "folder path"),
         default="",
@@ -257,6 +316,7 @@ def _default(key: str) -> Any:
 class Settings:
     """The resolved settings; one attribute per entry of SETTINGS, defaults from there."""
 
+    provider: str = _default("provider")
     # From the environment (OLLAMA_HOST) at the time the settings are made.
     endpoint: str = field(default_factory=lambda: _default("endpoint"))
     model: str = _default("model")
@@ -269,17 +329,27 @@ class Settings:
     request_timeout_sec: float = _default("requestTimeoutSec")
     keep_alive: str | int = _default("keepAlive")
     allow_remote_endpoint: bool = _default("allowRemoteEndpoint")
+    api_key_env: str = _default("apiKeyEnv")
+    ca_bundle: str = _default("caBundle")
     cache_dir: str = _default("cacheDir")
     max_file_kb: int = _default("maxFileKb")
     max_functions_per_file: int = _default("maxFunctionsPerFile")
 
     def answer_key(self) -> tuple[object, ...]:
         """What changes the model's answer for a function (filters are applied later)."""
-        return (self.endpoint, self.model)
+        return (self.provider, self.endpoint, self.model)
 
     def connection_key(self) -> tuple[object, ...]:
-        """What needs a new connection to the model server."""
-        return (self.endpoint, self.request_timeout_sec, self.allow_remote_endpoint)
+        """What needs a new connection to the model server (the key's variable name,
+        not its value: the key is read when the client is made)."""
+        return (
+            self.provider,
+            self.endpoint,
+            self.request_timeout_sec,
+            self.allow_remote_endpoint,
+            self.api_key_env,
+            self.ca_bundle,
+        )
 
 
 def parse_settings(
