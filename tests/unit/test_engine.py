@@ -9,6 +9,8 @@ import pytest
 from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.code.languages import language_for
 from siyada.code.text import split_lines
+from siyada.models.errors import ServerBusy
+from siyada.models.ollama import ChatRequest, ChatResult
 from siyada.review.cache import DiskCache
 from siyada.review.engine import (
     AnswerCache,
@@ -340,3 +342,56 @@ def test_case2_a_finding_spanning_a_placeholder_is_dropped() -> None:
         spec=PYTHON,
     )
     assert placed == []
+
+
+# --- a busy server's Retry-After is honoured ---------------------------------------------
+
+
+class _BusyThenAnswering:
+    """A model client that is busy (asking for `retry_after`) `times` times, then answers."""
+
+    def __init__(self, retry_after: float | None, times: int) -> None:
+        self._retry_after = retry_after
+        self._busy_left = times
+
+    async def chat(self, request: ChatRequest) -> ChatResult:
+        if self._busy_left:
+            self._busy_left -= 1
+            raise ServerBusy(
+                "http://127.0.0.1:8080/v1", provider="openai", retry_after=self._retry_after
+            )
+        return ChatResult('{"findings": []}', "stop", 1, 1, 1)
+
+    async def aclose(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "expected_waits"),
+    [
+        (None, [1.0, 3.0]),  # our own back-off
+        (7.0, [7.0, 7.0]),  # the server asked for longer
+        (0.5, [1.0, 3.0]),  # never shorter than our own back-off
+        (500.0, [120.0, 120.0]),  # never longer than one request may take
+    ],
+)
+async def test_case4_busy_server_is_retried_after_its_retry_after(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    retry_after: float | None,
+    expected_waits: list[float],
+) -> None:
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr("siyada.review.engine.asyncio.sleep", record)
+    client = _BusyThenAnswering(retry_after, times=2)
+    settings = Settings(provider="openai", endpoint="http://127.0.0.1:8080/v1")
+    reviewer = Reviewer(settings, AnswerCache(DiskCache(tmp_path)), client)  # type: ignore[arg-type]
+    try:
+        assert await reviewer.review("python", _load_unit()) == ()
+    finally:
+        reviewer.cache.close()
+    assert waits == expected_waits
