@@ -36,6 +36,7 @@ import json
 import select
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -127,8 +128,10 @@ class OpenAIDouble:
         api_key: str | None = None,
         refuse_json_schema: bool = False,
         owned_by: str = "llamacpp",
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.api_key = api_key
+        self._tls = tls
         self.refuse_json_schema = refuse_json_schema
         self.owned_by = owned_by
         self.requests: list[tuple[str, str, Any]] = []
@@ -154,6 +157,8 @@ class OpenAIDouble:
             return
         self._server = _Server((HOST, self._port), self)
         self._port = self._server.server_address[1]
+        if self._tls is not None:
+            self._server.socket = self._tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -192,7 +197,8 @@ class OpenAIDouble:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self._port}/v1"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{HOST}:{self._port}/v1"
 
     # -- scripting -----------------------------------------------------------------
 

@@ -6,13 +6,15 @@ import json
 import logging
 import os
 import socket
+import ssl
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-import certifi
 import httpx
 import pytest
+import trustme
 
 from siyada.models.errors import (
     AnswerTruncated,
@@ -346,9 +348,38 @@ async def test_case5_no_proxy_from_the_environment(
         assert MODEL in [m.name for m in await client.list_models()]
 
 
-async def test_case5_a_ca_bundle_is_used_and_a_bad_one_is_a_clear_error(tmp_path: Any) -> None:
-    async with OpenAIClient("https://models.example.test/v1", ca_bundle=certifi.where()):
-        pass
+@pytest.fixture
+def private_ca(tmp_path: Path) -> Iterator[tuple[OpenAIDouble, Path]]:
+    """A double serving HTTPS with a certificate from a private CA, and that CA's file."""
+    authority = trustme.CA()
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(tls)
+    ca_file = tmp_path / "team-ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    with OpenAIDouble(tls=tls) as double:
+        yield double, ca_file
+
+
+async def test_case5_tls_is_verified_against_the_private_ca_given(
+    private_ca: tuple[OpenAIDouble, Path],
+) -> None:
+    double, ca_file = private_ca
+    assert double.url.startswith("https://")
+    async with OpenAIClient(double.url, ca_bundle=str(ca_file)) as client:
+        assert MODEL in [m.name for m in await client.list_models()]
+
+
+async def test_case5_tls_with_an_unknown_authority_is_refused(
+    private_ca: tuple[OpenAIDouble, Path],
+) -> None:
+    double, _ = private_ca
+    async with OpenAIClient(double.url) as client:
+        with pytest.raises(ModelError):
+            await client.list_models()
+    assert double.chat_requests == [] and not any(p == "/v1/models" for _, p, _ in double.requests)
+
+
+def test_case5_a_missing_ca_bundle_is_a_clear_error(tmp_path: Path) -> None:
     missing = tmp_path / "missing-ca.pem"
     with pytest.raises(ValueError, match=r"missing-ca\.pem"):
         OpenAIClient("https://models.example.test/v1", ca_bundle=str(missing))
