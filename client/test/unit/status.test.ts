@@ -36,7 +36,8 @@ describe('statusView', () => {
   });
 
   it('shows an unauthorized server with the message naming apiKeyEnv', () => {
-    const message = 'The model server refused access (HTTP 401). Check the key in SIYADA_KEY (named by siyada.apiKeyEnv).';
+    const message =
+      'The model server refused access (HTTP 401). Check the key in SIYADA_KEY (named by siyada.apiKeyEnv).';
     const view = statusView({ ...base, state: 'unauthorized', message });
     assert.equal(view.text, 'Siyada: access refused');
     assert.equal(view.severity, 'error');
