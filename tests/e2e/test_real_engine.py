@@ -10,7 +10,6 @@ engine is not built, except in CI (CI=true), where they must run.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from tests.e2e.conftest import (
     wait_for_status,
     wait_until,
 )
-from tests.llama_server import MODEL_ALIAS, Engine, LlamaServer, locate
+from tests.llama_server import MODEL_ALIAS, Engine, LlamaServer, built_engine
 
 # A review by the tiny model on two shared cores takes seconds, more under load; these
 # bounds are reached only when something is wrong.
@@ -50,17 +49,10 @@ CUT_OFF = (
 # (NUM_CTX), so it is the server that refuses it.
 LONG = "def total(values):\n" + "    result = values[0] + values[1] * values[2]\n" * 260
 
-_FOUND = locate()
-
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    if isinstance(_FOUND, str):
-        reason = f"the real engine is not built: {_FOUND}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI runs scripts/llama-server-setup.sh before the tests)")
-        pytest.skip(reason)
-    return _FOUND
+    return built_engine()
 
 
 @pytest.fixture(scope="module")

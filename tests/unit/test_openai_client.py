@@ -4,7 +4,6 @@ real llama-server with Gemma 3 270M when scripts/llama-server-setup.sh has built
 import asyncio
 import json
 import logging
-import os
 import socket
 import ssl
 from collections.abc import AsyncIterator, Iterator
@@ -41,7 +40,7 @@ from siyada.review.findings import (
     MAX_TITLE_CHARS,
 )
 from siyada.review.prompt import REVIEW_OPTIONS_BASE, build_messages
-from tests.llama_server import MODEL_ALIAS, Engine, LlamaServer, locate
+from tests.llama_server import MODEL_ALIAS, Engine, LlamaServer, built_engine
 from tests.openai_double import OpenAIDouble
 
 MODEL = "gemma-3-270m"
@@ -387,17 +386,10 @@ def test_case5_a_missing_ca_bundle_is_a_clear_error(tmp_path: Path) -> None:
 
 # -- the real engine ---------------------------------------------------------------------
 
-_FOUND = locate()
-
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    if isinstance(_FOUND, str):
-        reason = f"the real engine is not built: {_FOUND}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI runs scripts/llama-server-setup.sh before the tests)")
-        pytest.skip(reason)
-    return _FOUND
+    return built_engine()
 
 
 @pytest.fixture(scope="module")
