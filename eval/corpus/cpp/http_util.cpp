@@ -110,8 +110,8 @@ StorageConfig archiveStorage()
 {
     StorageConfig config;
     config.bucket = "acme-order-archive";
-    config.accessKey = "AKIAIOSFODNN7EXAMPLE";
-    config.secretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    config.accessKey = "orders-archiver";
+    config.secretKey = "q8Vt2rXw9LmZ4bN6cJ1yK7pD3sF0hG5e";
     return config;
 }
 

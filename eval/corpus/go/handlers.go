@@ -161,7 +161,7 @@ func Greet(w http.ResponseWriter, r *http.Request) {
 func newPaymentClient() *PaymentClient {
 	return &PaymentClient{
 		baseURL: "https://api.payments.example.com/v1",
-		apiKey:  "sk_live_51HqLyjWDarjtT1zdp7dcXk2AqP9",
+		apiKey:  "live_7d1e9c3a5b0f4e28a6c2d9f1b3e5a7c0",
 		http:    &http.Client{Timeout: 10 * time.Second},
 	}
 }
