@@ -3,8 +3,10 @@
 const fs = require('fs');
 const path = require('path');
 const { execFile, exec } = require('child_process');
+const { promisify } = require('util');
 const escapeHtml = require('escape-html');
 
+const execFileAsync = promisify(execFile);
 const TEMPLATES = path.join(__dirname, 'templates');
 const ALLOWED_IMAGE_HOSTS = new Set(['images.example-cdn.com', 'static.example.com']);
 
@@ -92,17 +94,16 @@ function makeThumbnail(req, res) {
   });
 }
 
-function probeVideo(req, res) {
+async function probeVideo(req, res) {
   const name = path.basename(String(req.query.file || ''));
   const source = path.join('/srv/media', name);
   const args = ['-v', 'error', '-show_format', '-of', 'json', source];
-  execFile('ffprobe', args, { timeout: 10000 }, (error, stdout) => {
-    if (error) {
-      res.status(422).send('not a video');
-      return;
-    }
+  try {
+    const { stdout } = await execFileAsync('ffprobe', args, { timeout: 10000 });
     res.json(JSON.parse(stdout).format);
-  });
+  } catch {
+    res.status(422).send('not a video');
+  }
 }
 
 module.exports = {

@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
 import path from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
@@ -14,7 +15,7 @@ export async function serveReport(req: IncomingMessage, res: ServerResponse, nam
     return;
   }
   res.writeHead(200, { "content-type": "application/pdf", "content-length": info.size });
-  createReadStream(file).pipe(res);
+  await pipeline(createReadStream(file), res);
 }
 
 export async function servePublic(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
@@ -29,7 +30,7 @@ export async function servePublic(req: IncomingMessage, res: ServerResponse, nam
     return;
   }
   res.writeHead(200, { "content-length": info.size });
-  createReadStream(file).pipe(res);
+  await pipeline(createReadStream(file), res);
 }
 
 export function quotaBytes(quotaKilobytes: number): number {
