@@ -1,6 +1,7 @@
 package com.example.shop.reports;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -68,6 +69,30 @@ public final class ReportBuilder {
             }
         }
         return totals;
+    }
+
+    public static List<String> topCustomers(Map<String, Double> spendByCustomer, int count) {
+        List<String> top = new ArrayList<>();
+        for (int rank = 0; rank < count; rank++) {
+            List<Map.Entry<String, Double>> entries = new ArrayList<>(spendByCustomer.entrySet());
+            entries.sort(Map.Entry.comparingByValue(Comparator.reverseOrder()));
+            if (rank >= entries.size()) {
+                break;
+            }
+            top.add(entries.get(rank).getKey());
+        }
+        return top;
+    }
+
+    public static List<String> topProducts(Map<String, Long> unitsBySku, int count) {
+        if (count < 1) {
+            return List.of();
+        }
+        return unitsBySku.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(count)
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     public static String lastWeeks(List<Double> weeklyTotals, int weeks) {
