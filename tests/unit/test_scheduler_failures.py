@@ -63,7 +63,7 @@ async def test_case7_review_that_fails_unexpectedly_is_told_once_and_logged(
     recorder = Recorder()
     reviewer = Crashing(settings, AnswerCache())
     scheduler = Scheduler(reviewer, recorder.hooks())
-    with caplog.at_level(logging.ERROR, logger="siyada.review.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="siyada.review.outcomes"):
         scheduler.open(URI, PYTHON, 1, TEXT)
         await _settle(scheduler)
         scheduler.save(URI)  # tried again on the next trigger, told no more
