@@ -1,13 +1,10 @@
 """When each function is reviewed: triggers, debounce, in-flight reviews, cancellation.
 
-Open documents (`OpenDocument`) keep text, functions and answers; the ranking
-(`ranking.py`) says which function goes first; the pipeline holds the limits, the cache
-and the gate of model calls. The scheduler decides when: on open, after a quiet period
-of typing, on save or on demand. A review in flight for a function that no open
-document contains any more is cancelled, which closes its HTTP request (Ollama then
-stops generating) and guarantees its result is never shown.
-
-Everything runs on the event loop as asyncio tasks; no threads, no timers.
+Documents keep their text, functions and answers (`OpenDocument`), `ranking.py` says
+what goes first, the pipeline holds the limits, cache and gate. A review in flight for
+a function no open document contains any more is cancelled, which closes its HTTP
+request and guarantees its result is never shown. Everything runs on the event loop
+as asyncio tasks; no threads, no timers.
 """
 
 from __future__ import annotations
@@ -32,7 +29,6 @@ from siyada.review.ranking import NOT_OPEN, Attention, Focus
 from siyada.review.settings import Settings
 from siyada.tasks import TaskGroup
 
-# DocumentSnapshot and Focus are part of the scheduler's interface to the lsp layer.
 __all__ = ["DocumentSnapshot", "Focus", "Scheduler", "SchedulerHooks"]
 
 log = logging.getLogger(__name__)
