@@ -46,6 +46,8 @@ class DocumentSnapshot:
 
 
 class OpenDocument:
+    """One open document; `cached` looks up the answer the cache has for a function."""
+
     def __init__(
         self, uri: str, spec: LanguageSpec, version: int | None, text: str, cached: CachedAnswer
     ) -> None:

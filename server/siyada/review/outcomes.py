@@ -15,7 +15,8 @@ from siyada.review.open_document import OpenDocument
 
 log = logging.getLogger(__name__)
 
-# What a review raises when it did not happen for a reason the user can act on.
+# What a review raises when it did not happen for a reason the user can act on: the
+# tuple to catch, the union to annotate.
 SKIPPED: Final = (FunctionTooLong, AnswerCutOff, AnswerUnusable)
 Skipped = FunctionTooLong | AnswerCutOff | AnswerUnusable
 
