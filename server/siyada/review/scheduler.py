@@ -85,6 +85,7 @@ class Scheduler:
     # ----- document events -------------------------------------------------------
 
     def open(self, uri: str, spec: LanguageSpec, version: int | None, text: str) -> None:
+        self._cancel_timers(uri)  # of a document opened again without a close
         doc = OpenDocument(uri, spec, version, text, self._cached)
         self._documents[uri] = doc
         self._refresh(doc)
@@ -145,10 +146,7 @@ class Scheduler:
     def close(self, uri: str) -> None:
         doc = self._documents.pop(uri, None)
         if doc is not None:
-            refresh = self._refreshes.pop(uri, None)
-            if refresh is not None:
-                refresh.cancel()
-            self._cancel_debounce(uri)
+            self._cancel_timers(uri)
             self._cancel_orphaned_reviews()
 
     def pause(self) -> None:
@@ -248,6 +246,12 @@ class Scheduler:
         debounce = self._debounces.pop(uri, None)
         if debounce is not None:
             debounce.cancel()
+
+    def _cancel_timers(self, uri: str) -> None:
+        self._cancel_debounce(uri)
+        refresh = self._refreshes.pop(uri, None)
+        if refresh is not None:
+            refresh.cancel()
 
     # ----- reviews ---------------------------------------------------------------
 
