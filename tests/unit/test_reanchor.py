@@ -6,7 +6,7 @@ from __future__ import annotations
 from siyada.code.functions import extract_functions
 from siyada.code.languages import language_for
 from siyada.review.findings import Finding
-from siyada.review.scheduler import _reanchored
+from siyada.review.open_document import reanchored
 
 NESTED = """def outer(a):
     x = a + 1
@@ -34,11 +34,11 @@ def test_case2_carried_findings_are_reanchored_only_on_the_units_own_lines() -> 
     spec = language_for("python")
     assert spec is not None
     outer, inner = extract_functions(spec, "# moved down\n" + NESTED)
-    moved = _reanchored(_quoting("    return inner(x) / 0"), outer)
+    moved = reanchored(_quoting("    return inner(x) / 0"), outer)
     assert moved is not None and (moved.start_line, moved.end_line) == (4, 4)
     assert outer.document_range(4, 4) == (5, 5)
     # inner's signature is shown in outer's text as context: not outer's to report.
-    assert _reanchored(_quoting("    def inner(b):"), outer) is None
-    assert _reanchored(_quoting("body of inner: reviewed on its own"), outer) is None
-    on_inner = _reanchored(_quoting("        return b / 0"), inner)
+    assert reanchored(_quoting("    def inner(b):"), outer) is None
+    assert reanchored(_quoting("body of inner: reviewed on its own"), outer) is None
+    on_inner = reanchored(_quoting("        return b / 0"), inner)
     assert on_inner is not None and inner.document_range(on_inner.start_line, on_inner.end_line)

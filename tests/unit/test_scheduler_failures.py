@@ -16,7 +16,7 @@ from siyada.code.languages import language_for
 from siyada.review.engine import AnswerCache, Reviewer
 from siyada.review.findings import Finding
 from siyada.review.scheduler import Scheduler, SchedulerHooks
-from siyada.review.settings import Settings
+from siyada.review.settings import Settings, Triggers
 from tests.e2e.conftest import MODEL, finding
 from tests.ollama_double import OllamaDouble
 
@@ -63,7 +63,7 @@ async def test_case7_review_that_fails_unexpectedly_is_told_once_and_logged(
     recorder = Recorder()
     reviewer = Crashing(settings, AnswerCache())
     scheduler = Scheduler(reviewer, recorder.hooks())
-    with caplog.at_level(logging.ERROR, logger="siyada.review.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="siyada.review.outcomes"):
         scheduler.open(URI, PYTHON, 1, TEXT)
         await _settle(scheduler)
         scheduler.save(URI)  # tried again on the next trigger, told no more
@@ -139,3 +139,27 @@ def _titles(scheduler: Scheduler) -> list[str]:
     snapshot = scheduler.snapshot(URI)
     assert snapshot is not None
     return [p.finding.title for p in snapshot.findings]
+
+
+async def test_a_document_opened_again_without_a_close_refreshes_its_own_functions(
+    double: OllamaDouble,
+) -> None:
+    assert PYTHON is not None
+    no_triggers = Triggers(on_open=False, on_type=False, on_save=False)
+    settings = Settings(endpoint=double.url, triggers=no_triggers, max_functions_per_file=1)
+    reviewer = Reviewer(settings, AnswerCache())
+    scheduler = Scheduler(reviewer, Recorder().hooks())
+    # Over 50,000 characters: functions are refreshed by a task after each burst.
+    large = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(2000))
+    scheduler.open(URI, PYTHON, 1, large)
+    scheduler.change(URI, 2, [], full_text=large + "def late(x):\n    return x\n")
+    scheduler.open(URI, PYTHON, 1, large)  # the first document's refresh is cancelled
+    scheduler.change(URI, 2, [], full_text=large + "def again(y):\n    return y\n")
+    await _settle(scheduler)
+    # The one function reviewed is the one nearest the edit: the new one.
+    scheduler.review_document(URI)
+    await _settle(scheduler)
+    (request,) = double.chat_requests
+    assert "def again(y)" in request["messages"][-1]["content"]
+    await scheduler.aclose()
+    await reviewer.aclose()

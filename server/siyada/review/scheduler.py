@@ -1,12 +1,10 @@
-"""Which function is reviewed when: triggers, debounce, cancellation, concurrency.
+"""When each function is reviewed: triggers, debounce, in-flight reviews, cancellation.
 
-Open documents are tracked as text + functions. Each function is identified by the
-hash of its text, and findings belong to that hash, so they move with the function when
-lines above it change and vanish when it is edited. A review in flight for a function
-that no open document contains any more is cancelled, which closes its HTTP request
-(Ollama then stops generating) and guarantees its result is never shown.
-
-Everything runs on the event loop as asyncio tasks; no threads, no timers.
+Documents keep their text, functions and answers (`OpenDocument`), `ranking.py` says
+what goes first, the pipeline holds the limits, cache and gate. A review in flight for
+a function no open document contains any more is cancelled, which closes its HTTP
+request and guarantees its result is never shown. Everything runs on the event loop
+as asyncio tasks; no threads, no timers.
 """
 
 from __future__ import annotations
@@ -14,90 +12,31 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Coroutine, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
-from siyada.code.source import ParsedSource, TextEdit, edit_between
+from siyada.code.source import TextEdit
 from siyada.models.ollama import ModelError
-from siyada.review.anchor import anchor
-from siyada.review.engine import (
-    AnswerCutOff,
-    AnswerUnusable,
-    FunctionTooLong,
-    PlacedFinding,
-    Reviewer,
-    place_findings,
-)
+from siyada.review.engine import Reviewer
 from siyada.review.findings import Finding
-from siyada.review.pipeline import ReviewPipeline, document_units, within_limit
+from siyada.review.open_document import DocumentSnapshot, OpenDocument
+from siyada.review.outcomes import SKIPPED, ReviewOutcomes
+from siyada.review.pipeline import ReviewPipeline, within_limit
+from siyada.review.priority import Rank
+from siyada.review.ranking import NOT_OPEN, Attention, Focus
 from siyada.review.settings import Settings
+from siyada.tasks import TaskGroup
+
+__all__ = ["DocumentSnapshot", "Focus", "Scheduler", "SchedulerHooks"]
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class TrackedDocument:
-    uri: str
-    spec: LanguageSpec
-    version: int | None
-    source: ParsedSource
-    lines: list[str]
-    units: list[FunctionUnit]
-    # Hashes that still need a model answer (changed, or a review that failed).
-    wanted: set[str] = field(default_factory=set)
-    # Findings of an edited function re-anchored in its new text, shown until its own
-    # review lands, so warnings do not flicker away on every keystroke.
-    provisional: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
-    last_edited_line: int | None = None
-    # Functions as they were before the current burst of edits, and the pending refresh
-    # of a large document's functions (see Scheduler.change).
-    units_before_burst: list[FunctionUnit] | None = None
-    refresh: asyncio.Task[None] | None = None
-    # Names of the functions edited lately, most recent first.
-    recent_edits: list[str] = field(default_factory=list)
-    debounce: asyncio.Task[None] | None = None
-
-    # Answers known for the document's functions by hash (None: not reviewed yet), so
-    # publishing after a keystroke does not ask the cache about every function again.
-    answers: dict[str, tuple[Finding, ...] | None] = field(default_factory=dict)
-    # Why the document is not reviewed (too large, minified...), told once per reason.
-    not_reviewed: str | None = None
-    told: set[str] = field(default_factory=set)
-
-    @property
-    def text(self) -> str:
-        return self.source.text
-
-
-@dataclass(frozen=True)
-class Focus:
-    """Where the user is looking, as the client tells: a cursor line and the visible
-    line ranges (inclusive) of one document."""
-
-    uri: str
-    line: int | None = None
-    visible: tuple[tuple[int, int], ...] = ()
-
-
-_RECENT_EDITS = 5
 # Above this size, a document's functions are refreshed once per burst of keystrokes,
-# this long after the last one, instead of after every keystroke.
+# this long after the first one, instead of after every keystroke.
 _COALESCE_ABOVE_CHARS = 50_000
 _COALESCE_SECONDS = 0.075
-
-
-@dataclass(frozen=True)
-class DocumentSnapshot:
-    uri: str
-    spec: LanguageSpec
-    version: int | None
-    text: str
-    lines: list[str]
-    findings: list[PlacedFinding]
-    source: ParsedSource
 
 
 @dataclass
@@ -114,13 +53,22 @@ class SchedulerHooks:
 class Scheduler:
     def __init__(self, reviewer: Reviewer, hooks: SchedulerHooks) -> None:
         self._hooks = hooks
-        self._documents: dict[str, TrackedDocument] = {}
-        self._in_flight: dict[str, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._documents: dict[str, OpenDocument] = {}
         self._pipeline = ReviewPipeline(reviewer)
-        self._focus: Focus | None = None
+        self._attention = Attention()
         self._paused = False
-        self._last_changed: str | None = None
+        self._outcomes = ReviewOutcomes(
+            self._documents,
+            findings_changed=hooks.findings_changed,
+            succeeded=hooks.succeeded,
+            skipped=hooks.skipped,
+        )
+        self._tasks = TaskGroup("Review", log)
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+        # Per document: the quiet period after typing, and the pending refresh of a
+        # large document's functions (see `change`).
+        self._debounces: dict[str, asyncio.Task[None]] = {}
+        self._refreshes: dict[str, asyncio.Task[None]] = {}
 
     @property
     def settings(self) -> Settings:
@@ -137,7 +85,8 @@ class Scheduler:
     # ----- document events -------------------------------------------------------
 
     def open(self, uri: str, spec: LanguageSpec, version: int | None, text: str) -> None:
-        doc = TrackedDocument(uri, spec, version, ParsedSource(spec, text, parse=False), [], [])
+        self._cancel_timers(uri)  # of a document opened again without a close
+        doc = OpenDocument(uri, spec, version, text, self._cached)
         self._documents[uri] = doc
         self._refresh(doc)
         self._hooks.findings_changed(uri)
@@ -167,80 +116,38 @@ class Scheduler:
         if self.settings.triggers.on_type:
             # The work below runs inside the quiet period instead of delaying the review.
             self._debounce(doc, received)
-        if full_text is not None:
-            edits = [edit_between(doc.text, full_text)]
-        doc.source.apply(edits)
-        doc.version = version
-        if edited_line is not None:
-            doc.last_edited_line = edited_line
-        if doc.units_before_burst is None:
-            doc.units_before_burst = doc.units
+        doc.apply(version, edits, full_text=full_text, edited_line=edited_line)
         if len(doc.text) > _COALESCE_ABOVE_CHARS:
             # On a large file, parsing and extracting on every keystroke would keep the
             # server busy while the user types; a burst of keystrokes costs one.
-            if doc.refresh is None:
-                doc.refresh = self._spawn(self._refresh_soon(doc))
+            if uri not in self._refreshes:
+                self._refreshes[uri] = self._tasks.spawn(self._refresh_soon(doc))
             return
         self._functions_changed(doc, edited_line)
 
-    def _functions_changed(self, doc: TrackedDocument, edited_line: int | None) -> None:
-        """After the text changed: new functions, moved findings, stale reviews."""
-        old_units = doc.units_before_burst or []
-        doc.units_before_burst = None
-        self._refresh(doc)
-        known = {u.hash for u in old_units}
-        new_units = [u for u in doc.units if u.hash not in known]
-        # Without a range (a whole-document change), the first changed function is
-        # where the user is working.
-        if edited_line is None and new_units:
-            doc.last_edited_line = new_units[0].start_line
-        self._note_edit(doc, new_units)
-        doc.wanted |= {u.hash for u in new_units}
-        doc.provisional = self._carry_over(doc, old_units, new_units)
-        self._cancel_orphaned_reviews()
-        self._hooks.findings_changed(doc.uri)
-
-    async def _refresh_soon(self, doc: TrackedDocument) -> None:
-        await asyncio.sleep(_COALESCE_SECONDS)
-        await _parse_caught_up(doc)
-        doc.refresh = None
-        self._functions_changed(doc, doc.last_edited_line)
-
-    def _flush_refresh(self, doc: TrackedDocument) -> None:
-        """Bring functions up to date now (before a save or an explicit review)."""
-        if doc.refresh is not None:
-            doc.refresh.cancel()
-            doc.refresh = None
-            self._functions_changed(doc, doc.last_edited_line)
-
     def focus(self, focus: Focus) -> None:
         """The user looks at `focus`: reviews waiting for a slot are re-ranked."""
-        self._focus = focus
+        self._attention.focus = focus
 
     def save(self, uri: str) -> None:
+        if self.settings.triggers.on_save:
+            self.review_document(uri)
+
+    def review_document(self, uri: str) -> None:
+        """Review every function of the document that has no answer yet: on open, on
+        save and on demand."""
         doc = self._documents.get(uri)
-        if doc is not None and self.settings.triggers.on_save:
+        if doc is not None:
             self._flush_refresh(doc)
-            self._cancel_debounce(doc)
-            doc.wanted |= {u.hash for u in doc.units}
+            self._cancel_debounce(uri)
+            doc.want_all()
             self._start_reviews(doc)
 
     def close(self, uri: str) -> None:
         doc = self._documents.pop(uri, None)
         if doc is not None:
-            if doc.refresh is not None:
-                doc.refresh.cancel()
-            self._cancel_debounce(doc)
+            self._cancel_timers(uri)
             self._cancel_orphaned_reviews()
-
-    def review_document(self, uri: str) -> None:
-        """Review every function of the document that has no answer yet (on demand)."""
-        doc = self._documents.get(uri)
-        if doc is not None:
-            self._flush_refresh(doc)
-            self._cancel_debounce(doc)
-            doc.wanted |= {u.hash for u in doc.units}
-            self._start_reviews(doc)
 
     def pause(self) -> None:
         """Hold reviews back (while the client's settings are still on their way)."""
@@ -263,279 +170,136 @@ class Scheduler:
                 task.cancel()
         for uri, doc in self._documents.items():
             if answer_changed:
-                doc.answers.clear()
+                doc.forget_answers()
             self._hooks.findings_changed(uri)
             if answer_changed and self.settings.triggers.on_open:
-                doc.wanted |= {u.hash for u in doc.units}
+                doc.want_all()
                 self._start_reviews(doc)
 
     def snapshot(self, uri: str) -> DocumentSnapshot | None:
         doc = self._documents.get(uri)
-        if doc is None:
-            return None
-        findings_of: dict[str, tuple[Finding, ...]] = dict(doc.provisional)
-        for unit in doc.units:
-            answer = self._answer(doc, unit)
-            if answer is not None:
-                findings_of[unit.hash] = answer
-        placed = place_findings(
-            doc.units, findings_of, doc.lines, doc.text, self.settings, spec=doc.spec
-        )
-        return DocumentSnapshot(uri, doc.spec, doc.version, doc.text, doc.lines, placed, doc.source)
+        return doc.snapshot(self.settings) if doc is not None else None
 
     def cancel_all(self) -> None:
         """Cancel every debounce and review, and start no new one."""
         self._paused = True
-        for doc in self._documents.values():
-            self._cancel_debounce(doc)
-            doc.refresh = None
-        for task in list(self._tasks):
-            task.cancel()
+        self._debounces.clear()
+        self._refreshes.clear()
+        self._tasks.cancel_all()
 
     async def aclose(self) -> None:
         self.cancel_all()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.wait()
 
     async def idle(self) -> None:
         """Wait until no review is running (for the command line)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.wait()
 
-    # ----- internals -------------------------------------------------------------
+    # ----- functions of a document -----------------------------------------------
 
-    def _refresh(self, doc: TrackedDocument) -> None:
-        """Lines and functions of the current text, within the limits."""
-        prepared = document_units(doc.spec, doc.text, self.settings, doc.source.functions)
-        doc.lines = prepared.lines
-        if prepared.not_reviewed is not None:
-            doc.not_reviewed = prepared.not_reviewed.reason
-            doc.source.stop_parsing()
-            doc.units = []
-            self._tell_once(doc, f"Siyada does not review {_name(doc.uri)}: {doc.not_reviewed}.")
-            return
-        doc.not_reviewed = None
-        old_answers = doc.answers
-        doc.units = prepared.units
-        doc.answers = {u.hash: old_answers[u.hash] for u in doc.units if u.hash in old_answers}
+    def _cached(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...] | None:
+        return self._pipeline.cached(language, unit)
 
-    def _answer(self, doc: TrackedDocument, unit: FunctionUnit) -> tuple[Finding, ...] | None:
-        if unit.hash in doc.answers:
-            return doc.answers[unit.hash]
-        answer = self._pipeline.cached(doc.spec.id, unit)
-        doc.answers[unit.hash] = answer
-        return answer
+    def _refresh(self, doc: OpenDocument) -> None:
+        if (reason := doc.refresh(self.settings)) is not None:
+            self._outcomes.over_limit(doc, reason)
 
-    def _tell_once(self, doc: TrackedDocument, message: str) -> None:
-        if message not in doc.told:
-            doc.told.add(message)
-            self._hooks.skipped(message)
+    def _functions_changed(self, doc: OpenDocument, edited_line: int | None) -> None:
+        """After the text changed: new functions, moved findings, stale reviews."""
+        if (reason := doc.functions_changed(self.settings, edited_line)) is not None:
+            self._outcomes.over_limit(doc, reason)
+        self._attention.last_changed = doc.uri
+        self._cancel_orphaned_reviews()
+        self._hooks.findings_changed(doc.uri)
 
-    def _carry_over(
-        self, doc: TrackedDocument, old_units: list[FunctionUnit], new_units: list[FunctionUnit]
-    ) -> dict[str, tuple[Finding, ...]]:
-        old_by_name = {u.name: u for u in old_units}
-        carried: dict[str, tuple[Finding, ...]] = {}
-        for unit in new_units:
-            before = old_by_name.get(unit.name)
-            if before is None:
-                continue
-            previous = self._answer(doc, before) or doc.provisional.get(before.hash, ())
-            moved = tuple(_reanchored(f, unit) for f in previous)
-            kept = tuple(f for f in moved if f is not None)
-            if kept:
-                carried[unit.hash] = kept
-        return carried
+    async def _refresh_soon(self, doc: OpenDocument) -> None:
+        await asyncio.sleep(_COALESCE_SECONDS)
+        await doc.parse_caught_up()
+        self._refreshes.pop(doc.uri, None)
+        self._functions_changed(doc, doc.last_edited_line)
 
-    def _debounce(self, doc: TrackedDocument, since: float | None = None) -> None:
-        self._cancel_debounce(doc)
+    def _flush_refresh(self, doc: OpenDocument) -> None:
+        """Bring functions up to date now (before a save or an explicit review)."""
+        refresh = self._refreshes.pop(doc.uri, None)
+        if refresh is not None:
+            refresh.cancel()
+            self._functions_changed(doc, doc.last_edited_line)
+
+    # ----- debounce --------------------------------------------------------------
+
+    def _debounce(self, doc: OpenDocument, since: float | None = None) -> None:
+        self._cancel_debounce(doc.uri)
         # The deadline is fixed now: the task only starts once the current handler
         # returns, and the quiet period must not wait for that.
         start = asyncio.get_running_loop().time() if since is None else since
         deadline = start + self.settings.debounce_ms / 1000
-        doc.debounce = self._spawn(self._after_quiet(doc, deadline))
+        self._debounces[doc.uri] = self._tasks.spawn(self._after_quiet(doc, deadline))
 
-    async def _after_quiet(self, doc: TrackedDocument, deadline: float) -> None:
+    async def _after_quiet(self, doc: OpenDocument, deadline: float) -> None:
         await asyncio.sleep(max(0.0, deadline - asyncio.get_running_loop().time()))
-        await _parse_caught_up(doc)
-        doc.debounce = None
+        await doc.parse_caught_up()
+        self._debounces.pop(doc.uri, None)
         self._flush_refresh(doc)
         self._start_reviews(doc)
 
-    @staticmethod
-    def _cancel_debounce(doc: TrackedDocument) -> None:
-        if doc.debounce is not None and not doc.debounce.done():
-            doc.debounce.cancel()
-        doc.debounce = None
+    def _cancel_debounce(self, uri: str) -> None:
+        debounce = self._debounces.pop(uri, None)
+        if debounce is not None:
+            debounce.cancel()
 
-    def _start_reviews(self, doc: TrackedDocument) -> None:
+    def _cancel_timers(self, uri: str) -> None:
+        self._cancel_debounce(uri)
+        refresh = self._refreshes.pop(uri, None)
+        if refresh is not None:
+            refresh.cancel()
+
+    # ----- reviews ---------------------------------------------------------------
+
+    def _start_reviews(self, doc: OpenDocument) -> None:
         if self._paused:
             return
-        selection = within_limit(self._by_priority(doc), self.settings)
+        by_priority = sorted(doc.units, key=lambda unit: self._rank(doc.uri, unit))
+        selection = within_limit(by_priority, self.settings)
         if selection.beyond_limit:
-            self._tell_once(
-                doc,
-                f"Siyada reviews {len(selection.units)} of the {len(doc.units)} functions in "
-                f"{_name(doc.uri)}, nearest to your edits first (siyada.maxFunctionsPerFile).",
-            )
+            self._outcomes.capped(doc, len(selection.units))
         for unit in selection.units:
             if unit.hash not in doc.wanted:
                 continue
-            if self._answer(doc, unit) is not None:
+            if doc.answer(unit) is not None:
                 doc.wanted.discard(unit.hash)
                 continue
             if unit.hash not in self._in_flight:
-                task = self._spawn(self._review(doc.uri, doc.spec.id, unit))
+                task = self._tasks.spawn(self._review(doc.uri, doc.spec.id, unit))
                 self._in_flight[unit.hash] = task
                 task.add_done_callback(functools.partial(self._finished, unit.hash))
         self._hooks.activity(self.pending)
 
-    def _note_edit(self, doc: TrackedDocument, new_units: list[FunctionUnit]) -> None:
-        names = [u.name for u in new_units]
-        doc.recent_edits = [*names, *(n for n in doc.recent_edits if n not in names)]
-        del doc.recent_edits[_RECENT_EDITS:]
-        self._last_changed = doc.uri
-
-    def _by_priority(self, doc: TrackedDocument) -> list[FunctionUnit]:
-        return sorted(doc.units, key=lambda unit: self._rank(doc.uri, unit))
-
-    def _rank(self, uri: str, unit: FunctionUnit) -> tuple[int, ...]:
-        """Lower is sooner: the document in focus, then within it the function at the
-        cursor (or being edited), visible ones, recently edited ones, then the rest by
-        distance from the cursor."""
+    def _rank(self, uri: str, unit: FunctionUnit) -> Rank:
         doc = self._documents.get(uri)
         if doc is None:
-            return (9,)
-        focus = self._focus if self._focus is not None and self._focus.uri == uri else None
-        focused_doc = focus is not None or (self._focus is None and uri == self._last_changed)
-        line = doc.last_edited_line if focus is None or focus.line is None else focus.line
-        if line is not None and unit.start_line <= line <= unit.end_line:
-            kind = 0
-        elif focus is not None and any(
-            unit.start_line <= end and start <= unit.end_line for start, end in focus.visible
-        ):
-            kind = 1
-        elif unit.name in doc.recent_edits:
-            kind = 2
-        else:
-            kind = 3
-        distance = (
-            0 if line is None else min(abs(unit.start_line - line), abs(unit.end_line - line))
+            return NOT_OPEN
+        return self._attention.rank(
+            unit, uri=uri, edited_line=doc.last_edited_line, recent_edits=doc.recent_edits
         )
-        return (0 if focused_doc else 1, kind, distance)
 
     async def _review(self, uri: str, language: str, unit: FunctionUnit) -> None:
         try:
             findings = await self._pipeline.review(language, unit, lambda: self._rank(uri, unit))
-        except FunctionTooLong as too_long:
-            self._report_once(uri, "too long", str(too_long))
-            self._forget_wanted(unit.hash)
-            return
-        except AnswerCutOff as cut_off:
-            # Not wanted any more: the reviewer skips it until its text changes.
-            self._report_once(uri, "cut off", str(cut_off))
-            self._forget_wanted(unit.hash)
-            self._hooks.succeeded()
-            return
-        except AnswerUnusable as unusable:
-            # Still wanted: the next trigger asks again.
-            self._report_once(uri, "unusable", str(unusable))
-            self._hooks.succeeded()
-            return
+        except SKIPPED as skipped:
+            self._outcomes.skipped(uri, unit, skipped)
         except ModelError as error:
             self._hooks.failed(error)
-            return
         except Exception as error:
-            self._report_crash(uri, unit, error)
-            return
-        self._forget_wanted(unit.hash)
-        self._hooks.succeeded()
-        for uri in self._documents_with(unit.hash):
-            doc = self._documents[uri]
-            doc.provisional.pop(unit.hash, None)
-            doc.answers[unit.hash] = findings
-            self._hooks.findings_changed(uri)
+            self._outcomes.crashed(uri, unit, error)
+        else:
+            self._outcomes.reviewed(unit, findings)
 
     def _finished(self, function_hash: str, _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(function_hash, None)
         self._hooks.activity(self.pending)
-
-    def _report_once(self, uri: str, kind: str, message: str) -> None:
-        """Told once per document and kind: a file of many long functions, or a model
-        that answers prose every time, gives one note; the others go to the log."""
-        doc = self._documents.get(uri)
-        if doc is None or kind in doc.told:
-            log.info("%s", message)
-            return
-        doc.told.add(kind)
-        self._hooks.skipped(message)
-
-    def _report_crash(self, uri: str, unit: FunctionUnit, error: Exception) -> None:
-        """A review failed in a way nobody foresaw: the log gets the traceback, the user
-        one message per document; the function is asked about again on the next trigger."""
-        log.error("The review of %s in %s failed", unit.name, _name(uri), exc_info=error)
-        message = (
-            f"Siyada could not review {unit.name} in {_name(uri)}: an internal error "
-            f"({type(error).__name__}). Details are in the log; it is tried again on the next "
-            "save or edit."
-        )
-        self._report_once(uri, "internal error", message)
-
-    def _forget_wanted(self, function_hash: str) -> None:
-        for doc in self._documents.values():
-            doc.wanted.discard(function_hash)
-
-    def _documents_with(self, function_hash: str) -> Iterable[str]:
-        return [
-            uri
-            for uri, d in self._documents.items()
-            if any(u.hash == function_hash for u in d.units)
-        ]
 
     def _cancel_orphaned_reviews(self) -> None:
         alive = {u.hash for d in self._documents.values() for u in d.units}
         for function_hash, task in list(self._in_flight.items()):
             if function_hash not in alive:
                 task.cancel()
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        # Strong references keep tasks alive; the callback makes failures visible.
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("A review task failed", exc_info=task.exception())
-
-
-async def _parse_caught_up(doc: TrackedDocument) -> None:
-    """Parse the pending edits in slices, so requests (a code action at the cursor)
-    are answered meanwhile; edits typed during a parse are parsed next, so a burst of
-    keystrokes ends with its functions refreshed without a parse that blocks."""
-    while doc.source.parse_pending:
-        await doc.source.parse_in_slices()
-
-
-def _name(uri: str) -> str:
-    return uri.rsplit("/", 1)[-1]
-
-
-def _reanchored(finding: Finding, unit: FunctionUnit) -> Finding | None:
-    lines = anchor(finding.evidence, unit.text)
-    # Evidence now on a nested unit's placeholder or signature is no longer this unit's.
-    if lines is None or unit.document_range(*lines) is None:
-        return None
-    start, end = lines
-    return Finding(
-        category=finding.category,
-        severity=finding.severity,
-        title=finding.title,
-        explanation=finding.explanation,
-        evidence=finding.evidence,
-        replacement=finding.replacement,
-        confidence=finding.confidence,
-        start_line=start,
-        end_line=end,
-    )

@@ -1,0 +1,214 @@
+"""A document open in the editor, as the scheduler reviews it.
+
+It keeps the text and its tree in step (`ParsedSource`), the lines and functions of
+the text within the limits, the answers known for those functions, and which ones
+still need a model answer. Each function is identified by the hash of its text, and
+findings belong to that hash, so they move with the function when lines above it
+change. When a function is edited, its findings are carried over to the new text
+(re-anchored by their evidence) until its own review lands, so warnings do not
+flicker away on every keystroke.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from siyada.code.functions import FunctionUnit
+from siyada.code.languages import LanguageSpec
+from siyada.code.source import ParsedSource, TextEdit, edit_between
+from siyada.review.anchor import anchor
+from siyada.review.engine import PlacedFinding, place_findings
+from siyada.review.findings import Finding
+from siyada.review.notices import Told
+from siyada.review.pipeline import document_units
+from siyada.review.settings import Settings
+
+Findings = tuple[Finding, ...]
+# The cached answer for a function in a language (None: not reviewed yet).
+CachedAnswer = Callable[[str, FunctionUnit], Findings | None]
+
+_RECENT_EDITS = 5
+
+
+@dataclass(frozen=True)
+class DocumentSnapshot:
+    """A document as published: its text and the findings placed in it."""
+
+    uri: str
+    spec: LanguageSpec
+    version: int | None
+    text: str
+    lines: list[str]
+    findings: list[PlacedFinding]
+    source: ParsedSource
+
+
+class OpenDocument:
+    """One open document; `cached` looks up the answer the cache has for a function."""
+
+    def __init__(
+        self, uri: str, spec: LanguageSpec, version: int | None, text: str, cached: CachedAnswer
+    ) -> None:
+        self.uri = uri
+        self.spec = spec
+        self.version = version
+        self.source = ParsedSource(spec, text, parse=False)
+        self.lines: list[str] = []
+        self.units: list[FunctionUnit] = []
+        # Hashes that still need a model answer (changed, or a review that failed).
+        self.wanted: set[str] = set()
+        # Findings of edited functions carried over to their new text, by new hash.
+        self.provisional: dict[str, Findings] = {}
+        self.last_edited_line: int | None = None
+        # Names of the functions edited lately, most recent first.
+        self.recent_edits: list[str] = []
+        # Why the document is not reviewed (too large, minified...), None when it is.
+        self.not_reviewed: str | None = None
+        self.told = Told()
+        self._cached = cached
+        # Answers known by hash, so publishing after a keystroke does not ask the
+        # cache about every function again.
+        self._answers: dict[str, Findings | None] = {}
+        # Functions as they were before the current burst of edits.
+        self._units_before_burst: list[FunctionUnit] | None = None
+
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    # ----- text ------------------------------------------------------------------
+
+    def apply(
+        self,
+        version: int | None,
+        edits: Sequence[TextEdit],
+        *,
+        full_text: str | None = None,
+        edited_line: int | None = None,
+    ) -> None:
+        """The text changed by `edits` (or was replaced by `full_text`, applied as the
+        edit between the two texts). Functions follow at the next `functions_changed`."""
+        if full_text is not None:
+            edits = [edit_between(self.text, full_text)]
+        self.source.apply(edits)
+        self.version = version
+        if edited_line is not None:
+            self.last_edited_line = edited_line
+        if self._units_before_burst is None:
+            self._units_before_burst = self.units
+
+    async def parse_caught_up(self) -> None:
+        """Parse the pending edits in slices, so requests (a code action at the
+        cursor) are answered meanwhile; edits typed during a parse are parsed next, so
+        a burst of keystrokes ends with its functions refreshed without a parse that
+        blocks."""
+        while self.source.parse_pending:
+            await self.source.parse_in_slices()
+
+    # ----- functions -------------------------------------------------------------
+
+    def refresh(self, settings: Settings) -> str | None:
+        """Lines and functions of the current text, within the limits. Returns why the
+        document is not reviewed when that is new (it went over a limit, or another)."""
+        prepared = document_units(self.spec, self.text, settings, self.source.functions)
+        self.lines = prepared.lines
+        if prepared.not_reviewed is not None:
+            before, self.not_reviewed = self.not_reviewed, prepared.not_reviewed.reason
+            self.source.stop_parsing()
+            self.units = []
+            return self.not_reviewed if self.not_reviewed != before else None
+        self.not_reviewed = None
+        old_answers = self._answers
+        self.units = prepared.units
+        self._answers = {u.hash: old_answers[u.hash] for u in self.units if u.hash in old_answers}
+        return None
+
+    def functions_changed(self, settings: Settings, edited_line: int | None) -> str | None:
+        """After the text changed: new functions are wanted, findings of edited ones
+        carried over. Without `edited_line` (a whole-document change), the first
+        changed function is where the user is working. Returns what `refresh` does."""
+        old_units = self._units_before_burst or []
+        self._units_before_burst = None
+        newly_not_reviewed = self.refresh(settings)
+        known = {u.hash for u in old_units}
+        new_units = [u for u in self.units if u.hash not in known]
+        if edited_line is None and new_units:
+            self.last_edited_line = new_units[0].start_line
+        self._note_edit(new_units)
+        self.wanted |= {u.hash for u in new_units}
+        self.provisional = self._carry_over(old_units, new_units)
+        return newly_not_reviewed
+
+    def want_all(self) -> None:
+        self.wanted |= {u.hash for u in self.units}
+
+    def contains(self, function_hash: str) -> bool:
+        return any(u.hash == function_hash for u in self.units)
+
+    # ----- answers ---------------------------------------------------------------
+
+    def answer(self, unit: FunctionUnit) -> Findings | None:
+        if unit.hash in self._answers:
+            return self._answers[unit.hash]
+        answer = self._cached(self.spec.id, unit)
+        self._answers[unit.hash] = answer
+        return answer
+
+    def answered(self, function_hash: str, findings: Findings) -> None:
+        """The function's own review landed: it replaces what was carried over."""
+        self.provisional.pop(function_hash, None)
+        self._answers[function_hash] = findings
+
+    def forget_answers(self) -> None:
+        """Answers no longer hold (another model or prompt): look them up again."""
+        self._answers.clear()
+
+    def snapshot(self, settings: Settings) -> DocumentSnapshot:
+        findings_of: dict[str, Findings] = dict(self.provisional)
+        for unit in self.units:
+            answer = self.answer(unit)
+            if answer is not None:
+                findings_of[unit.hash] = answer
+        placed = place_findings(
+            self.units, findings_of, self.lines, self.text, settings, spec=self.spec
+        )
+        return DocumentSnapshot(
+            self.uri, self.spec, self.version, self.text, self.lines, placed, self.source
+        )
+
+    # ----- internals -------------------------------------------------------------
+
+    def _note_edit(self, new_units: list[FunctionUnit]) -> None:
+        names = [u.name for u in new_units]
+        self.recent_edits = [*names, *(n for n in self.recent_edits if n not in names)]
+        del self.recent_edits[_RECENT_EDITS:]
+
+    def _carry_over(
+        self, old_units: list[FunctionUnit], new_units: list[FunctionUnit]
+    ) -> dict[str, Findings]:
+        """Findings of each edited function (same name, new text), re-anchored."""
+        old_by_name = {u.name: u for u in old_units}
+        carried: dict[str, Findings] = {}
+        for unit in new_units:
+            before = old_by_name.get(unit.name)
+            if before is None:
+                continue
+            previous = self.answer(before) or self.provisional.get(before.hash, ())
+            moved = (reanchored(f, unit) for f in previous)
+            kept = tuple(f for f in moved if f is not None)
+            if kept:
+                carried[unit.hash] = kept
+        return carried
+
+
+def reanchored(finding: Finding, unit: FunctionUnit) -> Finding | None:
+    """`finding` placed by its evidence in `unit`'s text, or None when the evidence is
+    gone or now stands on a nested unit's placeholder or signature (no longer this
+    unit's to report)."""
+    lines = anchor(finding.evidence, unit.text)
+    if lines is None or unit.document_range(*lines) is None:
+        return None
+    start, end = lines
+    return dataclasses.replace(finding, start_line=start, end_line=end)
