@@ -7,7 +7,7 @@ from siyada.code.languages import Node
 from siyada.code.layout import Span
 from siyada.code.queries import FUNCTION_NODES
 
-__all__ = ["function_node", "last_row", "unit_span"]
+__all__ = ["body_of", "body_start", "function_node", "last_row", "unit_span"]
 
 
 def unit_span(
@@ -39,7 +39,7 @@ def _hidden_rows(node: Node, start: int, end: int) -> tuple[int, int] | None:
     keeps that line; one that ends with `}` keeps its closing line, where the outer code
     may go on (`});`).
     """
-    body = _body(function_node(node))
+    body = body_of(function_node(node))
     if body is None:
         return None
     first, last = body.start_point.row, last_row(body)
@@ -53,7 +53,7 @@ def _hidden_rows(node: Node, start: int, end: int) -> tuple[int, int] | None:
     return (first, last) if first <= last else None
 
 
-def _body(function: Node) -> Node | None:
+def body_of(function: Node) -> Node | None:
     body = function.child_by_field_name("body")
     if body is None and function.type == "static_initializer":
         body = next((child for child in function.named_children if child.type == "block"), None)
@@ -82,3 +82,9 @@ def function_node(node: Node) -> Node:
             return current
         pending.extend(current.named_children)
     return node
+
+
+def body_start(function: Node) -> int:
+    """Where the body of `function` starts: what comes before it is the signature."""
+    body = body_of(function)
+    return body.start_byte if body is not None else function.end_byte
