@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from siyada.code.context_rules import CONTEXT_RULES, ContextRules
 from siyada.code.discovery import Item, collect_items
 from siyada.code.enclosing import EnclosingTypes
-from siyada.code.languages import LanguageSpec, Node, Tree
+from siyada.code.languages import LanguageSpec, Node, Tree, top_level_nodes
 from siyada.code.queries import FUNCTION_NODES, RULES
 from siyada.code.snippets import Snippets
 from siyada.code.spans import body_start, function_node
@@ -73,6 +73,8 @@ class FileOutline:
         self._rules = CONTEXT_RULES.get(spec.id)
         self._imports: list[_Import] = []
         self._functions: dict[str, list[Item]] = {}
+        # The name extraction gives each function node, by its start byte.
+        self._names: dict[int, str] = {}
         self._types: EnclosingTypes | None = None
         unit_rules = RULES.get(spec.id)
         if self._rules is None or unit_rules is None:
@@ -82,6 +84,7 @@ class FileOutline:
         for item in collect_items(spec, unit_rules, self._root, self._root.end_point.row + 1):
             if item.is_unit:
                 self._functions.setdefault(item.name.rsplit(".", 1)[-1], []).append(item)
+                self._names[function_node(item.node).start_byte] = item.name
             elif item.kind == "class":
                 classes.append(item)
         self._types = EnclosingTypes(
@@ -111,15 +114,7 @@ class FileOutline:
                 if function_node(item.node).start_byte != function.start_byte
             )
         )
-        own_name = next(
-            (
-                item.name
-                for items in self._functions.values()
-                for item in items
-                if function_node(item.node).start_byte == function.start_byte
-            ),
-            "",
-        )
+        own_name = self._names.get(function.start_byte, "")
         return FunctionContext(imports, types.around(function, own_name), callees)
 
     # -- imports ------------------------------------------------------------------------
@@ -158,7 +153,7 @@ class FileOutline:
     def _function_node(self, unit: FunctionUnit) -> Node | None:
         """The widest function node within the unit's rows: the unit's own."""
         best: Node | None = None
-        pending = [self._root]
+        pending = top_level_nodes(self._root, unit.start_line, unit.end_line)
         while pending:
             node = pending.pop()
             if node.end_point.row < unit.start_line or node.start_point.row > unit.end_line:

@@ -38,6 +38,7 @@ class EnclosingTypes:
         self._attachments = attachments
         self._classes = classes
         self._types: dict[str, Node] = {}
+        self._headers: dict[int, str] = {}  # by the scope's start byte: one render each
         if rules.types:
             for _, captures in spec.query_matches(rules.types, root):
                 self._types.setdefault(snippets.text(captures["name"][0]), captures["type"][0])
@@ -63,7 +64,10 @@ class EnclosingTypes:
         if (definition := self._types.get(type_name)) is not None:
             parts.append(self._definition(definition))
         if scope is not None:
-            parts.append(self._class_header(scope.node))
+            header = self._headers.get(scope.node.start_byte)
+            if header is None:
+                header = self._headers[scope.node.start_byte] = self._class_header(scope.node)
+            parts.append(header)
         return "\n".join(parts) or None
 
     def _definition(self, node: Node) -> str:
