@@ -495,3 +495,12 @@ def test_function_context_is_the_outlines() -> None:
     tree = spec.parse(encode_source(PYTHON.source))
     unit = next(u for u in extract_functions(spec, PYTHON.source, tree) if u.name == "Store.find")
     assert function_context(spec, tree, unit) == FileOutline(spec, tree).context(unit)
+
+
+def test_a_unit_of_another_parse_is_refused() -> None:
+    spec = language_for("python")
+    assert spec is not None
+    unit = extract_functions(spec, PYTHON.source)[0]
+    other = spec.parse(encode_source("x = 1\n"))
+    with pytest.raises(ValueError, match="is no function of this parse"):
+        FileOutline(spec, other).context(unit)

@@ -69,7 +69,10 @@ class FileOutline:
     def __init__(self, spec: LanguageSpec, tree: Tree) -> None:
         self._spec = spec
         self._root = tree.root_node
-        self._snippets = Snippets(self._root.text or b"")
+        source = self._root.text
+        if source is None:
+            raise ValueError("the tree keeps no source text to read the context from")
+        self._snippets = Snippets(source)
         self._rules = CONTEXT_RULES.get(spec.id)
         self._imports: list[_Import] = []
         self._functions: dict[str, list[Item]] = {}
@@ -92,11 +95,16 @@ class FileOutline:
         )
 
     def context(self, unit: FunctionUnit) -> FunctionContext:
-        """The context of `unit`, a function of this parse."""
+        """The context of `unit`, a function of this parse (ValueError otherwise)."""
         rules, types = self._rules, self._types
+        if rules is None or types is None:
+            return FunctionContext()  # a language without context rules
         function = self._function_node(unit)
-        if rules is None or types is None or function is None:
-            return FunctionContext()
+        if function is None:
+            raise ValueError(
+                f"{unit.name} (lines {unit.start_line}-{unit.end_line}) "
+                "is no function of this parse"
+            )
         own = _own_rows(unit)
         names = set(self._captured(rules.names, "name", unit, own))
         imports = tuple(
