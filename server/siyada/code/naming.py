@@ -1,12 +1,13 @@
-"""Readable names for units: from their own name node, or from where a function value stands.
+"""Readable names: from source text, from a type node, capped, and made unique in a
+document. C/C++ declarators are named in `declarators.py`, function values from where
+they stand in `value_names.py`.
 
 Everything here reads tree-sitter nodes and returns plain strings; nothing raises on
-malformed code (every walk up or down the tree is bounded).
+malformed code (every walk down the tree is bounded).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from siyada.code.languages import Node
@@ -15,13 +16,11 @@ __all__ = [
     "MAX_NAME_CHARS",
     "capped",
     "clean",
-    "cpp_declarator_name",
     "disambiguated",
-    "is_function_declarator",
     "node_text",
     "type_name",
-    "value_name",
 ]
+
 
 # A name is for people: longer than this it is cut with an ellipsis.
 MAX_NAME_CHARS = 80
@@ -66,8 +65,6 @@ def disambiguated(names: Iterable[str]) -> list[str]:
     return result
 
 
-# --- types -------------------------------------------------------------------------
-
 # Wrappers around a type whose inner type names it: `*T`, `&'a T`, `Stack<T>`, `Stack[T]`.
 _TYPE_WRAPPERS = frozenset(
     {"pointer_type", "reference_type", "generic_type", "template_type", "parenthesized_type"}
@@ -86,303 +83,3 @@ def type_name(node: Node) -> str:
             break
         node = inner
     return clean(node_text(node))
-
-
-# --- C and C++ declarators -----------------------------------------------------------
-
-# Declarators that wrap the function declarator: `*f(void)`, `&f()`, `(*f(void))[4]`.
-_DECLARATOR_WRAPPERS = frozenset(
-    {
-        "pointer_declarator",
-        "reference_declarator",
-        "parenthesized_declarator",
-        "attributed_declarator",
-        "array_declarator",
-        "function_declarator",
-    }
-)
-
-# What the innermost declarator of a real function is; anything else (an expression, an
-# ERROR node) comes from code the parser misread, often because of a macro.
-_NAME_NODES = frozenset(
-    {
-        "identifier",
-        "field_identifier",
-        "qualified_identifier",
-        "destructor_name",
-        "operator_name",
-        "operator_cast",
-        "template_function",
-        "template_method",
-        "type_identifier",
-    }
-)
-_IDENTIFIER_CHAIN = re.compile(r"~?[A-Za-z_$][\w$]*(?:\.~?[A-Za-z_$][\w$]*)*")
-
-
-def _declarator_chain(node: Node) -> list[Node]:
-    """The declarators from `node` down to the one holding the name.
-
-    `int (*f(void))(int)` nests the function's own declarator inside the one for the
-    returned type, so descend until the declarator is no longer a wrapper.
-    """
-    chain = [node]
-    for _ in range(16):  # bounded: malformed code must not loop
-        if node.type not in _DECLARATOR_WRAPPERS:
-            break
-        inner = node.child_by_field_name("declarator")
-        if inner is None:
-            named = node.named_children
-            inner = named[0] if named else None
-        if inner is None:
-            break
-        node = inner
-        chain.append(node)
-    return chain
-
-
-def is_function_declarator(node: Node) -> bool:
-    """False for `class MACRO Foo {...}` misread as a function `Foo` with a class body."""
-    return any(
-        part.type in ("function_declarator", "operator_cast") for part in _declarator_chain(node)
-    )
-
-
-def cpp_declarator_name(declarator: Node) -> tuple[Node, str]:
-    """The node naming a C/C++ function and its readable name ("" when it is no name)."""
-    name_node = _declarator_chain(declarator)[-1]
-    if name_node.type not in _NAME_NODES:
-        return name_node, ""
-    name = _cpp_name(name_node)
-    if _plausible(name):
-        return name_node, name
-    # `MACRO template<...> T ns::f(...)` misread: the scope is garbage, the last part is not.
-    last = name_node
-    for _ in range(16):  # bounded: malformed code must not loop
-        inner = last.child_by_field_name("name") if last.type == "qualified_identifier" else None
-        if inner is None:
-            break
-        last = inner
-    name = _cpp_name(last) if last is not name_node else ""
-    return name_node, name if _plausible(name) else ""
-
-
-def _plausible(name: str) -> bool:
-    qualifier = name.split("operator", 1)[0].rstrip(".")  # an operator's symbol is no identifier
-    return not qualifier or _IDENTIFIER_CHAIN.fullmatch(qualifier) is not None
-
-
-def _cpp_name(node: Node) -> str:
-    """`Foo<T>::bar` -> `Foo.bar`, `ns::Foo::~Foo` -> `ns.Foo.~Foo`, `operator bool`."""
-    if node.type == "qualified_identifier":
-        scope = node.child_by_field_name("scope")
-        name = node.child_by_field_name("name")
-        parts = [_cpp_name(part) for part in (scope, name) if part is not None]
-        return ".".join(part for part in parts if part)
-    if node.type in ("template_type", "template_function", "template_method"):
-        name = node.child_by_field_name("name")
-        return _cpp_name(name) if name is not None else ""
-    if node.type == "operator_cast":
-        target = node.child_by_field_name("type")
-        return "operator " + (" ".join(node_text(target).split()) if target else "")
-    if node.type == "operator_name":
-        symbol = "".join(node_text(node).removeprefix("operator").split())
-        # `operator new`, `operator""_km` keep a space only before a word.
-        return "operator" + (" " + symbol if symbol[:1].isalpha() else symbol)
-    return "".join(node_text(node).split())
-
-
-# --- function values -----------------------------------------------------------------
-
-# Nodes a function value passes through without changing what it is.
-_TRANSPARENT = frozenset(
-    {
-        "parenthesized_expression",
-        "as_expression",
-        "satisfies_expression",
-        "non_null_expression",
-        "type_assertion",
-        "keyword_argument",
-    }
-)
-_ARGUMENT_LISTS = frozenset({"arguments", "argument_list"})
-_CALLS = frozenset(
-    {"call_expression", "call", "method_invocation", "new_expression", "object_creation_expression"}
-)
-_STRINGS = frozenset(
-    {
-        "string",
-        "template_string",
-        "string_literal",
-        "interpreted_string_literal",
-        "raw_string_literal",
-    }
-)
-_MAX_LABEL_CHARS = 40
-
-
-def value_name(value: Node) -> tuple[str, bool]:
-    """The name of a function value from where it stands, and whether it is bound.
-
-    Bound: the value of a variable, field, key or assignment (`createStore`). Otherwise
-    it is named by the call receiving it (`app.get('/run') handler`), the binding of
-    that call (`handler (debounce)`), an immediate call (`<iife>`), `<returned>`, or
-    `<anonymous>`.
-    """
-    if value.type == "static_initializer":
-        return "<static>", True
-    callees: list[str] = []  # innermost call first
-    label = ""
-    node = value
-    for _ in range(12):  # bounded: malformed code must not loop
-        parent = node.parent
-        if parent is None:
-            break
-        if parent.type in _TRANSPARENT:
-            node = parent
-            continue
-        if parent.type in _ARGUMENT_LISTS and parent.parent is not None:
-            if parent.parent.type not in _CALLS:
-                break
-            callees.append(_callee(parent.parent))
-            label = _label(parent)
-            node = parent.parent
-            continue
-        if parent.type in _CALLS and _is_callee(node, parent):
-            callees.append(_immediate_call(parent))
-            label = ""
-            node = parent
-            continue
-        binding = _binding(node, parent)
-        if binding:
-            return (f"{binding} ({callees[0]})", False) if callees else (binding, True)
-        return _unbound(parent, callees, label), False
-    return _unbound(None, callees, label), False
-
-
-def _unbound(parent: Node | None, callees: list[str], label: str) -> str:
-    if callees:
-        outer = callees[-1]
-        if outer.startswith("<"):
-            return outer
-        inner = f" ({callees[0]})" if len(callees) > 1 else ""
-        return f"{outer}({label}) handler{inner}"
-    if parent is not None and parent.type == "return_statement":
-        return "<returned>"
-    if parent is not None and parent.type == "jsx_expression":
-        attribute = parent.parent
-        if attribute is not None and attribute.type == "jsx_attribute" and attribute.named_children:
-            return f"{node_text(attribute.named_children[0])} handler"
-    return "<anonymous>"
-
-
-def _callee(call: Node) -> str:
-    if call.type == "method_invocation":
-        target, method = call.child_by_field_name("object"), call.child_by_field_name("name")
-        name = clean(node_text(method)) if method is not None else "<call>"
-        return f"{_short_callee(target)}.{name}" if target is not None else name
-    if call.type in ("new_expression", "object_creation_expression"):
-        made = call.child_by_field_name("constructor") or call.child_by_field_name("type")
-        return "new " + (clean(node_text(made)) if made is not None else "")
-    function = call.child_by_field_name("function")
-    return _short_callee(function) if function is not None else "<call>"
-
-
-_MEMBER_ACCESS = frozenset(
-    {"member_expression", "attribute", "selector_expression", "field_expression"}
-)
-
-
-def _short_callee(node: Node, depth: int = 0) -> str:
-    """`res.buffer().catch(() => null).then` -> `res.buffer().catch().then`."""
-    while node.type in _TRANSPARENT and node.named_children and depth < 8:
-        node, depth = node.named_children[0], depth + 1
-    if node.type in _FUNCTION_VALUES:
-        return "<function>"
-    if depth < 8 and node.type == "method_invocation":
-        target, method = node.child_by_field_name("object"), node.child_by_field_name("name")
-        name = clean(node_text(method)) if method is not None else "<call>"
-        shown = f"{_short_callee(target, depth + 1)}.{name}" if target is not None else name
-        return shown + "()"
-    if depth < 8 and node.type in _CALLS:
-        inner = node.child_by_field_name("function")
-        return _short_callee(inner, depth + 1) + "()" if inner is not None else "<call>"
-    if depth < 8 and node.type in _MEMBER_ACCESS and node.named_children:
-        member = node.named_children[-1]
-        return f"{_short_callee(node.named_children[0], depth + 1)}.{clean(node_text(member))}"
-    text = clean(node_text(node))
-    return text if len(text) <= _MAX_LABEL_CHARS else "\u2026"
-
-
-_FUNCTION_VALUES = frozenset(
-    {"function_expression", "arrow_function", "lambda", "func_literal", "lambda_expression"}
-)
-
-
-def _label(arguments: Node) -> str:
-    """The first argument when it is a short one-line string: `'/run'`."""
-    first = arguments.named_children[0] if arguments.named_children else None
-    if first is None or first.type not in _STRINGS:
-        return ""
-    text = node_text(first)
-    return text if len(text) <= _MAX_LABEL_CHARS and "\n" not in text else ""
-
-
-def _is_callee(node: Node, call: Node) -> bool:
-    function = call.child_by_field_name("function")
-    return function is not None and function == node
-
-
-def _immediate_call(call: Node) -> str:
-    statement = call.parent
-    if statement is not None and statement.type in ("go_statement", "defer_statement"):
-        return "<" + statement.type.split("_")[0] + ">"
-    return "<iife>"
-
-
-def _binding(node: Node, parent: Node) -> str:
-    """The name `node` is bound to in `parent`, or "" when `parent` binds no name to it."""
-    kind = parent.type
-    if kind in ("variable_declarator", "init_declarator", "let_declaration"):
-        if parent.child_by_field_name("value") != node:
-            return ""
-        target = (
-            parent.child_by_field_name("name")
-            or parent.child_by_field_name("pattern")
-            or parent.child_by_field_name("declarator")
-        )
-        return clean(node_text(target)) if target is not None else ""
-    if kind in ("assignment_expression", "assignment"):
-        target = parent.child_by_field_name("left")
-        right = parent.child_by_field_name("right")
-        return clean(node_text(target)) if target is not None and right == node else ""
-    if kind in ("field_definition", "public_field_definition", "pair"):
-        target = (
-            parent.child_by_field_name("property")
-            or parent.child_by_field_name("name")
-            or parent.child_by_field_name("key")
-        )
-        return clean(node_text(target)) if target is not None else ""
-    if kind == "expression_list":
-        return _go_binding(node, parent)
-    return ""
-
-
-def _go_binding(node: Node, values: Node) -> str:
-    """`a, b := f1, f2`: the name at the value's own position."""
-    statement = values.parent
-    if statement is None:
-        return ""
-    if statement.type == "var_spec":
-        names = statement.children_by_field_name("name")
-    elif statement.type in ("short_var_declaration", "assignment_statement"):
-        left = statement.child_by_field_name("left")
-        if left is None or left == values:
-            return ""
-        names = left.named_children
-    else:
-        return ""
-    position = next((i for i, value in enumerate(values.named_children) if value == node), -1)
-    if not 0 <= position < len(names):
-        return ""
-    return clean(node_text(names[position]))
