@@ -34,10 +34,9 @@ Handler = Callable[[Session, Any], Any]
 class SiyadaProtocol(AnsweringProtocol):
     """pygls' protocol with three changes: a request that cannot be read is answered
     (see lsp/rpc.py), documents are kept by Siyada itself (see lsp/text_sync.py), and a
-    command can see the `workDoneToken` of its request, which pygls does not pass to
-    command handlers (a pull reports progress on it)."""
-
-    _server: SiyadaServer
+    command is handed one `CommandCall`: its arguments as sent and the `workDoneToken`
+    of its own request, which pygls does not pass to command handlers (a pull reports
+    progress on it). Nothing of one request is kept where another could read it."""
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(
