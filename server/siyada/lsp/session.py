@@ -47,6 +47,8 @@ class ClientOptions:
 
 
 class Session:
+    """What the handlers share; see the module."""
+
     def __init__(
         self,
         output: Output,
@@ -63,7 +65,7 @@ class Session:
         self.tasks = TaskGroup("Background", log)
         self.settings = self._parse_options()
         self.status = StatusReporter(self)
-        self.status.settings_changed()
+        self.status.publish()
         # The reviewer (HTTP client, cache) is made now, not on the first didOpen:
         # files reopened right after start then show their cached findings at once.
         reviewer = Reviewer(self.settings)
