@@ -25,24 +25,17 @@ from siyada.lsp.text_sync import offset_at
 from siyada.review.scheduler import DocumentSnapshot
 
 if TYPE_CHECKING:
-    from siyada.lsp.server import SiyadaServer
+    from siyada.lsp.session import Session
 
 log = logging.getLogger(__name__)
 
 
-def register(server: SiyadaServer) -> None:
-    server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
-    )(code_actions)
-
-
-def code_actions(ls: SiyadaServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+def code_actions(session: Session, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     uri = params.text_document.uri
-    spec = ls.language_of(uri)
+    spec = session.language_of(uri)
     if spec is None:
         return None
-    snapshot = ls.scheduler.snapshot(uri)
+    snapshot = session.scheduler.snapshot(uri)
     if snapshot is None:
         return None
     actions: list[types.CodeAction] = []
@@ -50,12 +43,12 @@ def code_actions(ls: SiyadaServer, params: types.CodeActionParams) -> list[types
         if diagnostic.source != SOURCE:
             continue
         fix = FixData.from_json(diagnostic.data)
-        if fix is None or not ls.published.includes(uri, fix):
+        if fix is None or not session.published.includes(uri, fix):
             log.debug("No action for a diagnostic Siyada did not publish for %s", uri)
             continue
         if not _still_applies(fix, snapshot.version, snapshot.lines):
             continue
-        edit_for = _EditBuilder(ls, uri, snapshot.version, snapshot.text)
+        edit_for = _EditBuilder(session, uri, snapshot.version, snapshot.text)
         quick_fix = _quick_fix(spec, snapshot, fix, diagnostic, edit_for)
         if quick_fix is not None:
             actions.append(quick_fix)
@@ -74,18 +67,18 @@ def _still_applies(fix: FixData, version: int | None, lines: list[str]) -> bool:
 class _EditBuilder:
     """Builds workspace edits the way this client accepts them (versioned when it can)."""
 
-    def __init__(self, ls: SiyadaServer, uri: str, version: int | None, text: str) -> None:
-        self.ls, self.uri, self.version, self.text = ls, uri, version, text
+    def __init__(self, session: Session, uri: str, version: int | None, text: str) -> None:
+        self.session, self.uri, self.version, self.text = session, uri, version, text
         self.lines = split_lines(text)
         match = LINE_BREAK.search(text)
         self.eol = match.group(0) if match else "\n"
 
     def offset_of_line(self, line: int) -> int:
-        return offset_at(self.text, types.Position(line=line, character=0), self.ls.codec)
+        return offset_at(self.text, types.Position(line=line, character=0), self.session.codec)
 
     def replace(self, start: int, end: int, new_text: str) -> types.WorkspaceEdit:
         edit = types.TextEdit(
-            range=line_range(self.lines, start, end, self.ls.codec), new_text=new_text
+            range=line_range(self.lines, start, end, self.session.codec), new_text=new_text
         )
         return self._wrap(edit)
 
@@ -97,7 +90,7 @@ class _EditBuilder:
         return self._wrap(edit)
 
     def _wrap(self, edit: types.TextEdit) -> types.WorkspaceEdit:
-        if self.ls.client_flags.versioned_edits:
+        if self.session.client_flags.versioned_edits:
             identifier = types.OptionalVersionedTextDocumentIdentifier(
                 uri=self.uri, version=self.version
             )

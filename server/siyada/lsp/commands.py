@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
 
+from siyada.lsp.progress import request_progress
 from siyada.models.ollama import OllamaClient, PullProgress
 
 if TYPE_CHECKING:
-    from siyada.lsp.server import SiyadaServer
+    from siyada.lsp.session import Session
 
 REVIEW_FILE = "siyada.reviewFile"
 LIST_MODELS = "siyada.listModels"
@@ -20,30 +20,27 @@ PULL_MODEL = "siyada.pullModel"
 STATUS = "siyada.status"
 
 
-# pygls reads command handlers' annotations at run time to convert arguments, so the
-# handlers name pygls' LanguageServer (importable here) and cast to SiyadaServer.
+@dataclass(frozen=True)
+class CommandCall:
+    """One `workspace/executeCommand` request: its arguments and its own progress
+    token, handed to the command rather than kept anywhere shared."""
+
+    arguments: Sequence[Any] = ()
+    work_done_token: types.ProgressToken | None = None
 
 
-def register(server: SiyadaServer) -> None:
-    server.command(REVIEW_FILE)(review_file)
-    server.command(LIST_MODELS)(list_models)
-    server.command(PULL_MODEL)(pull_model)
-    server.command(STATUS)(status)
-
-
-def review_file(server: LanguageServer, *args: Any) -> None:
-    ls = cast("SiyadaServer", server)
+def review_file(session: Session, call: CommandCall) -> None:
+    args = call.arguments
     if not args or not isinstance(args[0], str):
         raise ValueError(f"{REVIEW_FILE} takes the document's URI as its argument")
     uri = args[0]
-    if ls.language_of(uri) is None:
+    if session.language_of(uri) is None:
         raise ValueError(f"{uri} is not an open document in a language Siyada reviews")
-    ls.scheduler.review_document(uri)
+    session.scheduler.review_document(uri)
 
 
-async def list_models(server: LanguageServer, *args: Any) -> list[dict[str, Any]]:
-    ls = cast("SiyadaServer", server)
-    models = await ls.scheduler.reviewer.client.list_models()
+async def list_models(session: Session, call: CommandCall) -> list[dict[str, Any]]:
+    models = await session.scheduler.reviewer.client.list_models()
     return [
         {
             "name": m.name,
@@ -55,9 +52,8 @@ async def list_models(server: LanguageServer, *args: Any) -> list[dict[str, Any]
     ]
 
 
-def status(server: LanguageServer, *args: Any) -> dict[str, Any]:
-    ls = cast("SiyadaServer", server)
-    return asdict(ls.status.current())
+def status(session: Session, call: CommandCall) -> dict[str, Any]:
+    return asdict(session.status.current())
 
 
 class PullNotOffered(Exception):
@@ -71,50 +67,35 @@ class PullNotOffered(Exception):
         )
 
 
-async def pull_model(server: LanguageServer, *args: Any) -> dict[str, str]:
-    ls = cast("SiyadaServer", server)
-    # The token must be read before the first await: it belongs to this request.
-    token = ls.command_work_done_token
-    model = args[0] if args and isinstance(args[0], str) and args[0] else ls.settings.model
-    client = ls.scheduler.reviewer.client
+async def pull_model(session: Session, call: CommandCall) -> dict[str, str]:
+    args = call.arguments
+    model = args[0] if args and isinstance(args[0], str) and args[0] else session.settings.model
+    client = session.scheduler.reviewer.client
     if not isinstance(client, OllamaClient):
         raise PullNotOffered(client.endpoint)
-    token = token or await _server_progress_token(ls)
-    _progress(
-        ls,
-        token,
-        types.WorkDoneProgressBegin(title=f"Pulling {model}", cancellable=True, percentage=0),
+    progress = await request_progress(
+        session.output,
+        call.work_done_token,
+        supported=session.client_flags.work_done_progress,
     )
+    progress.begin(f"Pulling {model}", cancellable=True, percentage=0)
     try:
         async for step in client.pull(model):
-            _progress(
-                ls,
-                token,
-                types.WorkDoneProgressReport(message=_describe(step), percentage=_percentage(step)),
-            )
+            progress.report(message=_describe(step), percentage=_percentage(step))
     finally:
-        _progress(ls, token, types.WorkDoneProgressEnd(message=f"Pulled {model}"))
-    ls.status.succeeded()
-    for uri in list(ls.languages):
-        ls.scheduler.review_document(uri)
+        progress.end(f"Pulled {model}")
+    session.status.succeeded()
+    for uri in list(session.languages):
+        session.scheduler.review_document(uri)
     return {"status": "success"}
 
 
-async def _server_progress_token(ls: SiyadaServer) -> str | None:
-    if not ls.client_flags.work_done_progress:
-        return None
-    token = str(uuid.uuid4())
-    await ls.window_work_done_progress_create_async(types.WorkDoneProgressCreateParams(token=token))
-    return token
-
-
-def _progress(
-    ls: SiyadaServer,
-    token: int | str | None,
-    value: types.WorkDoneProgressBegin | types.WorkDoneProgressReport | types.WorkDoneProgressEnd,
-) -> None:
-    if token is not None:
-        ls.protocol.notify(types.PROGRESS, types.ProgressParams(token=token, value=value))
+COMMANDS: dict[str, Callable[[Session, CommandCall], Any]] = {
+    REVIEW_FILE: review_file,
+    LIST_MODELS: list_models,
+    PULL_MODEL: pull_model,
+    STATUS: status,
+}
 
 
 def _describe(step: PullProgress) -> str:

@@ -12,33 +12,25 @@ from siyada.lsp.text_sync import to_edits
 from siyada.review.scheduler import Focus
 
 if TYPE_CHECKING:
-    from siyada.lsp.server import SiyadaServer
+    from siyada.lsp.session import Session
 
 
-def register(server: SiyadaServer) -> None:
-    server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
-    server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
-    server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))(did_save)
-    server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
-    server.feature(FOCUS_NOTIFICATION)(did_focus)
-
-
-def did_open(ls: SiyadaServer, params: types.DidOpenTextDocumentParams) -> None:
+def did_open(session: Session, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    spec = ls.track_language(item.uri, item.language_id)
+    spec = session.track_language(item.uri, item.language_id)
     if spec is None:
         return  # a language Siyada does not review: ignored quietly
-    ls.scheduler.open(item.uri, spec, item.version, item.text)
+    session.scheduler.open(item.uri, spec, item.version, item.text)
 
 
-def did_change(ls: SiyadaServer, params: types.DidChangeTextDocumentParams) -> None:
+def did_change(session: Session, params: types.DidChangeTextDocumentParams) -> None:
     received = asyncio.get_running_loop().time()
     uri = params.text_document.uri
-    text = ls.scheduler.text_of(uri) if ls.language_of(uri) is not None else None
+    text = session.scheduler.text_of(uri) if session.language_of(uri) is not None else None
     if text is None:
         return
-    edits = to_edits(text, params.content_changes, ls.codec)
-    ls.scheduler.change(
+    edits = to_edits(text, params.content_changes, session.codec)
+    session.scheduler.change(
         uri,
         params.text_document.version,
         edits,
@@ -47,16 +39,16 @@ def did_change(ls: SiyadaServer, params: types.DidChangeTextDocumentParams) -> N
     )
 
 
-def did_save(ls: SiyadaServer, params: types.DidSaveTextDocumentParams) -> None:
-    if ls.language_of(params.text_document.uri) is not None:
-        ls.scheduler.save(params.text_document.uri)
+def did_save(session: Session, params: types.DidSaveTextDocumentParams) -> None:
+    if session.language_of(params.text_document.uri) is not None:
+        session.scheduler.save(params.text_document.uri)
 
 
-def did_close(ls: SiyadaServer, params: types.DidCloseTextDocumentParams) -> None:
+def did_close(session: Session, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
-    if ls.languages.pop(uri, None) is not None:
-        ls.scheduler.close(uri)
-        ls.clear(uri)
+    if session.languages.pop(uri, None) is not None:
+        session.scheduler.close(uri)
+        session.clear(uri)
 
 
 def _edited_line(params: types.DidChangeTextDocumentParams) -> int | None:
@@ -69,12 +61,12 @@ def _edited_line(params: types.DidChangeTextDocumentParams) -> int | None:
 FOCUS_NOTIFICATION = "siyada/focus"
 
 
-def did_focus(ls: SiyadaServer, params: Any) -> None:
+def did_focus(session: Session, params: Any) -> None:
     """`siyada/focus` {textDocument: {uri}, position?, visibleRanges?}: where the user
     is looking, so waiting reviews there go first. Malformed params are ignored."""
     focus = _focus_from(params)
     if focus is not None:
-        ls.scheduler.focus(focus)
+        session.scheduler.focus(focus)
 
 
 def _focus_from(params: Any) -> Focus | None:

@@ -13,21 +13,21 @@ from siyada.models.ollama import OllamaClient
 from siyada.review.pipeline import preflight
 
 if TYPE_CHECKING:
-    from siyada.lsp.server import SiyadaServer
+    from siyada.lsp.session import Session
 
 log = logging.getLogger(__name__)
 
 
-async def check_and_warm_up(ls: SiyadaServer) -> None:
-    reviewer = ls.scheduler.reviewer
+async def check_and_warm_up(session: Session) -> None:
+    reviewer = session.scheduler.reviewer
     settings = reviewer.settings
     try:
         await preflight(reviewer)
     except ModelError as error:
-        if reviewer is ls.scheduler.reviewer:
-            ls.status.failed(error)
+        if reviewer is session.scheduler.reviewer:
+            session.status.failed(error)
         return
-    ls.status.succeeded()
+    session.status.succeeded()
     client = reviewer.client
     if not isinstance(client, OllamaClient):
         return

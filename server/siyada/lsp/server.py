@@ -1,45 +1,42 @@
-"""The language server: state shared by the handlers, and their registration.
+"""The language server: pygls wiring only.
 
-Handlers live in one module per area (documents, code_actions, configuration,
-commands); this module only holds what they share and wires them up.
+Each handler takes the `Session` (lsp/session.py), made at `initialize`, and lives in
+the module of its area (lifecycle, configuration, documents, code_actions, commands);
+this module registers them and connects the session's `Output` to pygls.
 """
 
 from __future__ import annotations
 
-import asyncio
+import inspect
 import json
 import logging
-from collections.abc import Coroutine, Generator
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcServerNotInitialized
 from pygls.lsp.server import LanguageServer
 from pygls.protocol.language_server import lsp_method
-from pygls.workspace.position_codec import PositionCodec
 
 from siyada import __version__
-from siyada.code.languages import LanguageSpec, language_for
 from siyada.lsp import code_actions, commands, configuration, documents, lifecycle
-from siyada.lsp.capabilities import ClientFlags
-from siyada.lsp.configuration import ClientOptions
-from siyada.lsp.published import PublishedFixes
+from siyada.lsp.commands import CommandCall
+from siyada.lsp.output import ProgressValue
 from siyada.lsp.rpc import AnsweringProtocol
-from siyada.lsp.status import StatusReporter
-from siyada.review.connection import is_remote
-from siyada.review.engine import Reviewer
-from siyada.review.scheduler import Scheduler, SchedulerHooks
-from siyada.review.settings import Settings
+from siyada.lsp.session import Session
+from siyada.lsp.status import STATUS_NOTIFICATION
 
 log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, Any], Any]
 
 
 class SiyadaProtocol(AnsweringProtocol):
     """pygls' protocol with three changes: a request that cannot be read is answered
     (see lsp/rpc.py), documents are kept by Siyada itself (see lsp/text_sync.py), and a
-    command can see the `workDoneToken` of its request, which pygls does not pass to
-    command handlers (a pull reports progress on it)."""
-
-    _server: SiyadaServer
+    command is handed one `CommandCall`: its arguments as sent and the `workDoneToken`
+    of its own request, which pygls does not pass to command handlers (a pull reports
+    progress on it). Nothing of one request is kept where another could read it."""
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(
@@ -67,8 +64,44 @@ class SiyadaProtocol(AnsweringProtocol):
     def lsp_workspace__execute_command(
         self, params: types.ExecuteCommandParams
     ) -> Generator[Any, Any, Any]:
-        self._server.command_work_done_token = params.work_done_token
-        return (yield from super().lsp_workspace__execute_command(params))
+        if (handler := self.fm.commands.get(params.command)) is None:
+            raise JsonRpcInvalidParams.of(
+                ValueError(f"Command name {params.command!r} is not defined")
+            )
+        call = CommandCall(tuple(params.arguments or ()), params.work_done_token)
+        return (yield handler, (call,), None)
+
+
+class LspOutput:
+    """The session's `Output`, sent through pygls."""
+
+    def __init__(self, server: LanguageServer) -> None:
+        self._server = server
+
+    def publish_diagnostics(self, params: types.PublishDiagnosticsParams) -> None:
+        self._server.text_document_publish_diagnostics(params)
+
+    def show_message(self, message: str, kind: types.MessageType) -> None:
+        self._server.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def log_message(self, message: str, kind: types.MessageType) -> None:
+        self._server.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def notify_status(self, status: dict[str, Any]) -> None:
+        self._server.protocol.notify(STATUS_NOTIFICATION, status)
+
+    def progress(self, token: types.ProgressToken, value: ProgressValue) -> None:
+        self._server.protocol.notify(types.PROGRESS, types.ProgressParams(token=token, value=value))
+
+    async def create_progress(self, token: types.ProgressToken) -> None:
+        await self._server.window_work_done_progress_create_async(
+            types.WorkDoneProgressCreateParams(token=token)
+        )
+
+    async def configuration(self, section: str) -> Sequence[Any]:
+        return await self._server.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section=section)])
+        )
 
 
 class SiyadaServer(LanguageServer):
@@ -76,121 +109,33 @@ class SiyadaServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__("siyada", __version__, protocol_cls=SiyadaProtocol)
-        self.command_work_done_token: int | str | None = None
-        self.options = ClientOptions()
-        self.settings = Settings()
-        self.client_flags = ClientFlags()
-        self.languages: dict[str, LanguageSpec] = {}
-        self.status = StatusReporter(self)
-        self.published = PublishedFixes()
-        self._scheduler: Scheduler | None = None
-        self._background: set[asyncio.Task[Any]] = set()
-        # Set on shutdown/exit: from then on nothing is sent to the client.
-        self.closing = False
+        self.session: Session | None = None
 
-    # ----- shared state ------------------------------------------------------------
+    def bind(self, handler: Handler, *, request: bool) -> Callable[[Any], Any]:
+        """`handler` as pygls calls it (with its params only), given the session.
+        Before `initialize` there is none: a request is refused with
+        ServerNotInitialized, a notification is dropped."""
 
-    @property
-    def codec(self) -> PositionCodec:
-        return self.workspace.position_codec
+        def session_for(argument: Any) -> Session | None:
+            if self.session is None:
+                if request:
+                    raise JsonRpcServerNotInitialized()
+                log.warning("Dropped a notification sent before initialize: %r", argument)
+            return self.session
 
-    @property
-    def endpoint_is_remote(self) -> bool:
-        return is_remote(self.settings)
+        if inspect.iscoroutinefunction(handler):
 
-    @property
-    def scheduler(self) -> Scheduler:
-        if self._scheduler is None:
-            reviewer = Reviewer(self.settings)
-            self._scheduler = Scheduler(reviewer, self._hooks())
-            self._tell_cache_problem(reviewer)
-        return self._scheduler
+            async def run_async(argument: Any) -> Any:
+                session = session_for(argument)
+                return None if session is None else await handler(session, argument)
 
-    def _tell_cache_problem(self, reviewer: Reviewer) -> None:
-        problem = reviewer.cache.problem
-        if problem is not None:
-            self.show_message(problem, types.MessageType.Warning)
+            return run_async
 
-    def language_of(self, uri: str) -> LanguageSpec | None:
-        return self.languages.get(uri)
+        def run(argument: Any) -> Any:
+            session = session_for(argument)
+            return None if session is None else handler(session, argument)
 
-    def track_language(self, uri: str, language_id: str | None) -> LanguageSpec | None:
-        spec = language_for(language_id, uri)
-        if spec is not None:
-            self.languages[uri] = spec
-        return spec
-
-    def apply_settings(self, settings: Settings) -> None:
-        """Take new settings: a new reviewer (client, policy), re-shown diagnostics."""
-        changed = settings != self.settings
-        self.settings = settings
-        if self._scheduler is not None and changed:
-            old = self._scheduler.reviewer
-            new = old.reconfigured(settings)
-            self._scheduler.use_reviewer(new)
-            if not new.shares_client_with(old):
-                self.spawn(old.aclose())
-            if not new.shares_cache_with(old):
-                old.cache.close()
-                self._tell_cache_problem(new)
-        self.status.settings_changed()
-
-    # ----- lifecycle ---------------------------------------------------------------
-
-    def stop_work(self) -> None:
-        """Stop sending and cancel every review and background task (no waiting)."""
-        self.closing = True
-        if self._scheduler is not None:
-            self._scheduler.cancel_all()
-        for task in list(self._background):
-            task.cancel()
-
-    async def close(self) -> None:
-        """Stop work, wait for it to end, release the client and the cache."""
-        self.stop_work()
-        if self._scheduler is not None:
-            await self._scheduler.aclose()
-        await asyncio.gather(*list(self._background), return_exceptions=True)
-        if self._scheduler is not None:
-            reviewer = self._scheduler.reviewer
-            await reviewer.aclose()
-            reviewer.cache.close()
-
-    # ----- output ------------------------------------------------------------------
-
-    def publish(self, uri: str) -> None:
-        if self.closing:
-            return
-        snapshot = self.scheduler.snapshot(uri)
-        if snapshot is None:
-            return
-        diagnostics = self.published.diagnostics(
-            uri, snapshot.findings, snapshot.lines, snapshot.version, self.codec
-        )
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(
-                uri=uri, diagnostics=diagnostics, version=snapshot.version
-            )
-        )
-
-    def clear(self, uri: str) -> None:
-        self.published.forget(uri)
-        if self.closing:
-            return
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
-        )
-
-    def show_message(self, message: str, kind: types.MessageType) -> None:
-        if self.closing:
-            return
-        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
-
-    def log_to_client(self, message: str, kind: types.MessageType) -> None:
-        """A line in the editor's log for this server, without a popup."""
-        if self.closing:
-            return
-        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+        return run
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         if isinstance(error, UnicodeDecodeError | json.JSONDecodeError):
@@ -200,32 +145,47 @@ class SiyadaServer(LanguageServer):
             return
         super().report_server_error(error, source)
 
-    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run in the background, keeping a strong reference and logging failures."""
-        task = asyncio.ensure_future(coroutine)
-        if self.closing:
-            task.cancel()
-        self._background.add(task)
-        task.add_done_callback(self._background_done)
-        return task
 
-    def _background_done(self, task: asyncio.Task[Any]) -> None:
-        self._background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("Background task failed", exc_info=task.exception())
-
-    def _hooks(self) -> SchedulerHooks:
-        return SchedulerHooks(
-            findings_changed=self.publish,
-            activity=self.status.activity,
-            succeeded=self.status.succeeded,
-            failed=self.status.failed,
-            skipped=lambda message: self.show_message(message, types.MessageType.Info),
-        )
+NOTIFICATIONS: tuple[tuple[str, Any, Handler], ...] = (
+    (types.INITIALIZED, None, configuration.initialized),
+    (types.WORKSPACE_DID_CHANGE_CONFIGURATION, None, configuration.did_change_configuration),
+    (types.TEXT_DOCUMENT_DID_OPEN, None, documents.did_open),
+    (types.TEXT_DOCUMENT_DID_CHANGE, None, documents.did_change),
+    (types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False), documents.did_save),
+    (types.TEXT_DOCUMENT_DID_CLOSE, None, documents.did_close),
+    (documents.FOCUS_NOTIFICATION, None, documents.did_focus),
+)
+REQUESTS: tuple[tuple[str, Any, Handler], ...] = (
+    (
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        code_actions.code_actions,
+    ),
+)
 
 
 def create_server() -> SiyadaServer:
     server = SiyadaServer()
-    for area in (configuration, documents, code_actions, commands, lifecycle):
-        area.register(server)
+    _register_lifecycle(server)
+    for method, options, handler in NOTIFICATIONS:
+        server.feature(method, options)(server.bind(handler, request=False))
+    for method, options, handler in REQUESTS:
+        server.feature(method, options)(server.bind(handler, request=True))
+    for name, command in commands.COMMANDS.items():
+        server.command(name)(server.bind(command, request=True))
     return server
+
+
+def _register_lifecycle(server: SiyadaServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        codec = server.workspace.position_codec
+        server.session = lifecycle.start_session(LspOutput(server), params, codec)
+
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(params: None) -> None:
+        await lifecycle.shutdown(server.session)
+
+    @server.feature(types.EXIT)
+    def exit_now(params: None) -> None:
+        lifecycle.exit_now(server.session)

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from lsprotocol import types
 
-from siyada.models.errors import Unauthorized
-from siyada.models.ollama import EndpointUnreachable, ModelError, ModelNotFound
-from siyada.review.connection import EndpointRefused
+from siyada.lsp.progress import WorkDone, server_progress
+from siyada.models.errors import ModelError
 
 if TYPE_CHECKING:
-    from siyada.lsp.server import SiyadaServer
+    from siyada.lsp.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +27,15 @@ STATUS_NOTIFICATION = "siyada/status"
 State = Literal[
     "ready", "reviewing", "unreachable", "modelMissing", "unauthorized", "refused", "error"
 ]
+
+# The states a failure is shown as: those spelled like its `ModelError.kind`. A failure
+# of any other kind (a busy or failing server, a cut-off answer...) is an "error".
+PROBLEM_STATES: Final[dict[str, State]] = {
+    "unreachable": "unreachable",
+    "modelMissing": "modelMissing",
+    "unauthorized": "unauthorized",
+    "refused": "refused",
+}
 
 
 @dataclass(frozen=True)
@@ -41,34 +48,26 @@ class Status:
     message: str
 
 
-def _state_of(error: ModelError) -> State:
-    if isinstance(error, EndpointRefused):
-        return "refused"
-    if isinstance(error, EndpointUnreachable):
-        return "unreachable"
-    if isinstance(error, ModelNotFound):
-        return "modelMissing"
-    if isinstance(error, Unauthorized):
-        return "unauthorized"
-    return "error"
+def state_of(error: ModelError) -> State:
+    return PROBLEM_STATES.get(error.kind, "error")
 
 
 class StatusReporter:
-    def __init__(self, server: SiyadaServer) -> None:
-        self._server = server
+    def __init__(self, session: Session) -> None:
+        self._session = session
         self._problem: ModelError | None = None
         # Failures told since the last success: each is told once, even when several
         # kinds alternate (one function gets 500s while another gets 503s).
         self._told: set[tuple[type[ModelError], str]] = set()
         self._pending = 0
         self._last_sent: Status | None = None
-        self._progress = _Progress(server)
+        self._progress = _ReviewProgress(session)
 
     def current(self) -> Status:
-        settings = self._server.settings
-        remote = self._server.endpoint_is_remote
+        settings = self._session.settings
+        remote = self._session.endpoint_is_remote
         if self._problem is not None:
-            state: State = _state_of(self._problem)
+            state: State = state_of(self._problem)
             message = str(self._problem)
         elif self._pending:
             state, message = "reviewing", f"Reviewing {_functions(self._pending)}"
@@ -96,7 +95,7 @@ class StatusReporter:
         if told not in self._told:
             self._told.add(told)
             log.warning("%s", error)
-            self._server.show_message(str(error), types.MessageType.Warning)
+            self._session.output.show_message(str(error), types.MessageType.Warning)
         self.publish()
 
     def settings_changed(self) -> None:
@@ -105,81 +104,53 @@ class StatusReporter:
         self.publish()
 
     def publish(self) -> None:
-        if self._server.closing:
+        if self._session.closing:
             return
         status = self.current()
         if status != self._last_sent:
             self._last_sent = status
-            self._server.protocol.notify(STATUS_NOTIFICATION, asdict(status))
+            self._session.output.notify_status(asdict(status))
 
 
 def _functions(count: int) -> str:
     return f"{count} function" + ("" if count == 1 else "s")
 
 
-class _Progress:
-    """Server-initiated work-done progress, reconciled by one task so that create,
+class _ReviewProgress:
+    """Work-done progress while reviews run, reconciled by one task so that create,
     begin, report and end always reach the client in order."""
 
-    def __init__(self, server: SiyadaServer) -> None:
-        self._server = server
+    def __init__(self, session: Session) -> None:
+        self._session = session
         self._wanted = 0
         self._changed = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
 
     def update(self, pending: int) -> None:
-        if not self._server.client_flags.work_done_progress or self._server.closing:
+        if not self._session.client_flags.work_done_progress or self._session.closing:
             return
         self._wanted = pending
         self._changed.set()
         if self._runner is None or self._runner.done():
-            self._runner = asyncio.ensure_future(self._run())
+            self._runner = self._session.spawn(self._run())
 
     async def _run(self) -> None:
-        token: str | None = None
+        progress: WorkDone | None = None
         shown = 0
         while True:
-            if token is None and self._wanted == 0:
+            if progress is None and self._wanted == 0:
                 return
             await self._changed.wait()
             self._changed.clear()
             wanted = self._wanted
-            if token is None and wanted > 0:
-                token = str(uuid.uuid4())
-                if not await self._create(token):
+            if progress is None and wanted > 0:
+                progress = await server_progress(self._session.output, supported=True)
+                if not progress.shown:
                     return
-                self._send(
-                    token,
-                    types.WorkDoneProgressBegin(
-                        title="Siyada",
-                        message=f"Reviewing {_functions(wanted)}…",
-                        cancellable=False,
-                    ),
-                )
-            elif token is not None and wanted > 0 and wanted != shown:
-                self._send(
-                    token, types.WorkDoneProgressReport(message=f"Reviewing {_functions(wanted)}…")
-                )
-            elif token is not None and wanted == 0:
-                self._send(token, types.WorkDoneProgressEnd(message="Review done"))
-                token = None
+                progress.begin("Siyada", message=f"Reviewing {_functions(wanted)}…")
+            elif progress is not None and wanted > 0 and wanted != shown:
+                progress.report(message=f"Reviewing {_functions(wanted)}…")
+            elif progress is not None and wanted == 0:
+                progress.end("Review done")
+                progress = None
             shown = wanted
-
-    async def _create(self, token: str) -> bool:
-        try:
-            await self._server.window_work_done_progress_create_async(
-                types.WorkDoneProgressCreateParams(token=token)
-            )
-        except Exception as error:  # a client may refuse; progress is a courtesy
-            log.debug("Client refused work-done progress: %s", error)
-            return False
-        return True
-
-    def _send(
-        self,
-        token: str,
-        value: types.WorkDoneProgressBegin
-        | types.WorkDoneProgressReport
-        | types.WorkDoneProgressEnd,
-    ) -> None:
-        self._server.protocol.notify(types.PROGRESS, types.ProgressParams(token=token, value=value))

@@ -1,8 +1,11 @@
 """What can go wrong when asking the model server, as a few typed errors.
 
 Every message names the endpoint and says what to do about it, so the editor can show
-it as is. `kind` is a stable, machine-readable name for each case; where a case matches
-a `siyada/status` state (`unreachable`, `modelMissing`) it uses the same spelling.
+it as is. `kind` is a stable, machine-readable name for each case. The `siyada/status`
+state of a failure is read from it (lsp/status.py): a kind spelled like a state
+(`unreachable`, `modelMissing`, `unauthorized`, and `refused` of review/connection.py)
+is that state, any other kind is `error`. Renaming such a kind changes what the
+editor shows.
 """
 
 from __future__ import annotations

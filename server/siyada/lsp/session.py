@@ -1,0 +1,180 @@
+"""One editor session: everything the handlers share, created whole at `initialize`.
+
+The settings, the reviewer (model client and answer cache), the scheduler, the status
+reporter and the background tasks are made here, once, from what the client sent; the
+handlers get this object and an `Output` (lsp/output.py), never the pygls server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from siyada.code.languages import LanguageSpec, language_for
+from siyada.lsp.capabilities import ClientFlags
+from siyada.lsp.output import Output, Quieting
+from siyada.lsp.published import PublishedFixes
+from siyada.lsp.status import StatusReporter
+from siyada.review.connection import is_remote
+from siyada.review.engine import Reviewer
+from siyada.review.scheduler import Scheduler, SchedulerHooks
+from siyada.review.settings import Settings, parse_settings, problems_message
+from siyada.tasks import TaskGroup
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ClientOptions:
+    """The raw options last received from each source; workspace ones win.
+
+    What the client sent ("options") stays apart from what the engine uses
+    ("settings"): options are merged, then resolved once by `parse_settings`.
+    """
+
+    def __init__(self, initialization: dict[str, Any] | None = None) -> None:
+        self.initialization: dict[str, Any] = dict(initialization or {})
+        self.workspace: dict[str, Any] = {}
+
+    def merged(self) -> dict[str, Any]:
+        return {**self.initialization, **self.workspace}
+
+
+class Session:
+    """What the handlers share; see the module."""
+
+    def __init__(
+        self,
+        output: Output,
+        flags: ClientFlags,
+        codec: PositionCodec,
+        options: ClientOptions,
+    ) -> None:
+        self.output = Quieting(output)
+        self.client_flags = flags
+        self.codec = codec
+        self.options = options
+        self.languages: dict[str, LanguageSpec] = {}
+        self.published = PublishedFixes()
+        self.tasks = TaskGroup("Background", log)
+        self.settings = self._parse_options()
+        self.status = StatusReporter(self)
+        self.status.publish()
+        # The reviewer (HTTP client, cache) is made now, not on the first didOpen:
+        # files reopened right after start then show their cached findings at once.
+        reviewer = Reviewer(self.settings)
+        self.scheduler = Scheduler(reviewer, self._hooks())
+        self._tell_cache_problem(reviewer)
+        if flags.configuration:
+            # Documents may open before the client answers workspace/configuration;
+            # no review may reach an endpoint the user's settings are about to replace.
+            self.scheduler.pause()
+
+    # ----- state -------------------------------------------------------------------
+
+    @property
+    def closing(self) -> bool:
+        """Set on shutdown or exit: from then on nothing is sent to the client."""
+        return self.output.quiet_now
+
+    @property
+    def endpoint_is_remote(self) -> bool:
+        return is_remote(self.settings)
+
+    def language_of(self, uri: str) -> LanguageSpec | None:
+        return self.languages.get(uri)
+
+    def track_language(self, uri: str, language_id: str | None) -> LanguageSpec | None:
+        spec = language_for(language_id, uri)
+        if spec is not None:
+            self.languages[uri] = spec
+        return spec
+
+    # ----- settings ----------------------------------------------------------------
+
+    def apply_options(self) -> None:
+        """Resolve the options received so far and take the settings they give."""
+        self.apply_settings(self._parse_options())
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Take new settings: a new reviewer (client, policy), re-shown diagnostics."""
+        changed = settings != self.settings
+        self.settings = settings
+        if changed:
+            old = self.scheduler.reviewer
+            new = old.reconfigured(settings)
+            self.scheduler.use_reviewer(new)
+            if not new.shares_client_with(old):
+                self.spawn(old.aclose())
+            if not new.shares_cache_with(old):
+                old.cache.close()
+                self._tell_cache_problem(new)
+        self.status.settings_changed()
+
+    def _parse_options(self) -> Settings:
+        settings, problems = parse_settings(self.options.merged())
+        if problems:
+            self.output.show_message(problems_message(problems), types.MessageType.Warning)
+        return settings
+
+    def _tell_cache_problem(self, reviewer: Reviewer) -> None:
+        problem = reviewer.cache.problem
+        if problem is not None:
+            self.output.show_message(problem, types.MessageType.Warning)
+
+    # ----- diagnostics -------------------------------------------------------------
+
+    def publish(self, uri: str) -> None:
+        if self.closing:
+            return
+        snapshot = self.scheduler.snapshot(uri)
+        if snapshot is None:
+            return
+        diagnostics = self.published.diagnostics(
+            uri, snapshot.findings, snapshot.lines, snapshot.version, self.codec
+        )
+        self.output.publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri, diagnostics=diagnostics, version=snapshot.version
+            )
+        )
+
+    def clear(self, uri: str) -> None:
+        self.published.forget(uri)
+        self.output.publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    # ----- background work and its end ---------------------------------------------
+
+    def spawn(self, coroutine: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run in the background; once the session is closing it starts cancelled."""
+        return self.tasks.spawn(coroutine)
+
+    def stop_work(self) -> None:
+        """Stop sending and cancel every review and background task (no waiting)."""
+        self.output.quiet()
+        self.scheduler.cancel_all()
+        self.tasks.cancel_all(close=True)
+
+    async def close(self) -> None:
+        """Stop work, wait for it to end, release the client and the cache."""
+        self.stop_work()
+        await self.scheduler.aclose()
+        await self.tasks.wait()
+        reviewer = self.scheduler.reviewer
+        await reviewer.aclose()
+        reviewer.cache.close()
+
+    def _hooks(self) -> SchedulerHooks:
+        return SchedulerHooks(
+            findings_changed=self.publish,
+            activity=self.status.activity,
+            succeeded=self.status.succeeded,
+            failed=self.status.failed,
+            skipped=lambda message: self.output.show_message(message, types.MessageType.Info),
+        )

@@ -1,0 +1,234 @@
+"""The LSP handlers driven through a `Session` and a fake output: no pygls server.
+
+The model server is the Ollama double over real HTTP, as in the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from siyada.lsp import code_actions, commands, configuration, documents
+from siyada.lsp.capabilities import ClientFlags
+from siyada.lsp.commands import CommandCall, PullNotOffered
+from siyada.lsp.session import Session
+from tests.e2e.conftest import MODEL, finding
+from tests.ollama_double import OllamaDouble
+from tests.unit.lsp_fakes import FakeOutput, make_session
+
+URI = "file:///work/a.py"
+SOURCE = "def load(path):\n    f = open(path)\n    return f.read()\n"
+FIX = "    with open(path) as f:\n        return f.read()"
+
+
+@pytest.fixture
+def double() -> Iterator[OllamaDouble]:
+    with OllamaDouble(models=[MODEL]) as running:
+        yield running
+
+
+def _open(session: Session, text: str = SOURCE) -> None:
+    documents.did_open(
+        session,
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=URI, language_id="python", version=1, text=text
+            )
+        ),
+    )
+
+
+async def test_open_publishes_findings_and_close_clears_them(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    double.add_rule("def load", content={"findings": [finding("    f = open(path)")]})
+    output = FakeOutput()
+    session = make_session(output, tmp_path, endpoint=double.url)
+
+    _open(session)
+    await session.scheduler.idle()
+    (diagnostic,) = output.latest_diagnostics(URI)
+    assert diagnostic.range.start.line == 1 and "never closed" in diagnostic.message
+
+    documents.did_close(
+        session,
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=URI)),
+    )
+    assert output.latest_diagnostics(URI) == []
+    assert session.language_of(URI) is None
+    await session.close()
+
+
+async def test_a_language_siyada_does_not_review_is_ignored(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    output = FakeOutput()
+    session = make_session(output, tmp_path, endpoint=double.url)
+    documents.did_open(
+        session,
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri="file:///work/notes.txt", language_id="plaintext", version=1, text="hi\n"
+            )
+        ),
+    )
+    await session.scheduler.idle()
+    assert session.language_of("file:///work/notes.txt") is None
+    assert output.diagnostics == [] and double.chat_requests == []
+    await session.close()
+
+
+async def test_code_actions_for_a_published_diagnostic(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    double.add_rule(
+        "def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]}
+    )
+    output = FakeOutput()
+    session = make_session(
+        output, tmp_path, ClientFlags(versioned_edits=False), endpoint=double.url
+    )
+    _open(session)
+    await session.scheduler.idle()
+    (diagnostic,) = output.latest_diagnostics(URI)
+
+    actions = code_actions.code_actions(
+        session,
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        ),
+    )
+
+    assert actions is not None
+    fix, ignore = actions
+    assert fix.is_preferred and fix.edit is not None and fix.edit.changes is not None
+    (edit,) = fix.edit.changes[URI]  # unversioned: this client cannot take versioned edits
+    assert edit.new_text == FIX
+    assert ignore.title == "Siyada: ignore this bug finding"
+    await session.close()
+
+
+async def test_status_and_review_file_commands(double: OllamaDouble, tmp_path: Path) -> None:
+    output = FakeOutput()
+    session = make_session(output, tmp_path, endpoint=double.url, triggers={"onOpen": False})
+    _open(session)
+    await session.scheduler.idle()
+    assert double.chat_requests == []
+
+    commands.review_file(session, CommandCall([URI]))
+    await session.scheduler.idle()
+
+    assert len(double.chat_requests) == 1
+    assert commands.status(session, CommandCall()) == output.statuses[-1]
+    with pytest.raises(ValueError, match="not an open document"):
+        commands.review_file(session, CommandCall(["file:///work/closed.py"]))
+    with pytest.raises(ValueError, match="URI"):
+        commands.review_file(session, CommandCall())
+    await session.close()
+
+
+async def test_pull_reports_on_the_token_of_its_own_request(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    output = FakeOutput()
+    session = make_session(output, tmp_path, endpoint=double.url)
+
+    result = await commands.pull_model(session, CommandCall([MODEL], work_done_token="pull-1"))
+
+    assert result == {"status": "success"}
+    assert output.created == []  # the client's token needs no create
+    values = output.values_on("pull-1")
+    assert isinstance(values[0], types.WorkDoneProgressBegin)
+    assert values[0].title == f"Pulling {MODEL}"
+    assert any(isinstance(v, types.WorkDoneProgressReport) for v in values)
+    assert values[-1] == types.WorkDoneProgressEnd(message=f"Pulled {MODEL}")
+    await session.close()
+
+
+async def test_pull_without_a_token_uses_one_the_server_creates(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    output = FakeOutput()
+    session = make_session(
+        output, tmp_path, ClientFlags(work_done_progress=True), endpoint=double.url
+    )
+
+    await commands.pull_model(session, CommandCall([MODEL]))
+
+    (token,) = output.created
+    assert {sent for sent, _ in output.progress_sent} == {token}
+    assert isinstance(output.values_on(token)[-1], types.WorkDoneProgressEnd)
+    await session.close()
+
+
+async def test_pull_is_refused_for_an_openai_server(tmp_path: Path) -> None:
+    output = FakeOutput()
+    session = make_session(output, tmp_path, provider="openai", endpoint="http://127.0.0.1:9/v1")
+    with pytest.raises(PullNotOffered, match="works only with Ollama"):
+        await commands.pull_model(session, CommandCall([MODEL], work_done_token="t"))
+    assert output.progress_sent == []
+    await session.close()
+
+
+async def test_pushed_configuration_is_applied_and_checked(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    output = FakeOutput()
+    session = make_session(output, tmp_path, endpoint=double.url)
+
+    await configuration.did_change_configuration(
+        session,
+        types.DidChangeConfigurationParams(settings={"siyada": {"model": "absent:1b"}}),
+    )
+    await session.tasks.wait()  # the health check it started
+
+    assert session.settings.model == "absent:1b"
+    assert output.statuses[-1]["state"] == "modelMissing"
+    assert any("absent:1b" in message for _, message in output.messages)
+    await session.close()
+
+
+async def test_initialized_waits_for_the_client_settings_then_resumes(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    output = FakeOutput()
+    output.configuration_answer = [{"model": MODEL, "endpoint": double.url, "debounceMs": 0}]
+    session = make_session(
+        output, tmp_path, ClientFlags(configuration=True), endpoint="http://127.0.0.1:9"
+    )
+
+    await configuration.initialized(session, types.InitializedParams())
+    await session.tasks.wait()
+
+    assert session.settings.endpoint == double.url
+    assert output.statuses[-1]["state"] == "ready"
+    _open(session)
+    await session.scheduler.idle()
+    assert len(double.chat_requests) == 1  # resumed, and with the client's endpoint
+    await session.close()
+
+
+async def test_review_progress_goes_create_begin_end_through_the_output(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    output = FakeOutput()
+    session = make_session(
+        output, tmp_path, ClientFlags(work_done_progress=True), endpoint=double.url
+    )
+    _open(session)
+    await session.scheduler.idle()
+    await session.tasks.wait()
+
+    (token,) = output.created
+    values = output.values_on(token)
+    assert values[0] == types.WorkDoneProgressBegin(
+        title="Siyada", message="Reviewing 1 function…", cancellable=False
+    )
+    assert values[-1] == types.WorkDoneProgressEnd(message="Review done")
+    assert [s["state"] for s in output.statuses][-2:] == ["reviewing", "ready"]
+    await session.close()

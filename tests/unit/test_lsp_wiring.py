@@ -1,0 +1,66 @@
+"""lsp/server.py: registration and wiring only; what it adds is checked here."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcServerNotInitialized
+
+from siyada.lsp import commands, documents
+from siyada.lsp.commands import CommandCall
+from siyada.lsp.server import create_server
+
+
+def test_a_command_gets_its_own_request_token_and_arguments() -> None:
+    server = create_server()
+    params = types.ExecuteCommandParams(
+        command=commands.PULL_MODEL, arguments=["m:1b"], work_done_token="pull-7"
+    )
+
+    steps = server.protocol.lsp_workspace__execute_command(params)
+    handler, args, kwargs = next(steps)
+
+    assert handler is server.protocol.fm.commands[commands.PULL_MODEL]
+    assert args == (CommandCall(("m:1b",), "pull-7"),)
+    assert kwargs is None
+    assert not hasattr(server, "command_work_done_token")
+
+
+def test_an_unknown_command_is_invalid_params() -> None:
+    server = create_server()
+    steps = server.protocol.lsp_workspace__execute_command(
+        types.ExecuteCommandParams(command="siyada.nothing")
+    )
+    with pytest.raises(JsonRpcInvalidParams, match=r"siyada\.nothing"):
+        next(steps)
+
+
+def test_every_command_and_the_focus_notification_are_registered() -> None:
+    server = create_server()
+    assert set(server.protocol.fm.commands) == set(commands.COMMANDS)
+    assert documents.FOCUS_NOTIFICATION in server.protocol.fm.features
+
+
+def test_before_initialize_a_request_is_refused() -> None:
+    server = create_server()
+    status = server.protocol.fm.commands[commands.STATUS]
+    with pytest.raises(JsonRpcServerNotInitialized):
+        status(CommandCall())
+
+
+def test_before_initialize_a_notification_is_dropped_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = create_server()
+    did_open = server.protocol.fm.features[types.TEXT_DOCUMENT_DID_OPEN]
+    params = types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(
+            uri="file:///work/a.py", language_id="python", version=1, text="x = 1\n"
+        )
+    )
+    with caplog.at_level(logging.WARNING, logger="siyada.lsp.server"):
+        assert did_open(params) is None
+    assert "before initialize" in caplog.text
+    assert server.session is None
