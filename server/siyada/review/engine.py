@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from siyada.code.context import FunctionContext
 from siyada.code.fixes import fix_refusal
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec, Tree, encode_source
@@ -35,6 +36,7 @@ from siyada.review.cache_folder import default_cache_dir
 from siyada.review.connection import ModelClient, NoClient, open_client
 from siyada.review.findings import FINDINGS_SCHEMA, FINDINGS_VERSION, Finding, severity_rank
 from siyada.review.prompt import (
+    FILE_CONTEXT_PROMPT_VERSION,
     PROMPT_VERSION,
     REVIEW_OPTIONS_BASE,
     build_messages,
@@ -117,6 +119,9 @@ class AnswerIdentity:
     # Two engines may serve different weights under the same model name (an
     # OpenAI-compatible server names models as its operator chose).
     provider: str = OLLAMA_PROVIDER
+    # With `context` "file": the digest of the context sent beside the function. None
+    # with "function", whose answers keep the names they always had.
+    context_digest: str | None = None
 
     def digest(self) -> str:
         """The name of the answer in the disk cache, the same in every process."""
@@ -128,6 +133,8 @@ class AnswerIdentity:
         if self.provider != OLLAMA_PROVIDER:
             # Only when not Ollama, so the answers Ollama users already have stay valid.
             extra["provider"] = self.provider
+        if self.context_digest is not None:
+            extra["context"] = [FILE_CONTEXT_PROMPT_VERSION, self.context_digest]
         return answer_digest(
             function_hash=self.function_hash,
             model=self.model,
@@ -257,18 +264,30 @@ class Reviewer:
     def settings(self) -> Settings:
         return self._settings
 
-    def cached(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...] | None:
-        return self._cache.get(self._identity(language, unit))
+    def cached(
+        self, language: str, unit: FunctionUnit, context: FunctionContext | None = None
+    ) -> tuple[Finding, ...] | None:
+        return self._cache.get(self._identity(language, unit, context))
 
-    def _identity(self, language: str, unit: FunctionUnit) -> AnswerIdentity:
+    def _identity(
+        self, language: str, unit: FunctionUnit, context: FunctionContext | None
+    ) -> AnswerIdentity:
         return AnswerIdentity(
-            unit.hash, self._settings.model, language, provider=self._settings.provider
+            unit.hash,
+            self._settings.model,
+            language,
+            provider=self._settings.provider,
+            context_digest=context.digest if context is not None else None,
         )
 
-    async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
-        """The findings of `unit`, from the cache or the model. Only a complete, usable
-        answer is remembered; otherwise a NotReviewed subclass or ModelError is raised."""
-        identity = self._identity(language, unit)
+    async def review(
+        self, language: str, unit: FunctionUnit, context: FunctionContext | None = None
+    ) -> tuple[Finding, ...]:
+        """The findings of `unit`, from the cache or the model; `context` is sent beside
+        it (given with the `context` setting "file", None with "function"). Only a
+        complete, usable answer is remembered; otherwise a NotReviewed subclass or
+        ModelError is raised."""
+        identity = self._identity(language, unit, context)
         found = self._cache.get(identity)
         if found is not None:
             return found
@@ -276,14 +295,23 @@ class Reviewer:
             raise AnswerCutOff(unit)
         if self._cache.was_over_context(identity):
             raise TooLongForServer(unit)
-        findings = await self._ask_model(language, unit, identity)
+        findings = await self._ask_model(language, unit, identity, context)
         self._cache.put(identity, findings)
         return findings
 
     async def _ask_model(
-        self, language: str, unit: FunctionUnit, identity: AnswerIdentity
+        self,
+        language: str,
+        unit: FunctionUnit,
+        identity: AnswerIdentity,
+        context: FunctionContext | None,
     ) -> tuple[Finding, ...]:
-        messages = build_messages(language=language, function_name=unit.name, code=unit.text)
+        messages = build_messages(
+            language=language,
+            function_name=unit.name,
+            code=unit.text,
+            context=context.render() if context is not None else None,
+        )
         tokens = sum(estimate_tokens(m["content"]) for m in messages)
         if tokens + _ANSWER_BUDGET > NUM_CTX:
             raise FunctionTooLong(unit, tokens)

@@ -17,6 +17,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.code.languages import LanguageSpec
 from siyada.code.text import split_lines
@@ -73,6 +74,12 @@ def within_limit(units_by_priority: Sequence[FunctionUnit], settings: Settings) 
     return Selection(list(units_by_priority[:limit]), max(0, len(units_by_priority) - limit))
 
 
+def review_key(unit: FunctionUnit, context: FunctionContext | None) -> str:
+    """What makes two reviews the same: the function's text and, when there is one, the
+    context sent beside it."""
+    return unit.hash if context is None else f"{unit.hash}:{context.digest}"
+
+
 def _in_arrival_order() -> Rank:
     return ()
 
@@ -92,25 +99,30 @@ class ReviewPipeline:
     def reviewer(self) -> Reviewer:
         return self._reviewer
 
-    def cached(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...] | None:
-        return self._reviewer.cached(language, unit)
+    def cached(
+        self, language: str, unit: FunctionUnit, context: FunctionContext | None = None
+    ) -> tuple[Finding, ...] | None:
+        return self._reviewer.cached(language, unit, context)
 
     async def review(
         self,
         language: str,
         unit: FunctionUnit,
         rank_now: Callable[[], Rank] = _in_arrival_order,
+        context: FunctionContext | None = None,
     ) -> tuple[Finding, ...]:
         """The function's findings, asking the model when the cache has no answer.
 
-        Raises what `Reviewer.review` raises. `rank_now` orders the waiters for a slot.
+        Raises what `Reviewer.review` raises. `rank_now` orders the waiters for a slot;
+        `context` goes beside the function (`review_key` says which calls are the same).
         A caller that finds the same function under review awaits that answer; when
         the caller that asked is cancelled (its request is then closed), the next
         waiting caller asks again.
         """
-        while unit.hash in self._running:
+        key = review_key(unit, context)
+        while key in self._running:
             # Made by the first caller that waits, so a lone review costs no future.
-            running = self._running[unit.hash] or self._awaited(unit.hash)
+            running = self._running[key] or self._awaited(key)
             try:
                 # Shielded: a waiting caller that is cancelled leaves the request alone.
                 return await asyncio.shield(running)
@@ -118,24 +130,24 @@ class ReviewPipeline:
                 current = asyncio.current_task()
                 if not running.cancelled() or (current is not None and current.cancelling()):
                     raise
-        self._running[unit.hash] = None
+        self._running[key] = None
         try:
             async with self._gate.slot(rank_now):
-                findings = await self._reviewer.review(language, unit)
+                findings = await self._reviewer.review(language, unit, context)
         except asyncio.CancelledError:
-            if (answer := self._running.pop(unit.hash, None)) is not None:
+            if (answer := self._running.pop(key, None)) is not None:
                 answer.cancel()
             raise
         except Exception as error:
-            if (answer := self._running.pop(unit.hash, None)) is not None:
+            if (answer := self._running.pop(key, None)) is not None:
                 answer.set_exception(error)
                 answer.exception()  # delivered to this caller: no "never retrieved" warning
             raise
-        if (answer := self._running.pop(unit.hash, None)) is not None:
+        if (answer := self._running.pop(key, None)) is not None:
             answer.set_result(findings)
         return findings
 
-    def _awaited(self, function_hash: str) -> asyncio.Future[tuple[Finding, ...]]:
+    def _awaited(self, key: str) -> asyncio.Future[tuple[Finding, ...]]:
         answer: asyncio.Future[tuple[Finding, ...]] = asyncio.get_running_loop().create_future()
-        self._running[function_hash] = answer
+        self._running[key] = answer
         return answer

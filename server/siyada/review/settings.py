@@ -119,6 +119,8 @@ def _is_go_duration(text: str) -> bool:
 
 
 OLLAMA_PROVIDER: Final = "ollama"
+FUNCTION_CONTEXT: Final = "function"
+FILE_CONTEXT: Final = "file"
 OPENAI_PROVIDER: Final = "openai"
 _ENVIRONMENT_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -303,6 +305,24 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         description="Most functions of one file that are reviewed, those nearest your edits "
         "first; you are told when a file has more.",
     ),
+    Setting(
+        key="context",
+        kind=OneOf(
+            (
+                (FUNCTION_CONTEXT, "The model sees the function alone."),
+                (
+                    FILE_CONTEXT,
+                    "The model also sees, from the same file, the imports the function "
+                    "uses, the header of its class with the fields, and the signatures of "
+                    "the functions it calls.",
+                ),
+            )
+        ),
+        default=FUNCTION_CONTEXT,
+        description="What the model sees besides the function it reviews. `file` adds "
+        "context from the same file (never other files); findings stay about the function. "
+        "Answers are remembered per setting, so switching costs a review of each function.",
+    ),
 )
 
 SETTING: Final[Mapping[str, Setting]] = {setting.key: setting for setting in SETTINGS}
@@ -334,10 +354,11 @@ class Settings:
     cache_dir: str = _default("cacheDir")
     max_file_kb: int = _default("maxFileKb")
     max_functions_per_file: int = _default("maxFunctionsPerFile")
+    context: str = _default("context")
 
     def answer_key(self) -> tuple[object, ...]:
         """What changes the model's answer for a function (filters are applied later)."""
-        return (self.provider, self.endpoint, self.model)
+        return (self.provider, self.endpoint, self.model, self.context)
 
     def connection_key(self) -> tuple[object, ...]:
         """What needs a new connection to the model server (the key's variable name,
