@@ -12,11 +12,13 @@ import asyncio
 import dataclasses
 import json
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from siyada.check_summary import Tally
+from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit, lines_outside_units
 from siyada.models.errors import ModelError
 from siyada.review.engine import (
@@ -30,8 +32,10 @@ from siyada.review.findings import Finding
 from siyada.review.pipeline import (
     DocumentUnits,
     ReviewPipeline,
+    contexts_of,
     document_units,
     preflight,
+    review_key,
     within_limit,
 )
 from siyada.review.sanitize import safe_text, safe_title
@@ -94,6 +98,21 @@ class Document:
     text: str
     prepared: DocumentUnits
     selected: list[FunctionUnit]
+    # What goes beside each selected function (all None with `context` "function").
+    contexts: list[FunctionContext | None]
+
+    def findings_of(
+        self, answers: Mapping[str, tuple[Finding, ...]]
+    ) -> dict[str, tuple[Finding, ...]]:
+        """This document's answers by function hash, from answers by review key."""
+        return {
+            unit.hash: answers[key]
+            for unit, context in zip(self.selected, self.contexts, strict=True)
+            if (key := review_key(unit, context)) in answers
+        }
+
+    def to_review(self) -> Iterator[tuple[FunctionUnit, FunctionContext | None]]:
+        return zip(self.selected, self.contexts, strict=True)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -131,6 +150,7 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         "model": args.model,
         "minSeverity": args.min_severity,
         "allowRemoteEndpoint": args.allow_remote_endpoint or None,
+        "context": args.context,
     }
     settings, problems = parse_settings(raw)
     if problems:
@@ -159,7 +179,8 @@ def _documents(found: Found, settings: Settings, tally: Tally) -> list[Document]
         tally.files += 1
         tally.beyond_limit += selection.beyond_limit
         tally.lines_outside += lines_outside_units(prepared.units, prepared.lines)
-        documents.append(Document(file, text, prepared, selection.units))
+        contexts = contexts_of(file.spec, text, selection.units, settings)
+        documents.append(Document(file, text, prepared, selection.units, contexts))
     return documents
 
 
@@ -176,7 +197,12 @@ async def _review_all(settings: Settings, found: Found, tally: Tally) -> list[Re
     reported: list[Reported] = []
     for doc in documents:
         placed = place_findings(
-            doc.selected, answers, doc.prepared.lines, doc.text, settings, spec=doc.file.spec
+            doc.selected,
+            doc.findings_of(answers),
+            doc.prepared.lines,
+            doc.text,
+            settings,
+            spec=doc.file.spec,
         )
         reported.extend(Reported(doc.file.path, p) for p in placed)
     return reported
@@ -186,16 +212,16 @@ async def _answers(
     pipeline: ReviewPipeline, documents: list[Document], tally: Tally
 ) -> dict[str, tuple[Finding, ...]]:
     """Cached answers first; the rest from the model, through the pipeline's gate
-    (identical functions share one request)."""
+    (identical functions share one request). Answers by `review_key`."""
     answers: dict[str, tuple[Finding, ...]] = {}
-    to_ask: list[tuple[Document, FunctionUnit]] = []
+    to_ask: list[tuple[Document, FunctionUnit, FunctionContext | None]] = []
     for doc in documents:
-        for unit in doc.selected:
-            cached = pipeline.cached(doc.file.spec.id, unit)
+        for unit, context in doc.to_review():
+            cached = pipeline.cached(doc.file.spec.id, unit, context)
             if cached is None:
-                to_ask.append((doc, unit))
+                to_ask.append((doc, unit, context))
             else:
-                answers[unit.hash] = cached
+                answers[review_key(unit, context)] = cached
                 tally.functions += 1
                 tally.cached += 1
     if not to_ask:
@@ -206,9 +232,10 @@ async def _answers(
         raise CannotReview(str(error)) from error
     progress = TerminalProgress(len(to_ask), sys.stderr)
 
-    async def ask(doc: Document, unit: FunctionUnit) -> None:
+    async def ask(doc: Document, unit: FunctionUnit, context: FunctionContext | None) -> None:
         try:
-            answers[unit.hash] = await pipeline.review(doc.file.spec.id, unit)
+            findings = await pipeline.review(doc.file.spec.id, unit, context=context)
+            answers[review_key(unit, context)] = findings
             tally.functions += 1
         except FunctionTooLong as too_long:
             tally.too_long += 1
@@ -224,8 +251,8 @@ async def _answers(
 
     try:
         async with asyncio.TaskGroup() as group:
-            for doc, unit in to_ask:
-                group.create_task(ask(doc, unit))
+            for doc, unit, context in to_ask:
+                group.create_task(ask(doc, unit, context))
     except BaseExceptionGroup as failures:
         # The first failure stops the run; the other reviews were cancelled with it.
         first = failures.exceptions[0]

@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
         "slots, e.g. llama-server --parallel; default 1)",
     )
     check.add_argument(
+        "--context",
+        choices=["function", "file"],
+        help="what the model sees beside each function: the function alone (default) or "
+        "also the imports it uses, its class header and its callees' signatures from the file",
+    )
+    check.add_argument(
         "--allow-remote-endpoint",
         action="store_true",
         help="allow an endpoint that is not on this machine (your code is sent there)",

@@ -117,13 +117,33 @@ class FileOutline:
         )
         callees = tuple(
             dict.fromkeys(
-                self._snippets.lines(item.node.start_byte, body_start(function_node(item.node)))
+                self._signature(item)
                 for item in candidates
                 if function_node(item.node).start_byte != function.start_byte
             )
         )
         own_name = self._names.get(function.start_byte, "")
         return FunctionContext(imports, types.around(function, own_name), callees)
+
+    @property
+    def shared_digest(self) -> str:
+        """A key of everything in the file that can be context to some function: its
+        imports, every function's signature and every type's header. While it and a
+        function's text stay the same, so does that function's context, so an edit
+        inside a function body leaves the other functions' contexts alone."""
+        parts: list[str] = [entry.text for entry in self._imports]
+        parts.append("\0")
+        for items in self._functions.values():
+            parts.extend(self._signature(item) for item in items)
+        parts.append("\0")
+        if self._types is not None:
+            parts.extend(self._types.every_header())
+        data = "\n".join(parts).encode("utf-8", "surrogatepass")
+        return hashlib.sha256(data).hexdigest()[:32]
+
+    def _signature(self, item: Item) -> str:
+        function = function_node(item.node)
+        return self._snippets.lines(item.node.start_byte, body_start(function))
 
     # -- imports ------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ or a JS `Type.prototype.member`) finds the type by name in the same file.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 
 from siyada.code.context_rules import ContextRules
 from siyada.code.declarators import is_function_declarator
@@ -69,6 +70,14 @@ class EnclosingTypes:
                 header = self._headers[scope.node.start_byte] = self._class_header(scope.node)
             parts.append(header)
         return "\n".join(parts) or None
+
+    def every_header(self) -> Iterator[str]:
+        """Every type definition and class header of the parse, in no promised order:
+        all that `around` can give any function."""
+        for definition in self._types.values():
+            yield self._definition(definition)
+        for item in self._classes:
+            yield self._class_header(item.node)
 
     def _definition(self, node: Node) -> str:
         text = self._snippets.lines(self._attached_start(node), node.end_byte)

@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from siyada.code.context import FileOutline, FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
 from siyada.code.source import ParsedSource, TextEdit, edit_between
@@ -23,11 +24,13 @@ from siyada.review.engine import PlacedFinding, place_findings
 from siyada.review.findings import Finding
 from siyada.review.notices import Told
 from siyada.review.pipeline import document_units
-from siyada.review.settings import Settings
+from siyada.review.settings import FILE_CONTEXT, Settings
 
 Findings = tuple[Finding, ...]
-# The cached answer for a function in a language (None: not reviewed yet).
+# The cached answer for a function in a language (None: not reviewed yet), and for a
+# function with the context sent beside it (the `context` setting "file").
 CachedAnswer = Callable[[str, FunctionUnit], Findings | None]
+CachedWithContext = Callable[[str, FunctionUnit, FunctionContext], Findings | None]
 
 _RECENT_EDITS = 5
 
@@ -46,10 +49,17 @@ class DocumentSnapshot:
 
 
 class OpenDocument:
-    """One open document; `cached` looks up the answer the cache has for a function."""
+    """One open document; `cached` looks up the answer the cache has for a function,
+    `cached_with_context` the one for a function with its context."""
 
     def __init__(
-        self, uri: str, spec: LanguageSpec, version: int | None, text: str, cached: CachedAnswer
+        self,
+        uri: str,
+        spec: LanguageSpec,
+        version: int | None,
+        text: str,
+        cached: CachedAnswer,
+        cached_with_context: CachedWithContext | None = None,
     ) -> None:
         self.uri = uri
         self.spec = spec
@@ -68,11 +78,13 @@ class OpenDocument:
         self.not_reviewed: str | None = None
         self.told = Told()
         self._cached = cached
+        self._cached_with_context = cached_with_context
         # Answers known by hash, so publishing after a keystroke does not ask the
         # cache about every function again.
         self._answers: dict[str, Findings | None] = {}
         # Functions as they were before the current burst of edits.
         self._units_before_burst: list[FunctionUnit] | None = None
+        self._contexts = _Contexts()
 
     @property
     def text(self) -> str:
@@ -98,6 +110,7 @@ class OpenDocument:
             self.last_edited_line = edited_line
         if self._units_before_burst is None:
             self._units_before_burst = self.units
+        self._contexts.text_changed()
 
     async def parse_caught_up(self) -> None:
         """Parse the pending edits in slices, so requests (a code action at the
@@ -123,6 +136,7 @@ class OpenDocument:
         old_answers = self._answers
         self.units = prepared.units
         self._answers = {u.hash: old_answers[u.hash] for u in self.units if u.hash in old_answers}
+        self._contexts.use(settings.context == FILE_CONTEXT)
         return None
 
     def functions_changed(self, settings: Settings, edited_line: int | None) -> str | None:
@@ -141,6 +155,55 @@ class OpenDocument:
         self.provisional = self._carry_over(old_units, new_units)
         return newly_not_reviewed
 
+    # ----- context (the `context` setting "file") ----------------------------------
+
+    def context_of(self, unit: FunctionUnit) -> FunctionContext | None:
+        """The context sent beside `unit`: None with "function", and with "file" until
+        `check_contexts` has run since the last edit."""
+        return self._contexts.known.get(unit.hash)
+
+    def context_known(self, unit: FunctionUnit) -> bool:
+        return not self._contexts.on or unit.hash in self._contexts.known
+
+    def check_contexts(self) -> bool:
+        """With "file", after edits: the contexts of the functions that need one. When
+        the file's imports, signatures or type headers changed, every function's
+        context is computed again, and those whose context changed are wanted again
+        (their old findings stay shown until the new answer lands). Otherwise only
+        new functions get one: an edit inside a body costs nobody else anything.
+        Returns whether contexts were added or changed (answers may have appeared)."""
+        contexts = self._contexts
+        if not contexts.on or (contexts.checked and self._all_known()):
+            return False
+        tree = self.source.tree
+        if tree is None:
+            return False
+        outline = contexts.outline or FileOutline(self.spec, tree)
+        contexts.outline, contexts.checked = outline, True
+        shared = outline.shared_digest
+        before = contexts.known
+        everyone = shared != contexts.shared
+        contexts.shared = shared
+        contexts.known = {u.hash: before[u.hash] for u in self.units if u.hash in before}
+        for unit in self.units:
+            if unit.hash in contexts.known and not everyone:
+                continue
+            context = outline.context(unit)
+            contexts.known[unit.hash] = context
+            old = before.get(unit.hash)
+            if old is not None and old.digest != context.digest:
+                self._context_changed(unit)
+        return True
+
+    def _all_known(self) -> bool:
+        return all(u.hash in self._contexts.known for u in self.units)
+
+    def _context_changed(self, unit: FunctionUnit) -> None:
+        previous = self._answers.pop(unit.hash, None)
+        if previous:
+            self.provisional[unit.hash] = previous
+        self.wanted.add(unit.hash)
+
     def want_all(self) -> None:
         self.wanted |= {u.hash for u in self.units}
 
@@ -152,18 +215,32 @@ class OpenDocument:
     def answer(self, unit: FunctionUnit) -> Findings | None:
         if unit.hash in self._answers:
             return self._answers[unit.hash]
-        answer = self._cached(self.spec.id, unit)
+        if not self.context_known(unit):
+            return None  # asked again once `check_contexts` knows it
+        context = self.context_of(unit)
+        if context is not None and self._cached_with_context is not None:
+            answer = self._cached_with_context(self.spec.id, unit, context)
+        else:
+            answer = self._cached(self.spec.id, unit)
         self._answers[unit.hash] = answer
         return answer
 
-    def answered(self, function_hash: str, findings: Findings) -> None:
-        """The function's own review landed: it replaces what was carried over."""
+    def answered(
+        self, function_hash: str, findings: Findings, context: FunctionContext | None = None
+    ) -> None:
+        """The function's own review landed: it replaces what was carried over, unless
+        it was given another context than the one the function has here now."""
+        if self._contexts.on and self._contexts.known.get(function_hash) != context:
+            return
         self.provisional.pop(function_hash, None)
         self._answers[function_hash] = findings
 
-    def forget_answers(self) -> None:
-        """Answers no longer hold (another model or prompt): look them up again."""
+    def forget_answers(self, settings: Settings | None = None) -> None:
+        """Answers no longer hold (another model, prompt or `context`): look them up
+        again."""
         self._answers.clear()
+        if settings is not None:
+            self._contexts.use(settings.context == FILE_CONTEXT)
 
     def snapshot(self, settings: Settings) -> DocumentSnapshot:
         findings_of: dict[str, Findings] = dict(self.provisional)
@@ -201,6 +278,25 @@ class OpenDocument:
             if kept:
                 carried[unit.hash] = kept
         return carried
+
+
+class _Contexts:
+    """The contexts of a document's functions, by function hash, and what they were
+    computed from: the parse (`outline`, dropped on every edit) and its shared digest."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.known: dict[str, FunctionContext] = {}
+        self.outline: FileOutline | None = None
+        self.shared: str | None = None
+        self.checked = False
+
+    def use(self, on: bool) -> None:
+        if on != self.on:
+            self.on, self.known, self.shared, self.checked = on, {}, None, False
+
+    def text_changed(self) -> None:
+        self.outline, self.checked = None, False
 
 
 def reanchored(finding: Finding, unit: FunctionUnit) -> Finding | None:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Final
 
+from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.review.engine import AnswerCutOff, AnswerUnusable, FunctionTooLong
 from siyada.review.findings import Finding
@@ -38,12 +39,18 @@ class ReviewOutcomes:
         self._succeeded = succeeded
         self._skipped = skipped
 
-    def reviewed(self, unit: FunctionUnit, findings: tuple[Finding, ...]) -> None:
-        """The model answered: every document with the function shows its findings."""
+    def reviewed(
+        self,
+        unit: FunctionUnit,
+        findings: tuple[Finding, ...],
+        context: FunctionContext | None = None,
+    ) -> None:
+        """The model answered: every document with the function (and that context)
+        shows its findings."""
         self._forget_wanted(unit.hash)
         self._succeeded()
         for doc in [d for d in self._documents.values() if d.contains(unit.hash)]:
-            doc.answered(unit.hash, findings)
+            doc.answered(unit.hash, findings, context)
             self._findings_changed(doc.uri)
 
     def skipped(self, uri: str, unit: FunctionUnit, error: Skipped) -> None:

@@ -17,15 +17,15 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from siyada.code.context import FunctionContext
+from siyada.code.context import FileOutline, FunctionContext
 from siyada.code.functions import FunctionUnit, extract_functions
-from siyada.code.languages import LanguageSpec
+from siyada.code.languages import LanguageSpec, encode_source
 from siyada.code.text import split_lines
 from siyada.review.engine import Reviewer
 from siyada.review.findings import Finding
 from siyada.review.limits import Exceeded, exceeded_limit
 from siyada.review.priority import PriorityGate, Rank
-from siyada.review.settings import Settings
+from siyada.review.settings import FILE_CONTEXT, Settings
 
 
 async def preflight(reviewer: Reviewer) -> None:
@@ -72,6 +72,17 @@ class Selection:
 def within_limit(units_by_priority: Sequence[FunctionUnit], settings: Settings) -> Selection:
     limit = settings.max_functions_per_file
     return Selection(list(units_by_priority[:limit]), max(0, len(units_by_priority) - limit))
+
+
+def contexts_of(
+    spec: LanguageSpec, text: str, units: Sequence[FunctionUnit], settings: Settings
+) -> list[FunctionContext | None]:
+    """What goes beside each of `units` (functions of `text`): with the `context`
+    setting "file" its context from the file, parsed once; with "function" nothing."""
+    if settings.context != FILE_CONTEXT:
+        return [None] * len(units)
+    outline = FileOutline(spec, spec.parse(encode_source(text)))
+    return [outline.context(unit) for unit in units]
 
 
 def review_key(unit: FunctionUnit, context: FunctionContext | None) -> str:

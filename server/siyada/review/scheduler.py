@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
 from siyada.code.source import TextEdit
@@ -23,7 +24,7 @@ from siyada.review.engine import Reviewer
 from siyada.review.findings import Finding
 from siyada.review.open_document import DocumentSnapshot, OpenDocument
 from siyada.review.outcomes import SKIPPED, ReviewOutcomes
-from siyada.review.pipeline import ReviewPipeline, within_limit
+from siyada.review.pipeline import ReviewPipeline, review_key, within_limit
 from siyada.review.priority import Rank
 from siyada.review.ranking import NOT_OPEN, Attention, Focus
 from siyada.review.settings import Settings
@@ -86,9 +87,10 @@ class Scheduler:
 
     def open(self, uri: str, spec: LanguageSpec, version: int | None, text: str) -> None:
         self._cancel_timers(uri)  # of a document opened again without a close
-        doc = OpenDocument(uri, spec, version, text, self._cached)
+        doc = OpenDocument(uri, spec, version, text, self._cached, self._cached_with_context)
         self._documents[uri] = doc
         self._refresh(doc)
+        doc.check_contexts()
         self._hooks.findings_changed(uri)
         if self.settings.triggers.on_open:
             self.review_document(uri)
@@ -170,7 +172,7 @@ class Scheduler:
                 task.cancel()
         for uri, doc in self._documents.items():
             if answer_changed:
-                doc.forget_answers()
+                doc.forget_answers(self.settings)
             self._hooks.findings_changed(uri)
             if answer_changed and self.settings.triggers.on_open:
                 doc.want_all()
@@ -199,6 +201,11 @@ class Scheduler:
 
     def _cached(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...] | None:
         return self._pipeline.cached(language, unit)
+
+    def _cached_with_context(
+        self, language: str, unit: FunctionUnit, context: FunctionContext
+    ) -> tuple[Finding, ...] | None:
+        return self._pipeline.cached(language, unit, context)
 
     def _refresh(self, doc: OpenDocument) -> None:
         if (reason := doc.refresh(self.settings)) is not None:
@@ -258,20 +265,27 @@ class Scheduler:
     def _start_reviews(self, doc: OpenDocument) -> None:
         if self._paused:
             return
+        if doc.check_contexts():
+            # Contexts changed: reviews for the old ones are of no use, and answers
+            # the cache has for the new ones can be shown.
+            self._cancel_orphaned_reviews()
+            self._hooks.findings_changed(doc.uri)
         by_priority = sorted(doc.units, key=lambda unit: self._rank(doc.uri, unit))
         selection = within_limit(by_priority, self.settings)
         if selection.beyond_limit:
             self._outcomes.capped(doc, len(selection.units))
         for unit in selection.units:
-            if unit.hash not in doc.wanted:
+            if unit.hash not in doc.wanted or not doc.context_known(unit):
                 continue
             if doc.answer(unit) is not None:
                 doc.wanted.discard(unit.hash)
                 continue
-            if unit.hash not in self._in_flight:
-                task = self._tasks.spawn(self._review(doc.uri, doc.spec.id, unit))
-                self._in_flight[unit.hash] = task
-                task.add_done_callback(functools.partial(self._finished, unit.hash))
+            context = doc.context_of(unit)
+            key = review_key(unit, context)
+            if key not in self._in_flight:
+                task = self._tasks.spawn(self._review(doc.uri, doc.spec.id, unit, context))
+                self._in_flight[key] = task
+                task.add_done_callback(functools.partial(self._finished, key))
         self._hooks.activity(self.pending)
 
     def _rank(self, uri: str, unit: FunctionUnit) -> Rank:
@@ -282,9 +296,13 @@ class Scheduler:
             unit, uri=uri, edited_line=doc.last_edited_line, recent_edits=doc.recent_edits
         )
 
-    async def _review(self, uri: str, language: str, unit: FunctionUnit) -> None:
+    async def _review(
+        self, uri: str, language: str, unit: FunctionUnit, context: FunctionContext | None
+    ) -> None:
         try:
-            findings = await self._pipeline.review(language, unit, lambda: self._rank(uri, unit))
+            findings = await self._pipeline.review(
+                language, unit, lambda: self._rank(uri, unit), context
+            )
         except SKIPPED as skipped:
             self._outcomes.skipped(uri, unit, skipped)
         except ModelError as error:
@@ -292,14 +310,16 @@ class Scheduler:
         except Exception as error:
             self._outcomes.crashed(uri, unit, error)
         else:
-            self._outcomes.reviewed(unit, findings)
+            self._outcomes.reviewed(unit, findings, context)
 
-    def _finished(self, function_hash: str, _task: asyncio.Task[None]) -> None:
-        self._in_flight.pop(function_hash, None)
+    def _finished(self, key: str, _task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(key, None)
         self._hooks.activity(self.pending)
 
     def _cancel_orphaned_reviews(self) -> None:
-        alive = {u.hash for d in self._documents.values() for u in d.units}
-        for function_hash, task in list(self._in_flight.items()):
-            if function_hash not in alive:
+        """Reviews of functions no open document contains, or of a context they no
+        longer have, are cancelled."""
+        alive = {review_key(u, d.context_of(u)) for d in self._documents.values() for u in d.units}
+        for key, task in list(self._in_flight.items()):
+            if key not in alive:
                 task.cancel()
