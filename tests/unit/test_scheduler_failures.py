@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import language_for
 from siyada.review.engine import AnswerCache, Reviewer
@@ -42,7 +43,9 @@ class Recorder:
 class Crashing(Reviewer):
     """A reviewer with a defect nobody foresaw."""
 
-    async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
+    async def review(
+        self, language: str, unit: FunctionUnit, context: FunctionContext | None = None
+    ) -> tuple[Finding, ...]:
         raise RuntimeError("a defect")
 
 
