@@ -30,6 +30,7 @@ class Config:
     debounce_ms: int
     jobs: int
     workdir: Path
+    context: str = "function"  # the `context` setting of the servers started
 
 
 @dataclass
@@ -70,7 +71,12 @@ def unit_count(modules: Sequence[Module]) -> int:
 def server_options(sim: SimulatedOllama, config: Config, cache: Path) -> dict[str, Any]:
     # cacheDir is where the persistent answer cache lives; XDG_CACHE_HOME (set by
     # Session.start) isolates it too, for a server that predates the setting.
-    return {"endpoint": sim.url, "debounceMs": config.debounce_ms, "cacheDir": str(cache)}
+    return {
+        "endpoint": sim.url,
+        "debounceMs": config.debounce_ms,
+        "cacheDir": str(cache),
+        "context": config.context,
+    }
 
 
 async def start_session(

@@ -116,6 +116,7 @@ def save(
         "debounce_ms": config.debounce_ms,
         "edits": config.edits,
         "jobs": config.jobs,
+        "context": config.context,
         "table": [asdict(r) for r in rows],
         "notes": notes,
         "results": data,
@@ -131,6 +132,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--edits", type=int, help="single-function edits (default 30)")
     parser.add_argument("--debounce-ms", type=int, default=300)
     parser.add_argument("--jobs", type=int, default=4, help="siyada check --jobs and its slots")
+    parser.add_argument(
+        "--context", choices=["function", "file"], default="function", help="the servers' setting"
+    )
     parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), help="run only these")
     return parser.parse_args(argv)
 
@@ -142,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="siyada-bench-") as work:
         speed = ModelSpeed(scale=scale)
         reopens = 3 if args.quick else 5
-        config = Config(speed, edits, reopens, args.debounce_ms, args.jobs, Path(work))
+        config = Config(
+            speed, edits, reopens, args.debounce_ms, args.jobs, Path(work), args.context
+        )
         before = os.getloadavg()[0]
         rows, data, notes = asyncio.run(run(config, args.only or list(SCENARIOS)))
         load = (before, os.getloadavg()[0])
