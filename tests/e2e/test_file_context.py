@@ -4,6 +4,8 @@ about again; with "function" the requests are those of before."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from siyada.code.functions import extract_functions
 from siyada.code.languages import language_for
 from siyada.review.prompt import SYSTEM_PROMPT, SYSTEM_PROMPT_WITH_CONTEXT, build_messages
 from tests.e2e.conftest import (
+    MODEL,
     change_document,
     initialize,
     open_document,
@@ -197,3 +200,36 @@ async def test_function_context_prompts_are_those_of_before(
         lambda s: s.replace("import os\n", "import os, sys\n").replace("n * 2", "n * 3"),
     )
     assert names == {"unrelated"}
+
+
+def test_check_with_file_context_sends_the_context(tmp_path: Path) -> None:
+    (tmp_path / "store.py").write_text(SOURCE)
+    command = [sys.executable, "-m", "siyada", "check", str(tmp_path), "--context", "file"]
+    with OllamaDouble(models=[MODEL]) as double:
+        result = subprocess.run(
+            [*command, "--endpoint", double.url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        requests = list(double.chat_requests)
+
+    assert result.returncode == 0, result.stderr
+    assert len(requests) == FUNCTIONS
+    find = next(r for r in requests if reviewed(r) == "Store.find")["messages"]
+    assert find[0]["content"] == SYSTEM_PROMPT_WITH_CONTEXT
+    assert "import json" in find[1]["content"] and "def helper(key):" in find[1]["content"]
+
+
+def test_check_refuses_an_unknown_context(tmp_path: Path) -> None:
+    (tmp_path / "store.py").write_text(SOURCE)
+    result = subprocess.run(
+        [sys.executable, "-m", "siyada", "check", str(tmp_path), "--context", "project"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "--context" in result.stderr and "'project'" in result.stderr
