@@ -167,11 +167,10 @@ class SiyadaServer(LanguageServer):
         diagnostics = self.published.diagnostics(
             uri, snapshot.findings, snapshot.lines, snapshot.version, self.codec
         )
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(
-                uri=uri, diagnostics=diagnostics, version=snapshot.version
-            )
-        )
+        params: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
+        if snapshot.version is not None:
+            params["version"] = snapshot.version
+        self.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
     def clear(self, uri: str) -> None:
         self.published.forget(uri)
