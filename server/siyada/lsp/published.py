@@ -35,19 +35,21 @@ class _Made:
     json: dict[str, Any]
     fix: FixData | None
 
-    def at(self, version: int | None) -> tuple[dict[str, Any], FixData | None]:
-        if version is None:
-            return self.json, self.fix
-        data = {**self.json["data"], "version": version}
-        fix = None if self.fix is None else replace(self.fix, version=version)
-        return {**self.json, "data": data}, fix
+    def at(self, version: int | None) -> dict[str, Any]:
+        return {**self.json, "data": {**self.json["data"], "version": version}}
+
+
+@dataclass(frozen=True)
+class _Publication:
+    version: int | None
+    fixes: frozenset[FixData]  # each with version None: the publication's is `version`
 
 
 class PublishedFixes:
     """The fix data of each document's latest publishDiagnostics."""
 
     def __init__(self) -> None:
-        self._by_uri: dict[str, frozenset[FixData]] = {}
+        self._latest: dict[str, _Publication] = {}
         self._made: dict[str, dict[_Source, _Made]] = {}
 
     def diagnostics(
@@ -62,25 +64,31 @@ class PublishedFixes:
         publication."""
         before = self._made.get(uri, {})
         made: dict[_Source, _Made] = {}
-        pairs: list[tuple[dict[str, Any], FixData | None]] = []
+        records: list[_Made] = []
         for placed in findings:
-            start, end = placed.start_line, placed.end_line
-            source = (placed.finding, start, end, tuple(lines[start : end + 1]))
-            record = before.get(source) or made.get(source)
-            if record is None:
-                record = _make(placed, lines, codec)
+            source = _source_of(placed, lines)
+            record = made.get(source) or before.get(source) or _make(placed, lines, codec)
             made[source] = record
-            pairs.append(record.at(version))
+            records.append(record)
         self._made[uri] = made
-        self._by_uri[uri] = frozenset(fix for _, fix in pairs if fix is not None)
-        return [diagnostic for diagnostic, _ in pairs]
+        fixes = frozenset(record.fix for record in records if record.fix is not None)
+        self._latest[uri] = _Publication(version, fixes)
+        return [record.at(version) for record in records]
 
     def forget(self, uri: str) -> None:
-        self._by_uri.pop(uri, None)
+        self._latest.pop(uri, None)
         self._made.pop(uri, None)
 
     def includes(self, uri: str, fix: FixData) -> bool:
-        return fix in self._by_uri.get(uri, frozenset())
+        latest = self._latest.get(uri)
+        if latest is None or fix.version != latest.version:
+            return False
+        return replace(fix, version=None) in latest.fixes
+
+
+def _source_of(placed: PlacedFinding, lines: Sequence[str]) -> _Source:
+    start, end = placed.start_line, placed.end_line
+    return (placed.finding, start, end, tuple(lines[start : end + 1]))
 
 
 def _make(placed: PlacedFinding, lines: Sequence[str], codec: PositionCodec) -> _Made:
