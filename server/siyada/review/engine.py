@@ -384,7 +384,7 @@ def place_findings(
             identity = (start, end, finding.category, finding.title)
             if identity in seen or not is_shown(finding, settings):
                 continue
-            if is_suppressed(list(lines), start, finding.category):
+            if is_suppressed(lines, start, finding.category):
                 continue
             seen.add(identity)
             if finding.replacement is not None and not fixes.is_local(unit, finding, start, end):
