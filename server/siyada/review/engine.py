@@ -229,7 +229,7 @@ class Reviewer:
     def reconfigured(self, settings: Settings) -> Reviewer:
         """A reviewer for new settings, keeping the answers and, when the connection
         settings did not change, the client (so reviews in flight carry on)."""
-        same_connection = settings.connection_key() == self._settings.connection_key()
+        same_connection = settings.connection_inputs() == self._settings.connection_inputs()
         client = self._client if same_connection else None
         same_cache = settings.cache_dir == self._settings.cache_dir
         return Reviewer(settings, self._cache if same_cache else None, client)

@@ -335,11 +335,11 @@ class Settings:
     max_file_kb: int = _default("maxFileKb")
     max_functions_per_file: int = _default("maxFunctionsPerFile")
 
-    def answer_key(self) -> tuple[object, ...]:
+    def answer_inputs(self) -> tuple[object, ...]:
         """What changes the model's answer for a function (filters are applied later)."""
         return (self.provider, self.endpoint, self.model)
 
-    def connection_key(self) -> tuple[object, ...]:
+    def connection_inputs(self) -> tuple[object, ...]:
         """What needs a new connection to the model server (the key's variable name,
         not its value: the key is read when the client is made)."""
         return (
