@@ -19,7 +19,8 @@ from siyada.review.cache import DiskCache
 from siyada.review.cache_folder import default_cache_dir
 from siyada.review.findings import FINDINGS_VERSION, Finding
 from siyada.review.prompt import NUM_CTX, PROMPT_VERSION, REVIEW_OPTIONS_BASE
-from siyada.review.settings import OLLAMA_PROVIDER, Settings
+from siyada.review.settings import Settings
+from siyada.review.settings_table import OLLAMA_PROVIDER
 
 _CACHE_ENTRIES: Final = 20_000
 
