@@ -52,12 +52,19 @@ Answer with JSON only, no prose and no code fences, matching this schema:
 
 # temperature 0 and a fixed seed: the same function gets the same review, which keeps
 # diagnostics stable and cached results meaningful. num_predict caps the answer (3
-# findings fit easily); the engine adds num_ctx, which must stay stable across requests.
+# findings fit easily); the engine adds num_ctx (NUM_CTX), which must stay stable across
+# requests.
 REVIEW_OPTIONS_BASE: Final[dict[str, int | float]] = {
     "temperature": 0,
     "seed": 42,
     "num_predict": 768,
 }
+# One context size for every request: changing num_ctx between requests makes Ollama
+# reload the model. 8k tokens holds the prompt, a long function and the answer, and its
+# KV cache fits next to a 7B Q4 model on an 8 GB GPU.
+NUM_CTX: Final = 8192
+# The room left for the answer: a prompt longer than NUM_CTX minus this is not sent.
+ANSWER_BUDGET: Final = int(REVIEW_OPTIONS_BASE.get("num_predict", 1024))
 
 # Fence tags a model knows better than the LSP language id.
 _FENCE_TAGS: Final = {"javascriptreact": "jsx", "typescriptreact": "tsx"}
