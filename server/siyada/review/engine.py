@@ -37,8 +37,10 @@ from siyada.review.findings import FINDINGS_SCHEMA, FINDINGS_VERSION, Finding, s
 from siyada.review.prompt import (
     PROMPT_VERSION,
     REVIEW_OPTIONS_BASE,
+    SYSTEM_PROMPT,
     build_messages,
     estimate_tokens,
+    prompt_hash,
 )
 from siyada.review.settings import OLLAMA_PROVIDER, Settings
 
@@ -117,6 +119,9 @@ class AnswerIdentity:
     # Two engines may serve different weights under the same model name (an
     # OpenAI-compatible server names models as its operator chose).
     provider: str = OLLAMA_PROVIDER
+    # The hash of a system text that replaces the fixed one (`siyada eval --prompt`);
+    # empty for the fixed text, whose PROMPT_VERSION already names it.
+    prompt_hash: str = ""
 
     def digest(self) -> str:
         """The name of the answer in the disk cache, the same in every process."""
@@ -128,6 +133,8 @@ class AnswerIdentity:
         if self.provider != OLLAMA_PROVIDER:
             # Only when not Ollama, so the answers Ollama users already have stay valid.
             extra["provider"] = self.provider
+        if self.prompt_hash:
+            extra["prompt"] = self.prompt_hash
         return answer_digest(
             function_hash=self.function_hash,
             model=self.model,
@@ -215,8 +222,12 @@ class Reviewer:
         settings: Settings,
         cache: AnswerCache | None = None,
         client: ModelClient | None = None,
+        *,
+        system_prompt: str | None = None,
     ) -> None:
         self._settings = settings
+        # A replacement of the fixed system text, to compare prompts; None: the fixed one.
+        self._system_prompt = system_prompt
         self._cache = cache if cache is not None else open_cache(settings)
         self._refusal: NoClient | None = None
         self._client: ModelClient | None = client
@@ -232,7 +243,12 @@ class Reviewer:
         same_connection = settings.connection_key() == self._settings.connection_key()
         client = self._client if same_connection else None
         same_cache = settings.cache_dir == self._settings.cache_dir
-        return Reviewer(settings, self._cache if same_cache else None, client)
+        return Reviewer(
+            settings,
+            self._cache if same_cache else None,
+            client,
+            system_prompt=self._system_prompt,
+        )
 
     def shares_cache_with(self, other: Reviewer) -> bool:
         return self._cache is other._cache
@@ -262,7 +278,11 @@ class Reviewer:
 
     def _identity(self, language: str, unit: FunctionUnit) -> AnswerIdentity:
         return AnswerIdentity(
-            unit.hash, self._settings.model, language, provider=self._settings.provider
+            unit.hash,
+            self._settings.model,
+            language,
+            provider=self._settings.provider,
+            prompt_hash="" if self._system_prompt is None else prompt_hash(self._system_prompt),
         )
 
     async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
@@ -283,7 +303,10 @@ class Reviewer:
     async def _ask_model(
         self, language: str, unit: FunctionUnit, identity: AnswerIdentity
     ) -> tuple[Finding, ...]:
-        messages = build_messages(language=language, function_name=unit.name, code=unit.text)
+        system = SYSTEM_PROMPT if self._system_prompt is None else self._system_prompt
+        messages = build_messages(
+            language=language, function_name=unit.name, code=unit.text, system=system
+        )
         tokens = sum(estimate_tokens(m["content"]) for m in messages)
         if tokens + _ANSWER_BUDGET > NUM_CTX:
             raise FunctionTooLong(unit, tokens)

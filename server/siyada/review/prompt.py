@@ -7,6 +7,7 @@ Any change to the text must bump PROMPT_VERSION, which keys cached findings.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -63,8 +64,11 @@ REVIEW_OPTIONS_BASE: Final[dict[str, int | float]] = {
 _FENCE_TAGS: Final = {"javascriptreact": "jsx", "typescriptreact": "tsx"}
 
 
-def build_messages(*, language: str, function_name: str, code: str) -> list[dict[str, str]]:
-    """The chat messages reviewing `code`: the fixed system text, then the function.
+def build_messages(
+    *, language: str, function_name: str, code: str, system: str = SYSTEM_PROMPT
+) -> list[dict[str, str]]:
+    """The chat messages reviewing `code`: the system text (the fixed one unless a
+    prompt variant replaces it), then the function.
 
     The file's path is never sent: a path may name a client.
     """
@@ -75,9 +79,14 @@ def build_messages(*, language: str, function_name: str, code: str) -> list[dict
     tag = _FENCE_TAGS.get(language, language)
     user = f"{header}\n{fence}{tag}\n{code}\n{fence}"
     return [
-        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "system", "content": system},
         {"role": "user", "content": user},
     ]
+
+
+def prompt_hash(system: str) -> str:
+    """What names a replaced system text in the answer cache (sha256 hex)."""
+    return hashlib.sha256(system.encode("utf-8")).hexdigest()
 
 
 def _fence_for(code: str) -> str:
