@@ -354,3 +354,17 @@ def test_bad_labels_and_unreachable_server_exit_2_naming_the_cause(tmp_path: Pat
     assert "case 1 (a.py g): no function 'g' in a.py (its functions: f)" in bad.stderr
     assert unreachable.returncode == 2 and bad.stdout == unreachable.stdout == ""
     assert url in unreachable.stderr
+
+
+def test_an_unwritable_out_file_still_gives_the_report_on_stdout(tmp_path: Path) -> None:
+    out = tmp_path / "missing-folder" / "report.json"
+    with OllamaDouble(models=[MODEL]) as double:
+        done = run_eval(
+            *("--model", MODEL, "--endpoint", double.url, "--format", "json", "--out", str(out))
+        )
+
+    assert done.returncode == 2
+    assert f"--out {out} cannot be written" in done.stderr
+    assert "the report went to stdout" in done.stderr
+    assert json.loads(done.stdout)["corpus"] == {"functions": 9, "problems": 5, "clean": 4}
+    assert not out.exists()
