@@ -16,8 +16,8 @@ from siyada.code.text import split_lines
 from siyada.lsp import published as published_module
 from siyada.lsp.protocol import FixData, line_range, to_diagnostic
 from siyada.lsp.published import PublishedFixes
-from siyada.review.engine import PlacedFinding
 from siyada.review.findings import Finding
+from siyada.review.placement import PlacedFinding
 
 UTF16 = PositionCodec(types.PositionEncodingKind.Utf16)
 TEXT = "def f(x):\n    y = eval(x)  # 👋\n    return pickle.loads(y)\n"

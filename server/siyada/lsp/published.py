@@ -19,8 +19,8 @@ from lsprotocol.converters import get_converter
 from pygls.workspace.position_codec import PositionCodec
 
 from siyada.lsp.protocol import FixData, to_diagnostic
-from siyada.review.engine import PlacedFinding
 from siyada.review.findings import Finding
+from siyada.review.placement import PlacedFinding
 
 # What a diagnostic is made of, but for the version: the finding, its lines, their text.
 _Source = tuple[Finding, int, int, tuple[str, ...]]

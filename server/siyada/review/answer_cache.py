@@ -38,6 +38,9 @@ class AnswerIdentity:
     # Two engines may serve different weights under the same model name (an
     # OpenAI-compatible server names models as its operator chose).
     provider: str = OLLAMA_PROVIDER
+    # The hash of a system text that replaces the fixed one (`siyada eval --prompt`);
+    # empty for the fixed text, whose PROMPT_VERSION already names it.
+    prompt_hash: str = ""
 
     def digest(self) -> str:
         """The name of the answer in the disk cache, the same in every process."""
@@ -49,6 +52,8 @@ class AnswerIdentity:
         if self.provider != OLLAMA_PROVIDER:
             # Only when not Ollama, so the answers Ollama users already have stay valid.
             extra["provider"] = self.provider
+        if self.prompt_hash:
+            extra["prompt"] = self.prompt_hash
         return answer_digest(
             function_hash=self.function_hash,
             model=self.model,

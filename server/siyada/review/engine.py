@@ -28,31 +28,21 @@ from siyada.review.not_reviewed import (
     AnswerCutOff,
     AnswerUnusable,
     FunctionTooLong,
-    NotReviewed,
     TooLongForServer,
 )
-from siyada.review.placement import PlacedFinding, place_findings
 from siyada.review.prompt import (
     ANSWER_BUDGET,
     NUM_CTX,
     REVIEW_OPTIONS_BASE,
+    SYSTEM_PROMPT,
     build_messages,
     estimate_tokens,
+    prompt_hash,
 )
 from siyada.review.settings import Settings
 
 # What a review gives, from the modules that define it, so a caller of `Reviewer` needs
 # one import.
-__all__ = [
-    "AnswerCutOff",
-    "AnswerUnusable",
-    "FunctionTooLong",
-    "NotReviewed",
-    "PlacedFinding",
-    "Reviewer",
-    "TooLongForServer",
-    "place_findings",
-]
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +57,12 @@ class Reviewer:
         settings: Settings,
         cache: AnswerCache | None = None,
         client: ModelClient | None = None,
+        *,
+        system_prompt: str | None = None,
     ) -> None:
         self._settings = settings
+        # A replacement of the fixed system text, to compare prompts; None: the fixed one.
+        self._system_prompt = system_prompt
         self._cache = cache if cache is not None else open_cache(settings)
         self._refusal: NoClient | None = None
         self._client: ModelClient | None = client
@@ -84,7 +78,12 @@ class Reviewer:
         same_connection = settings.connection_inputs() == self._settings.connection_inputs()
         client = self._client if same_connection else None
         same_cache = settings.cache_dir == self._settings.cache_dir
-        return Reviewer(settings, self._cache if same_cache else None, client)
+        return Reviewer(
+            settings,
+            self._cache if same_cache else None,
+            client,
+            system_prompt=self._system_prompt,
+        )
 
     def shares_cache_with(self, other: Reviewer) -> bool:
         return self._cache is other._cache
@@ -114,7 +113,11 @@ class Reviewer:
 
     def _identity(self, language: str, unit: FunctionUnit) -> AnswerIdentity:
         return AnswerIdentity(
-            unit.hash, self._settings.model, language, provider=self._settings.provider
+            unit.hash,
+            self._settings.model,
+            language,
+            provider=self._settings.provider,
+            prompt_hash="" if self._system_prompt is None else prompt_hash(self._system_prompt),
         )
 
     async def review(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...]:
@@ -135,7 +138,10 @@ class Reviewer:
     async def _ask_model(
         self, language: str, unit: FunctionUnit, identity: AnswerIdentity
     ) -> tuple[Finding, ...]:
-        messages = build_messages(language=language, function_name=unit.name, code=unit.text)
+        system = SYSTEM_PROMPT if self._system_prompt is None else self._system_prompt
+        messages = build_messages(
+            language=language, function_name=unit.name, code=unit.text, system=system
+        )
         tokens = sum(estimate_tokens(m["content"]) for m in messages)
         if tokens + ANSWER_BUDGET > NUM_CTX:
             raise FunctionTooLong(unit, tokens)

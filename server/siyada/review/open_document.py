@@ -19,10 +19,10 @@ from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
 from siyada.code.source import ParsedSource, TextEdit, edit_between
 from siyada.review.anchor import anchor
-from siyada.review.engine import PlacedFinding, place_findings
 from siyada.review.findings import Finding
 from siyada.review.notices import Told
 from siyada.review.pipeline import document_units
+from siyada.review.placement import PlacedFinding, place_findings
 from siyada.review.settings import Settings
 
 Findings = tuple[Finding, ...]

@@ -7,6 +7,7 @@ Any change to the text must bump PROMPT_VERSION, which keys cached findings.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -70,8 +71,11 @@ ANSWER_BUDGET: Final = int(REVIEW_OPTIONS_BASE.get("num_predict", 1024))
 _FENCE_TAGS: Final = {"javascriptreact": "jsx", "typescriptreact": "tsx"}
 
 
-def build_messages(*, language: str, function_name: str, code: str) -> list[dict[str, str]]:
-    """The chat messages reviewing `code`: the fixed system text, then the function.
+def build_messages(
+    *, language: str, function_name: str, code: str, system: str = SYSTEM_PROMPT
+) -> list[dict[str, str]]:
+    """The chat messages reviewing `code`: the system text (the fixed one unless a
+    prompt variant replaces it), then the function.
 
     The file's path is never sent: a path may name a client.
     """
@@ -82,9 +86,14 @@ def build_messages(*, language: str, function_name: str, code: str) -> list[dict
     tag = _FENCE_TAGS.get(language, language)
     user = f"{header}\n{fence}{tag}\n{code}\n{fence}"
     return [
-        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "system", "content": system},
         {"role": "user", "content": user},
     ]
+
+
+def prompt_hash(system: str) -> str:
+    """What names a replaced system text in the answer cache (sha256 hex)."""
+    return hashlib.sha256(system.encode("utf-8")).hexdigest()
 
 
 def _fence_for(code: str) -> str:
