@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT))  # the tests' llama-server helper
 
 from siyada.code.functions import FunctionUnit, extract_functions  # noqa: E402
 from siyada.code.languages import language_for  # noqa: E402
+from siyada.models.chat import ChatRequest  # noqa: E402
 from siyada.models.errors import AnswerTruncated, ModelError  # noqa: E402
-from siyada.models.ollama import ChatRequest  # noqa: E402
 from siyada.models.openai import OpenAIClient, ResponseFormats  # noqa: E402
 from siyada.review.anchor import anchor  # noqa: E402
 from siyada.review.answer import validate  # noqa: E402

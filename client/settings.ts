@@ -1,5 +1,5 @@
 // The keys sent to the server are read from the manifest's `contributes.configuration`,
-// which is generated from the server's settings table (server/siyada/review/settings.py,
+// which is generated from the server's settings table (server/siyada/review/settings_table.py,
 // `python -m siyada.review.settings_docs --write`): a server setting added there reaches
 // the client without a change here.
 

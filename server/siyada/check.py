@@ -21,14 +21,9 @@ from siyada.check_summary import Tally
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit, lines_outside_units
 from siyada.models.errors import ModelError
-from siyada.review.engine import (
-    FunctionTooLong,
-    NotReviewed,
-    PlacedFinding,
-    Reviewer,
-    place_findings,
-)
+from siyada.review.engine import Reviewer
 from siyada.review.findings import Finding
+from siyada.review.not_reviewed import FunctionTooLong, NotReviewed
 from siyada.review.pipeline import (
     DocumentUnits,
     ReviewPipeline,
@@ -38,6 +33,7 @@ from siyada.review.pipeline import (
     review_key,
     within_limit,
 )
+from siyada.review.placement import PlacedFinding, place_findings
 from siyada.review.sanitize import safe_text, safe_title
 from siyada.review.settings import Settings, parse_settings
 from siyada.source_files import (

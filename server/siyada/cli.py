@@ -7,6 +7,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from siyada import __version__
 from siyada.models.endpoint import normalize_endpoint
@@ -32,27 +33,52 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="review files or folders and print the findings")
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to review")
     check.add_argument("--format", choices=["text", "json"], default="text")
-    check.add_argument(
+    _add_connection_options(check)
+    check.add_argument("--model", type=_model, help="model name (default: qwen2.5-coder:7b)")
+    check.add_argument("--min-severity", choices=SEVERITIES, help="hide less severe findings")
+    _add_jobs_option(check)
+    _add_context_option(check)
+    _add_eval_parser(commands)
+    return parser
+
+
+def _add_connection_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--provider",
         choices=["ollama", "openai"],
         help="the protocol of the model server: ollama (default) or openai "
         "(llama-server, vLLM, LM Studio, Ollama's /v1)",
     )
-    check.add_argument(
+    command.add_argument(
         "--endpoint",
         type=_endpoint,
         help="model server URL (default: OLLAMA_HOST or http://127.0.0.1:11434; "
         "for openai the base URL with /v1)",
     )
-    check.add_argument(
+    command.add_argument(
         "--api-key-env",
         metavar="NAME",
         help="environment variable holding the server's API key (sent as a Bearer token; "
         "the key itself is never a flag)",
     )
-    check.add_argument("--model", type=_model, help="model name (default: qwen2.5-coder:7b)")
-    check.add_argument("--min-severity", choices=SEVERITIES, help="hide less severe findings")
-    check.add_argument(
+    command.add_argument(
+        "--allow-remote-endpoint",
+        action="store_true",
+        help="allow an endpoint that is not on this machine (your code is sent there)",
+    )
+
+
+def _add_context_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--context",
+        choices=["function", "file"],
+        help="what the model sees beside each function: the function alone (default) or "
+        "also the imports it uses, its class header and its callees' signatures from the file",
+    )
+
+
+def _add_jobs_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--jobs",
         type=_positive,
         default=1,
@@ -60,18 +86,47 @@ def build_parser() -> argparse.ArgumentParser:
         help="review N functions at a time (match OLLAMA_NUM_PARALLEL or the server's "
         "slots, e.g. llama-server --parallel; default 1)",
     )
-    check.add_argument(
-        "--context",
-        choices=["function", "file"],
-        help="what the model sees beside each function: the function alone (default) or "
-        "also the imports it uses, its class header and its callees' signatures from the file",
+
+
+def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    evaluate = commands.add_parser(
+        "eval",
+        help="measure models on a labeled corpus: known problems found, clean functions flagged",
     )
-    check.add_argument(
-        "--allow-remote-endpoint",
+    evaluate.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="DIR",
+        help="a folder of source files with labels.json (default: the bundled eval/corpus)",
+    )
+    evaluate.add_argument(
+        "--model",
+        type=_model,
+        action="append",
+        required=True,
+        metavar="NAME",
+        help="a model to measure; repeat to compare several side by side",
+    )
+    _add_connection_options(evaluate)
+    _add_jobs_option(evaluate)
+    evaluate.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    evaluate.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the report here instead of stdout"
+    )
+    evaluate.add_argument(
+        "--no-cache",
         action="store_true",
-        help="allow an endpoint that is not on this machine (your code is sent there)",
+        help="ask the model afresh about every function (answers of the run are not kept)",
     )
-    return parser
+    # What the model is asked: each of these options changes the answers, and is part
+    # of the cache key.
+    evaluate.add_argument(
+        "--prompt",
+        type=Path,
+        metavar="FILE",
+        help="a system text replacing Siyada's for this run, to compare prompts",
+    )
+    _add_context_option(evaluate)
 
 
 def _positive(text: str) -> int:
@@ -105,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lsp":
         return _run_language_server(args.log_level)
+    if args.command == "eval":
+        from siyada.evaluation.command import run_eval
+
+        return run_eval(args)
     from siyada.check import run_check
 
     return run_check(args)

@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 
 from siyada.code.languages import language_for
 from siyada.code.source import TextEdit
-from siyada.review.engine import AnswerCache, Reviewer
+from siyada.review.answer_cache import AnswerCache
+from siyada.review.engine import Reviewer
 from siyada.review.scheduler import Scheduler, SchedulerHooks
-from siyada.review.settings import Settings, Triggers
+from siyada.review.setting_values import Triggers
+from siyada.review.settings import Settings
 from tests.e2e.conftest import MODEL, finding
 from tests.ollama_double import OllamaDouble
 

@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 from pygls.workspace.position_codec import PositionCodec
 
 from siyada.lsp.capabilities import ClientFlags
-from siyada.lsp.output import ProgressValue
+from siyada.lsp.output import ProgressValue, PublishedDiagnostics
 from siyada.lsp.session import ClientOptions, Session
+
+_converter = get_converter()
 
 
 class FakeOutput:
@@ -30,8 +33,9 @@ class FakeOutput:
         self.configuration_asked = asyncio.Event()
         self.configuration_release: asyncio.Event | None = None
 
-    def publish_diagnostics(self, params: types.PublishDiagnosticsParams) -> None:
-        self.diagnostics.append(params)
+    def publish_diagnostics(self, params: PublishedDiagnostics) -> None:
+        # Read back as the client would, so tests see typed diagnostics.
+        self.diagnostics.append(_converter.structure(params, types.PublishDiagnosticsParams))
 
     def show_message(self, message: str, kind: types.MessageType) -> None:
         self.messages.append((kind, message))

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from siyada.review import cache as cache_module
+from siyada.review import cache_file
 from siyada.review.answer_digest import answer_digest
-from siyada.review.cache import FILE_NAME, SCHEMA_VERSION, DiskCache
+from siyada.review.cache import FILE_NAME, DiskCache
+from siyada.review.cache_file import SCHEMA_VERSION
 from siyada.review.findings import Finding
 
 FINDINGS = (
@@ -250,7 +251,7 @@ def test_threads_sharing_one_cache(tmp_path: Path) -> None:
 def test_a_put_while_the_database_stays_locked_is_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache_module, "_BUSY_TIMEOUT_MS", 10)
+    monkeypatch.setattr(cache_file, "_BUSY_TIMEOUT_MS", 10)
     with DiskCache(tmp_path) as cache, _raw(tmp_path) as other:
         cache.put("before", ())
         other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
@@ -375,7 +376,7 @@ def test_damaged_file_that_cannot_be_moved_disables_the_cache(
     def refuse(*args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cache_module.os, "replace", refuse)
+    monkeypatch.setattr(cache_file.os, "replace", refuse)
     with DiskCache(tmp_path) as cache:
         assert cache.problem is not None
         assert "damaged" in cache.problem and "Permission denied" in cache.problem

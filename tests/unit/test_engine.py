@@ -9,20 +9,14 @@ import pytest
 from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.code.languages import language_for
 from siyada.code.text import split_lines
+from siyada.models.chat import ChatRequest, ChatResult
 from siyada.models.errors import ServerBusy
-from siyada.models.ollama import ChatRequest, ChatResult
+from siyada.review.answer_cache import AnswerCache, AnswerIdentity
 from siyada.review.cache import DiskCache
-from siyada.review.engine import (
-    AnswerCache,
-    AnswerCutOff,
-    AnswerIdentity,
-    AnswerUnusable,
-    NotReviewed,
-    Reviewer,
-    is_shown,
-    place_findings,
-)
+from siyada.review.engine import Reviewer
 from siyada.review.findings import Finding
+from siyada.review.not_reviewed import AnswerCutOff, AnswerUnusable, NotReviewed
+from siyada.review.placement import is_shown, place_findings
 from siyada.review.settings import Settings
 from tests.e2e.conftest import MODEL, finding
 from tests.ollama_double import OllamaDouble

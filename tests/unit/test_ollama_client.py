@@ -11,21 +11,20 @@ from typing import Any
 import httpx
 import pytest
 
-from siyada.models.ollama import (
+from siyada.models.chat import ChatRequest, ModelInfo
+from siyada.models.errors import (
     AnswerTruncated,
     BadRequest,
-    ChatRequest,
     EndpointUnreachable,
     ModelError,
-    ModelInfo,
     ModelNotFound,
-    OllamaClient,
     RequestTimedOut,
     ServerBusy,
     ServerFailure,
     StreamFailure,
-    _ndjson,
 )
+from siyada.models.ollama import OllamaClient
+from siyada.models.streams import ndjson
 from tests.ollama_double import OllamaDouble
 
 MODEL = "qwen2.5-coder:7b"
@@ -228,7 +227,7 @@ async def test_connection_dropped_mid_stream(client: OllamaClient, double: Ollam
 
 async def test_invalid_or_unfinished_ndjson_is_a_stream_failure() -> None:
     async def objects(body: bytes) -> list[dict[str, Any]]:
-        lines = _ndjson(httpx.Response(200, content=body), "http://127.0.0.1:11434")
+        lines = ndjson(httpx.Response(200, content=body), "http://127.0.0.1:11434")
         return [line async for line in lines]
 
     assert await objects(b'{"a": 1}\n\n{"b": 2}') == [{"a": 1}, {"b": 2}]

@@ -15,6 +15,7 @@ import httpx
 import pytest
 import trustme
 
+from siyada.models.chat import ChatRequest, ModelInfo
 from siyada.models.errors import (
     AnswerTruncated,
     BadRequest,
@@ -28,8 +29,9 @@ from siyada.models.errors import (
     StreamFailure,
     Unauthorized,
 )
-from siyada.models.ollama import ChatRequest, ModelInfo
-from siyada.models.openai import OpenAIClient, ResponseFormats, _sse_events, parse_retry_after
+from siyada.models.openai import OpenAIClient, ResponseFormats
+from siyada.models.streams import sse_events
+from siyada.models.transport import parse_retry_after
 from siyada.review.anchor import anchor
 from siyada.review.answer import parse_answer, validate
 from siyada.review.findings import (
@@ -497,11 +499,11 @@ async def test_case2_event_stream_parsing_follows_the_sse_rules() -> None:
         + b'data: {"after": "done"}\n\n'
     )
     response = httpx.Response(200, content=body)
-    events = [event async for event in _sse_events(response, "http://127.0.0.1:1/v1")]
+    events = [event async for event in sse_events(response, "http://127.0.0.1:1/v1")]
     assert events == [chunk, {"choices": []}]
 
 
 async def test_case4_an_event_that_is_not_json_is_a_stream_failure() -> None:
     response = httpx.Response(200, content=b"data: {not json\n\n")
     with pytest.raises(StreamFailure, match="not valid JSON"):
-        _ = [event async for event in _sse_events(response, "http://127.0.0.1:1/v1")]
+        _ = [event async for event in sse_events(response, "http://127.0.0.1:1/v1")]

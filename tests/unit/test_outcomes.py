@@ -10,8 +10,8 @@ import pytest
 
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import language_for
-from siyada.review.engine import AnswerCutOff, AnswerUnusable, FunctionTooLong
 from siyada.review.findings import Finding
+from siyada.review.not_reviewed import AnswerCutOff, AnswerUnusable, FunctionTooLong
 from siyada.review.notices import Notice, Told
 from siyada.review.open_document import OpenDocument
 from siyada.review.outcomes import ReviewOutcomes, Skipped

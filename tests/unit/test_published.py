@@ -1,18 +1,23 @@
-"""Publishing: each finding's diagnostic is made once per document version, and only
+"""Publishing: each finding's diagnostic is made once while it stays the same, and only
 the fix data the server published for a document is accepted back."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pytest
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 from pygls.workspace.position_codec import PositionCodec
 
 from siyada.code.functions import extract_functions
 from siyada.code.languages import language_for
 from siyada.code.text import split_lines
-from siyada.lsp.protocol import FixData, line_range
+from siyada.lsp import published as published_module
+from siyada.lsp.protocol import FixData, line_range, to_diagnostic
 from siyada.lsp.published import PublishedFixes
-from siyada.review.engine import PlacedFinding
 from siyada.review.findings import Finding
+from siyada.review.placement import PlacedFinding
 
 UTF16 = PositionCodec(types.PositionEncodingKind.Utf16)
 TEXT = "def f(x):\n    y = eval(x)  # 👋\n    return pickle.loads(y)\n"
@@ -27,19 +32,40 @@ def _placed(line: int, title: str) -> PlacedFinding:
     return PlacedFinding(unit, finding, line, line)
 
 
-def test_case3_a_finding_diagnostic_is_made_once_per_version() -> None:
+def test_case3_a_finding_diagnostic_is_made_once_while_it_stays_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[int | None] = []
+
+    def counting(
+        placed: PlacedFinding, lines: Sequence[str], version: int | None, codec: PositionCodec
+    ) -> types.Diagnostic:
+        made.append(version)
+        return to_diagnostic(placed, lines, version, codec)
+
+    monkeypatch.setattr(published_module, "to_diagnostic", counting)
     published = PublishedFixes()
     lines = split_lines(TEXT)
     findings = [_placed(1, "eval"), _placed(2, "pickle")]
     first = published.diagnostics("file:///f.py", findings, lines, 3, UTF16)
-    again = published.diagnostics("file:///f.py", findings[1:], lines, 3, UTF16)
+    published.diagnostics("file:///f.py", findings[1:], lines, 3, UTF16)
     later = published.diagnostics("file:///f.py", findings[1:], lines, 4, UTF16)
-    assert again[0] is first[1]  # reused within the version
-    assert later[0] is not first[1] and later[0].data["version"] == 4
-    fix = FixData.from_json(later[0].data)
+    assert len(made) == 2  # one per finding, not one per finding and version
+    assert first[1]["data"]["version"] == 3 and later[0]["data"]["version"] == 4
+    fix = FixData.from_json(later[0]["data"])
     assert fix is not None and published.includes("file:///f.py", fix)
-    superseded = FixData.from_json(first[1].data)
+    superseded = FixData.from_json(first[1]["data"])
     assert superseded is not None and not published.includes("file:///f.py", superseded)
+
+
+def test_published_json_is_what_the_lsp_converter_makes_of_the_diagnostic() -> None:
+    published = PublishedFixes()
+    lines = split_lines(TEXT)
+    placed = _placed(1, "eval")
+    (sent,) = published.diagnostics("file:///f.py", [placed], lines, 7, UTF16)
+    expected = get_converter().unstructure(to_diagnostic(placed, lines, 7, UTF16))
+    assert sent == expected
+    assert sent["range"]["end"]["character"] == 21  # the emoji is two UTF-16 units
 
 
 def test_case3_an_ascii_line_is_measured_like_any_other() -> None:

@@ -14,7 +14,8 @@ import pytest
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import language_for
-from siyada.review.engine import AnswerCache, Reviewer
+from siyada.review.answer_cache import AnswerCache
+from siyada.review.engine import Reviewer
 from siyada.review.findings import Finding
 from siyada.review.scheduler import Scheduler, SchedulerHooks
 from siyada.review.settings import Settings, Triggers

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from siyada.review.settings import Settings, Triggers, parse_settings
+from siyada.review.setting_values import Triggers
+from siyada.review.settings import Settings, parse_settings
 
 
 def test_empty_configuration_gives_the_documented_defaults(

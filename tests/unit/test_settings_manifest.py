@@ -12,7 +12,7 @@ import pytest
 
 from siyada.review import settings_docs
 from siyada.review.setting_kinds import Integer, Number, SettingError, Text
-from siyada.review.settings import SETTINGS, Setting, Settings, parse_settings
+from siyada.review.settings import Settings, parse_settings
 from siyada.review.settings_docs import (
     EDITOR_ONLY,
     README_BEGIN,
@@ -23,6 +23,7 @@ from siyada.review.settings_docs import (
     render_package_json,
     render_readme,
 )
+from siyada.review.settings_table import SETTINGS, Setting
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_JSON = ROOT / "package.json"

@@ -9,6 +9,7 @@ matched in the line's text without deciding whether it sits in a comment.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from siyada.code.languages import LanguageSpec
 
@@ -41,7 +42,7 @@ def suppressed_categories(line: str) -> frozenset[str] | None:
     return frozenset(found) if any_marker else None
 
 
-def is_suppressed(lines: list[str], line: int, category: str) -> bool:
+def is_suppressed(lines: Sequence[str], line: int, category: str) -> bool:
     """True when `lines[line]` or the line above ignores `category` (or everything)."""
     for index in (line, line - 1):
         if 0 <= index < len(lines):

@@ -16,11 +16,16 @@ ProgressValue = (
     types.WorkDoneProgressBegin | types.WorkDoneProgressReport | types.WorkDoneProgressEnd
 )
 
+# The params of textDocument/publishDiagnostics as JSON values: a publication is made of
+# diagnostics kept in that form (see lsp/published.py), so none is converted twice.
+PublishedDiagnostics = dict[str, Any]
+
 
 class Output(Protocol):
     """The notifications Siyada sends, and the two requests it makes of the client."""
 
-    def publish_diagnostics(self, params: types.PublishDiagnosticsParams) -> None: ...
+    def publish_diagnostics(self, params: PublishedDiagnostics) -> None:
+        """`textDocument/publishDiagnostics`, its params already in JSON form."""
 
     def show_message(self, message: str, kind: types.MessageType) -> None: ...
 
@@ -50,7 +55,7 @@ class Quieting:
     def quiet(self) -> None:
         self.quiet_now = True
 
-    def publish_diagnostics(self, params: types.PublishDiagnosticsParams) -> None:
+    def publish_diagnostics(self, params: PublishedDiagnostics) -> None:
         if not self.quiet_now:
             self._output.publish_diagnostics(params)
 

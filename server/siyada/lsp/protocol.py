@@ -9,7 +9,7 @@ from typing import Any, TypeGuard
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from siyada.review.engine import PlacedFinding
+from siyada.review.placement import PlacedFinding
 
 SOURCE = "siyada"
 

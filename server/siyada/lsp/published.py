@@ -2,30 +2,55 @@
 from the client, which may have forged it; a code action is built only for data the
 server itself sent for that document, so nothing else reaches the fix builder.
 
-A document is published again after every change and every review: each finding's
-diagnostic is made once per document version and reused while it stays the same."""
+A document is published again after every change and every review, often with the
+same findings at a new version. Each finding's diagnostic is made, and turned into its
+JSON form, once while its finding, lines and evidence stay the same; a new version
+only rewrites the version its fix data carries. Making and converting 200 diagnostics
+through the LSP library's converter on every keystroke was most of a publication's
+cost."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
-from lsprotocol import types
+from lsprotocol.converters import get_converter
 from pygls.workspace.position_codec import PositionCodec
 
 from siyada.lsp.protocol import FixData, to_diagnostic
-from siyada.review.engine import PlacedFinding
 from siyada.review.findings import Finding
+from siyada.review.placement import PlacedFinding
 
-# What a diagnostic is made of: the finding, its lines, their text, the version.
-_Made = tuple[Finding, int, int, tuple[str, ...], int | None]
+# What a diagnostic is made of, but for the version: the finding, its lines, their text.
+_Source = tuple[Finding, int, int, tuple[str, ...]]
+
+_converter = get_converter()
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A diagnostic in JSON form and its fix data, both made for version None."""
+
+    json: dict[str, Any]
+    fix: FixData | None
+
+    def at(self, version: int | None) -> dict[str, Any]:
+        return {**self.json, "data": {**self.json["data"], "version": version}}
+
+
+@dataclass(frozen=True)
+class _Publication:
+    version: int | None
+    fixes: frozenset[FixData]  # each with version None: the publication's is `version`
 
 
 class PublishedFixes:
     """The fix data of each document's latest publishDiagnostics."""
 
     def __init__(self) -> None:
-        self._by_uri: dict[str, frozenset[FixData]] = {}
-        self._made: dict[str, dict[_Made, tuple[types.Diagnostic, FixData | None]]] = {}
+        self._latest: dict[str, _Publication] = {}
+        self._made: dict[str, dict[_Source, _Made]] = {}
 
     def diagnostics(
         self,
@@ -34,28 +59,39 @@ class PublishedFixes:
         lines: Sequence[str],
         version: int | None,
         codec: PositionCodec,
-    ) -> list[types.Diagnostic]:
-        """The diagnostics of `findings`, recorded as the document's latest publication."""
+    ) -> list[dict[str, Any]]:
+        """The diagnostics of `findings` in JSON form, recorded as the document's latest
+        publication."""
         before = self._made.get(uri, {})
-        made: dict[_Made, tuple[types.Diagnostic, FixData | None]] = {}
-        pairs: list[tuple[types.Diagnostic, FixData | None]] = []
+        made: dict[_Source, _Made] = {}
+        records: list[_Made] = []
         for placed in findings:
-            start, end = placed.start_line, placed.end_line
-            key = (placed.finding, start, end, tuple(lines[start : end + 1]), version)
-            pair = before.get(key) or made.get(key)
-            if pair is None:
-                diagnostic = to_diagnostic(placed, lines, version, codec)
-                # Read back the way the client's copy will be, so the two compare equal.
-                pair = (diagnostic, FixData.from_json(diagnostic.data))
-            made[key] = pair
-            pairs.append(pair)
+            source = _source_of(placed, lines)
+            record = made.get(source) or before.get(source) or _make(placed, lines, codec)
+            made[source] = record
+            records.append(record)
         self._made[uri] = made
-        self._by_uri[uri] = frozenset(fix for _, fix in pairs if fix is not None)
-        return [diagnostic for diagnostic, _ in pairs]
+        fixes = frozenset(record.fix for record in records if record.fix is not None)
+        self._latest[uri] = _Publication(version, fixes)
+        return [record.at(version) for record in records]
 
     def forget(self, uri: str) -> None:
-        self._by_uri.pop(uri, None)
+        self._latest.pop(uri, None)
         self._made.pop(uri, None)
 
     def includes(self, uri: str, fix: FixData) -> bool:
-        return fix in self._by_uri.get(uri, frozenset())
+        latest = self._latest.get(uri)
+        if latest is None or fix.version != latest.version:
+            return False
+        return replace(fix, version=None) in latest.fixes
+
+
+def _source_of(placed: PlacedFinding, lines: Sequence[str]) -> _Source:
+    start, end = placed.start_line, placed.end_line
+    return (placed.finding, start, end, tuple(lines[start : end + 1]))
+
+
+def _make(placed: PlacedFinding, lines: Sequence[str], codec: PositionCodec) -> _Made:
+    diagnostic = to_diagnostic(placed, lines, None, codec)
+    # Read back the way the client's copy will be, so the two compare equal.
+    return _Made(_converter.unstructure(diagnostic), FixData.from_json(diagnostic.data))

@@ -44,6 +44,15 @@ class AnsweringProtocol(LanguageServerProtocol):
         if typed is not None:
             super().handle_message(typed)
 
+    def notify_json(self, method: str, params: dict[str, Any]) -> None:
+        """A notification whose params are already plain JSON values.
+
+        `notify` hands pygls' converter an attrs object to walk field by field; for a
+        publication of hundreds of diagnostics that walk costs more than all the rest of
+        a keystroke, so what is already JSON goes straight to the encoder.
+        """
+        self._send_data({"jsonrpc": JSONRPC_VERSION, "method": method, "params": params})
+
     def answer_unparsable(self, error: Unparsable) -> None:
         """Answer a body `json.loads` could not read: ParseError, to its id if any."""
         msg_id = _id_in_undecodable(error)

@@ -21,7 +21,7 @@ from pygls.protocol.language_server import lsp_method
 from siyada import __version__
 from siyada.lsp import code_actions, commands, configuration, documents, lifecycle
 from siyada.lsp.commands import CommandCall
-from siyada.lsp.output import ProgressValue
+from siyada.lsp.output import ProgressValue, PublishedDiagnostics
 from siyada.lsp.rpc import AnsweringProtocol
 from siyada.lsp.session import Session
 from siyada.lsp.status import STATUS_NOTIFICATION
@@ -75,11 +75,11 @@ class SiyadaProtocol(AnsweringProtocol):
 class LspOutput:
     """The session's `Output`, sent through pygls."""
 
-    def __init__(self, server: LanguageServer) -> None:
+    def __init__(self, server: SiyadaServer) -> None:
         self._server = server
 
-    def publish_diagnostics(self, params: types.PublishDiagnosticsParams) -> None:
-        self._server.text_document_publish_diagnostics(params)
+    def publish_diagnostics(self, params: PublishedDiagnostics) -> None:
+        self._server.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
     def show_message(self, message: str, kind: types.MessageType) -> None:
         self._server.window_show_message(types.ShowMessageParams(type=kind, message=message))

@@ -17,7 +17,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from siyada.code.languages import LanguageSpec, language_for
 from siyada.lsp.capabilities import ClientFlags
-from siyada.lsp.output import Output, Quieting
+from siyada.lsp.output import Output, PublishedDiagnostics, Quieting
 from siyada.lsp.published import PublishedFixes
 from siyada.lsp.status import StatusReporter
 from siyada.review.connection import is_remote
@@ -139,15 +139,14 @@ class Session:
         diagnostics = self.published.diagnostics(
             uri, snapshot.findings, snapshot.lines, snapshot.version, self.codec
         )
-        self.output.publish_diagnostics(
-            types.PublishDiagnosticsParams(
-                uri=uri, diagnostics=diagnostics, version=snapshot.version
-            )
-        )
+        params: PublishedDiagnostics = {"uri": uri, "diagnostics": diagnostics}
+        if snapshot.version is not None:
+            params["version"] = snapshot.version
+        self.output.publish_diagnostics(params)
 
     def clear(self, uri: str) -> None:
         self.published.forget(uri)
-        self.output.publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self.output.publish_diagnostics({"uri": uri, "diagnostics": []})
 
     # ----- background work and its end ---------------------------------------------
 

@@ -5,7 +5,7 @@ schema, quote code that is not in the function, or carry terminal escape sequenc
 Everything here is pure. A finding that cannot be checked is dropped; an answer with no
 findings structure at all raises UnusableAnswer from `read_answer` and
 `findings_in_answer` (the lenient `parse_answer` and `select_findings` give [] instead).
-Which findings the user sees is decided when showing them (`review.engine.is_shown`).
+Which findings the user sees is decided when showing them (`review.placement.is_shown`).
 """
 
 from __future__ import annotations

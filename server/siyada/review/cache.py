@@ -19,28 +19,34 @@ at all turns the cache into a no-op and `problem` says so, once, in words for th
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import logging
-import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Final
 
+from siyada.review.cache_file import (
+    FileIdentity,
+    connect,
+    create_private_file,
+    immediate_transaction,
+    is_busy,
+    is_corruption,
+    make_private_folder,
+    set_aside,
+    when_free,
+)
 from siyada.review.findings import Finding, findings_from_json, findings_to_json
 
 log = logging.getLogger(__name__)
 
 FILE_NAME: Final = "answers.sqlite3"
-# Stored as PRAGMA user_version; a file with another version is emptied and rebuilt.
-SCHEMA_VERSION: Final = 1
 DEFAULT_MAX_ENTRIES: Final = 50_000
 
-_BUSY_TIMEOUT_MS: Final = 2000
 # A read refreshes an entry's last use only when it is older than this, so reads
 # almost never write; eviction only needs to know what was used recently, roughly.
 _TOUCH_AFTER_SECONDS: Final = 60
@@ -49,9 +55,6 @@ _TOUCH_BATCH: Final = 64
 # The entry count is checked after this many writes (or sooner when the writes alone
 # could exceed the bound); eviction then goes 10% below the bound, so it stays rare.
 _CHECK_EVERY_PUTS: Final = 500
-
-_CORRUPTION_CODES: Final = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
-_BUSY_CODES: Final = ("SQLITE_BUSY", "SQLITE_LOCKED")
 
 
 class DiskCache:
@@ -77,7 +80,7 @@ class DiskCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
-        self._identity: tuple[int, int] | None = None
+        self._identity: FileIdentity | None = None
         self._touches: dict[str, int] = {}
         self._known_entries = 0
         self._puts_since_check = 0
@@ -159,14 +162,14 @@ class DiskCache:
     def _start(self) -> None:
         """Open the file; set a damaged one aside; give up with `problem` set."""
         try:
-            self._make_folder()
-            self._conn = self._open_when_free()
+            make_private_folder(self.folder)
+            self._conn = when_free(self._open)
             return
         except OSError as error:
             self._give_up(error.strerror or str(error))
             return
         except sqlite3.Error as error:
-            if not _is_corruption(error):
+            if not is_corruption(error):
                 self._give_up(str(error))
                 return
             damage = error
@@ -175,8 +178,10 @@ class DiskCache:
     def _recover(self, damage: sqlite3.Error) -> None:
         self._drop_connection()
         try:
-            aside = self._set_aside()
-            self._conn = self._open_when_free()
+            aside = set_aside(self.path, self._identity, self._clock())
+            if aside is not None:
+                self._identity = None
+            self._conn = when_free(self._open)
         except (OSError, sqlite3.Error) as error:
             self._drop_connection()
             reason = error.strerror if isinstance(error, OSError) else None
@@ -189,112 +194,11 @@ class DiskCache:
             aside.name if aside else "(nothing to move)",
         )
 
-    def _make_folder(self) -> None:
-        try:
-            self.folder.mkdir(mode=0o700, parents=True)
-        except FileExistsError:
-            if not self.folder.is_dir():
-                raise NotADirectoryError(errno.ENOTDIR, "it is not a folder") from None
-        else:
-            # mkdir's mode is masked by the umask; the folder holds snippets of code.
-            with contextlib.suppress(OSError):
-                os.chmod(self.folder, 0o700)
-
-    def _open_when_free(self) -> sqlite3.Connection:
-        """`_open`, retried while another process holds the lock it needs.
-
-        Switching a new file to WAL fails at once with "database is locked" (SQLite
-        does not wait on the busy handler there) when another process does the same, as
-        when two servers start together; so waiting is done here, up to the busy timeout.
-        """
-        deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
-        pause = 0.005
-        while True:
-            try:
-                return self._open()
-            except sqlite3.Error as error:
-                if not _is_busy(error) or time.monotonic() + pause > deadline:
-                    raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.1)
-
     def _open(self) -> sqlite3.Connection:
-        # Created here, not by SQLite, so the file (and the -wal/-shm files SQLite gives
-        # the same permissions) are private even in a folder others can read.
-        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-        # Which file this is, so a damaged one is only set aside if no other process
-        # has replaced it already.
-        stat = os.stat(self.path)
-        self._identity = (stat.st_dev, stat.st_ino)
-        conn = sqlite3.connect(
-            self.path,
-            timeout=_BUSY_TIMEOUT_MS / 1000,
-            isolation_level=None,  # autocommit; transactions are explicit and short
-            check_same_thread=False,
-        )
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            # Readers and a writer at once, across processes. Set once per file (it is
-            # persistent); afterwards it is only read, which needs no lock.
-            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            # With WAL, NORMAL loses at most the last writes on a power cut, never the
-            # database; a lost cache entry costs one model call.
-            conn.execute("PRAGMA synchronous = NORMAL")
-            self._ensure_schema(conn)
-            self._known_entries = int(conn.execute("SELECT count(*) FROM answers").fetchone()[0])
-        except BaseException:
-            conn.close()
-            raise
+        self._identity = create_private_file(self.path)
+        conn, self._known_entries = connect(self.path)
         self._puts_since_check = 0
         return conn
-
-    def _ensure_schema(self, conn: sqlite3.Connection) -> None:
-        if _user_version(conn) == SCHEMA_VERSION:
-            return
-        with _immediate_transaction(conn):
-            found = _user_version(conn)  # another process may have just built it
-            if found != SCHEMA_VERSION:
-                if found != 0:
-                    log.info("Cache schema %s is not %s; rebuilding it.", found, SCHEMA_VERSION)
-                objects = conn.execute(
-                    "SELECT type, name FROM sqlite_master "
-                    "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
-                ).fetchall()
-                for kind, name in objects:
-                    quoted = '"' + str(name).replace('"', '""') + '"'
-                    conn.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} IF EXISTS {quoted}")
-                conn.execute(
-                    "CREATE TABLE answers ("
-                    " key TEXT PRIMARY KEY,"
-                    " findings TEXT NOT NULL,"
-                    " last_used INTEGER NOT NULL)"
-                )
-                conn.execute("CREATE INDEX answers_by_last_use ON answers (last_used)")
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _set_aside(self) -> Path | None:
-        """Move the damaged file (and its -wal/-shm) aside; only the latest copy is kept.
-
-        Returns where it went, or None when another process already replaced it.
-        """
-        try:
-            stat = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        if self._identity is not None and self._identity != (stat.st_dev, stat.st_ino):
-            return None  # someone else set it aside and started a new file: use that one
-        for old in self.folder.glob(f"{FILE_NAME}.corrupt-*"):
-            with contextlib.suppress(OSError):
-                old.unlink()
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self._clock()))
-        aside = self.folder / f"{FILE_NAME}.corrupt-{stamp}"
-        os.replace(self.path, aside)
-        for suffix in ("-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
-        self._identity = None
-        return aside
 
     def _give_up(self, reason: str) -> None:
         self._drop_connection()
@@ -312,11 +216,11 @@ class DiskCache:
 
     def _failed(self, action: str, error: sqlite3.Error) -> None:
         """A query failed: recover from damage; otherwise the cache just misses."""
-        if _is_corruption(error):
+        if is_corruption(error):
             if not self._closed:
                 self._recover(error)
             return
-        if _is_busy(error):
+        if is_busy(error):
             log.debug("Cache %s skipped: the database stayed busy (%s).", action, error)
         elif not self._write_failure_reported:
             self._write_failure_reported = True
@@ -331,7 +235,7 @@ class DiskCache:
         now = int(self._clock())
         touches = [(used, digest) for digest, used in self._touches.items()]
         try:
-            with _immediate_transaction(conn):
+            with immediate_transaction(conn):
                 conn.executemany(
                     "INSERT OR REPLACE INTO answers (key, findings, last_used) VALUES (?, ?, ?)",
                     [(digest, stored, now) for digest, stored in rows],
@@ -351,7 +255,7 @@ class DiskCache:
         """Remove the least recently used entries beyond the bound, down to 90% of it."""
         keep = self.max_entries - self.max_entries // 10
         try:
-            with _immediate_transaction(conn):
+            with immediate_transaction(conn):
                 count = int(conn.execute("SELECT count(*) FROM answers").fetchone()[0])
                 if count > self.max_entries:
                     conn.execute(
@@ -373,40 +277,3 @@ class DiskCache:
             conn.execute("DELETE FROM answers WHERE key = ? AND findings = ?", (digest, stored))
         except sqlite3.Error as error:
             self._failed("delete a damaged entry", error)
-
-
-@contextlib.contextmanager
-def _immediate_transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """A write transaction, taken at once (BEGIN IMMEDIATE), rolled back on any error."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-        raise
-
-
-def _user_version(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def _error_name(error: sqlite3.Error) -> str:
-    return str(getattr(error, "sqlite_errorname", "") or "")
-
-
-def _is_corruption(error: sqlite3.Error) -> bool:
-    name = _error_name(error)
-    if name:
-        return name.startswith(_CORRUPTION_CODES)
-    text = str(error).lower()
-    return "malformed" in text or "not a database" in text
-
-
-def _is_busy(error: sqlite3.Error) -> bool:
-    name = _error_name(error)
-    if name:
-        return name.startswith(_BUSY_CODES)
-    return "locked" in str(error).lower() or "busy" in str(error).lower()

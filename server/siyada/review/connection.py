@@ -16,7 +16,8 @@ from siyada.models.endpoint import is_loopback
 from siyada.models.errors import ModelError
 from siyada.models.ollama import OllamaClient
 from siyada.models.openai import OpenAIClient
-from siyada.review.settings import OPENAI_PROVIDER, Settings
+from siyada.review.settings import Settings
+from siyada.review.settings_table import OPENAI_PROVIDER
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,12 @@ from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
 from siyada.code.source import ParsedSource, TextEdit, edit_between
 from siyada.review.anchor import anchor
-from siyada.review.engine import PlacedFinding, place_findings
 from siyada.review.findings import Finding
 from siyada.review.notices import Told
 from siyada.review.pipeline import document_units
-from siyada.review.settings import FILE_CONTEXT, Settings
+from siyada.review.placement import PlacedFinding, place_findings
+from siyada.review.settings import Settings
+from siyada.review.settings_table import FILE_CONTEXT
 
 Findings = tuple[Finding, ...]
 # The cached answer for a function in a language (None: not reviewed yet), and for a

@@ -9,8 +9,8 @@ from typing import Final
 
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
-from siyada.review.engine import AnswerCutOff, AnswerUnusable, FunctionTooLong
 from siyada.review.findings import Finding
+from siyada.review.not_reviewed import AnswerCutOff, AnswerUnusable, FunctionTooLong
 from siyada.review.notices import Notice
 from siyada.review.open_document import OpenDocument
 

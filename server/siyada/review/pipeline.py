@@ -25,7 +25,8 @@ from siyada.review.engine import Reviewer
 from siyada.review.findings import Finding
 from siyada.review.limits import Exceeded, exceeded_limit
 from siyada.review.priority import PriorityGate, Rank
-from siyada.review.settings import FILE_CONTEXT, Settings
+from siyada.review.settings import Settings
+from siyada.review.settings_table import FILE_CONTEXT
 
 
 async def preflight(reviewer: Reviewer) -> None:

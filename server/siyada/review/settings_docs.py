@@ -1,6 +1,6 @@
 """The VS Code manifest's settings and the README's settings table, made from SETTINGS.
 
-After changing `SETTINGS` (review/settings.py), run from the repository root:
+After changing `SETTINGS` (review/settings_table.py), run from the repository root:
 
     python -m siyada.review.settings_docs --write
 
@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from siyada.review.setting_kinds import Json, OneOf, SettingError, Text
-from siyada.review.settings import SETTINGS, Setting
+from siyada.review.settings_table import SETTINGS, Setting
 
 SECTION: Final = "siyada"
 TITLE: Final = "Siyada"
 README_BEGIN: Final = (
-    "<!-- settings table: generated from SETTINGS in server/siyada/review/settings.py by "
+    "<!-- settings table: generated from SETTINGS in server/siyada/review/settings_table.py by "
     "`python -m siyada.review.settings_docs --write`; edit there, not here -->"
 )
 README_END: Final = "<!-- end of the generated settings table -->"

@@ -1,0 +1,120 @@
+"""The figures of a run as JSON, or as a table with the models side by side (text for
+a terminal, Markdown for a pull request or a wiki)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from siyada.evaluation.labels import Corpus
+from siyada.evaluation.scoring import ModelScore, Rates
+
+FORMATS: Final = ("text", "json", "markdown")
+
+_Row = tuple[str, Callable[[ModelScore], str]]
+
+
+def render(output_format: str, corpus: Corpus, scores: Sequence[ModelScore]) -> str:
+    if output_format == "json":
+        return json.dumps(to_json(corpus, scores), indent=2, ensure_ascii=False) + "\n"
+    header = ["", *(score.model for score in scores)]
+    rows = [[label, *(cell(score) for score in scores)] for label, cell in _rows(scores)]
+    summary = (
+        f"Corpus: {len(corpus.cases)} functions, {corpus.problems} known problems, "
+        f"{corpus.clean} clean."
+    )
+    if output_format == "markdown":
+        return f"{summary}\n\n{_markdown(header, rows)}"
+    return f"{summary}\n\n{_text(header, rows)}"
+
+
+def to_json(corpus: Corpus, scores: Sequence[ModelScore]) -> dict[str, Any]:
+    return {
+        "corpus": {
+            "functions": len(corpus.cases),
+            "problems": corpus.problems,
+            "clean": corpus.clean,
+        },
+        "models": [score.to_json() for score in scores],
+    }
+
+
+def _rows(scores: Sequence[ModelScore]) -> list[_Row]:
+    rows: list[_Row] = [
+        ("recall", lambda s: _recall(s.overall)),
+        ("false-positive rate", lambda s: _false_positives(s.overall)),
+        ("findings shown", lambda s: str(s.findings)),
+        ("anchored share", lambda s: _share(s.anchored_share, s.anchored, s.returned)),
+        ("fixes offered", lambda s: str(s.fixes_offered)),
+        (
+            "fixes correct share",
+            lambda s: _share(s.fixes_correct_share, s.fixes_correct, s.fixes_expected),
+        ),
+        ("latency p50 (ms)", lambda s: _number(s.latency(50))),
+        ("latency p95 (ms)", lambda s: _number(s.latency(95))),
+        ("prompt tokens per function", lambda s: _number(s.prompt_tokens_per_function)),
+        ("not reviewed", lambda s: str(s.not_reviewed)),
+        ("answers from the cache", lambda s: str(s.cached)),
+    ]
+    first = scores[0] if scores else None
+    if first is None:
+        return rows
+    for category in first.by_category:
+        if any(s.by_category[category].problems for s in scores):
+            rows.append((f"recall: {category}", _category_recall(category)))
+        if any(s.by_category[category].flagged for s in scores):
+            rows.append((f"false-positive rate: {category}", _category_flags(category)))
+    for language in first.by_language:
+        rows.append((f"recall: {language}", _language(language, _recall)))
+        rows.append((f"false-positive rate: {language}", _language(language, _false_positives)))
+    return rows
+
+
+def _category_recall(category: str) -> Callable[[ModelScore], str]:
+    return lambda s: _recall(s.by_category[category])
+
+
+def _category_flags(category: str) -> Callable[[ModelScore], str]:
+    return lambda s: _false_positives(s.by_category[category])
+
+
+def _language(language: str, cell: Callable[[Rates], str]) -> Callable[[ModelScore], str]:
+    return lambda s: cell(s.by_language[language])
+
+
+def _recall(rates: Rates) -> str:
+    return _share(rates.recall, rates.found, rates.problems)
+
+
+def _false_positives(rates: Rates) -> str:
+    return _share(rates.false_positive_rate, rates.flagged, rates.clean)
+
+
+def _share(value: float | None, part: int, whole: int) -> str:
+    return "-" if value is None else f"{value:.2f} ({part}/{whole})"
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def _text(header: list[str], rows: list[list[str]]) -> str:
+    table = [header, *rows]
+    widths = [max(len(row[column]) for row in table) for column in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if column == 0 else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in table
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> str:
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+    separator = "|---|" + "---:|" * (len(header) - 1)
+    return "\n".join([line(header), separator, *(line(row) for row in rows)]) + "\n"
