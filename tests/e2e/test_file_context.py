@@ -24,6 +24,7 @@ from tests.e2e.conftest import (
     wait_for_idle,
     wait_until,
 )
+from tests.e2e.test_eval_cli import evaluate, figures, script_perfect
 from tests.ollama_double import OllamaDouble
 
 SOURCE = """import json
@@ -233,3 +234,25 @@ def test_check_refuses_an_unknown_context(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "--context" in result.stderr and "'project'" in result.stderr
+
+
+def test_eval_compares_the_two_settings_with_answers_kept_apart() -> None:
+    with OllamaDouble(models=[MODEL]) as double:
+        script_perfect(double)
+        alone = evaluate(double, "--context", "function")
+        with_file = evaluate(double, "--context", "file")
+        requests = list(double.chat_requests)
+        evaluate(double, "--context", "file")
+        asked_after_cached_run = len(double.chat_requests)
+
+    # Each setting asked about every function once; the second file run was cached.
+    assert len(requests) == 18 and asked_after_cached_run == 18
+    assert all(r["messages"][0]["content"] == SYSTEM_PROMPT for r in requests[:9])
+    assert all(r["messages"][0]["content"] == SYSTEM_PROMPT_WITH_CONTEXT for r in requests[9:])
+    find = next(r for r in requests[9:] if reviewed(r) == "OrderStore.find")
+    context = find["messages"][1]["content"].split("for reference only", 1)[1]
+    assert "self.conn = sqlite3.connect(path)" in context
+    assert "import hashlib" not in context
+    # The scripted model answers the same with or without context: same figures.
+    assert figures(with_file) == figures(alone)
+    assert with_file["prompt_tokens_per_function"] > alone["prompt_tokens_per_function"]

@@ -68,7 +68,7 @@ def test_a_bad_context_is_named_and_the_default_kept(value: object) -> None:
 
 def test_the_context_changes_the_answer_key() -> None:
     # A reviewer with the other setting must forget the answers it shows.
-    assert Settings().answer_key() != FILE.answer_key()
+    assert Settings().answer_inputs() != FILE.answer_inputs()
 
 
 # --- the prompt ------------------------------------------------------------------------

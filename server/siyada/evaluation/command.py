@@ -46,6 +46,7 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         "endpoint": args.endpoint,
         "apiKeyEnv": args.api_key_env,
         "allowRemoteEndpoint": args.allow_remote_endpoint or None,
+        "context": args.context,
     }
     settings, problems = parse_settings(raw)
     if problems:

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TextIO
 
+from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.evaluation.labels import Case, Corpus
 from siyada.evaluation.scoring import Measure, ModelScore, Outcome, Shown, score
@@ -29,7 +30,7 @@ from siyada.review.connection import ModelClient, open_client
 from siyada.review.engine import Reviewer
 from siyada.review.findings import Finding
 from siyada.review.not_reviewed import NotReviewed
-from siyada.review.pipeline import ReviewPipeline, preflight
+from siyada.review.pipeline import ReviewPipeline, contexts_of, preflight, review_key
 from siyada.review.placement import place_findings
 from siyada.review.prompt import estimate_tokens
 from siyada.review.settings import Settings
@@ -57,8 +58,27 @@ _Key = tuple[str, str]
 _asking: ContextVar[tuple[_Key, FunctionUnit] | None] = ContextVar("asking", default=None)
 
 
-def _key(case: Case) -> _Key:
-    return (case.language, case.unit.hash)
+def _key(case: Case, context: FunctionContext | None) -> _Key:
+    return (case.language, review_key(case.unit, context))
+
+
+def _with_contexts(
+    cases: tuple[Case, ...], settings: Settings
+) -> list[tuple[Case, FunctionContext | None]]:
+    """Each case with what goes beside its function (the `context` setting), each
+    file parsed once."""
+    by_file: dict[str, list[Case]] = {}
+    for case in cases:
+        by_file.setdefault(case.file, []).append(case)
+    context_of: dict[tuple[str, str], FunctionContext | None] = {}
+    for file, in_file in by_file.items():
+        document = in_file[0].document
+        units = [case.unit for case in in_file]
+        for unit, context in zip(
+            units, contexts_of(document.spec, document.text, units, settings), strict=True
+        ):
+            context_of[(file, unit.name)] = context
+    return [(case, context_of[(case.file, case.unit.name)]) for case in cases]
 
 
 async def evaluate_model(
@@ -77,11 +97,12 @@ async def evaluate_model(
         print(f"siyada: {cache.problem}", file=stream)
     reviewer = Reviewer(settings, cache, client, system_prompt=options.system_prompt)
     try:
-        answers = await _answers(ReviewPipeline(reviewer), corpus.cases, stream)
+        asked = _with_contexts(corpus.cases, settings)
+        answers = await _answers(ReviewPipeline(reviewer), asked, stream)
     finally:
         await reviewer.aclose()
         cache.close()
-    return score(settings.model, _outcomes(corpus, answers, measures, settings))
+    return score(settings.model, _outcomes(asked, answers, measures, settings))
 
 
 def _measure_chats(client: ModelClient, measures: dict[_Key, Measure]) -> None:
@@ -124,18 +145,18 @@ def _measure(
 
 
 async def _answers(
-    pipeline: ReviewPipeline, cases: tuple[Case, ...], stream: TextIO
+    pipeline: ReviewPipeline, cases: list[tuple[Case, FunctionContext | None]], stream: TextIO
 ) -> dict[_Key, tuple[Finding, ...]]:
     """Cached answers first, then the model's, `--jobs` at a time. A function without
     a usable answer is left out (and noted): it finds nothing and flags nothing."""
     answers: dict[_Key, tuple[Finding, ...]] = {}
-    to_ask: dict[_Key, Case] = {}
-    for case in cases:
-        cached = pipeline.cached(case.language, case.unit)
+    to_ask: dict[_Key, tuple[Case, FunctionContext | None]] = {}
+    for case, context in cases:
+        cached = pipeline.cached(case.language, case.unit, context)
         if cached is not None:
-            answers[_key(case)] = cached
+            answers[_key(case, context)] = cached
         else:
-            to_ask.setdefault(_key(case), case)
+            to_ask.setdefault(_key(case, context), (case, context))
     if not to_ask:
         return answers
     try:
@@ -144,10 +165,11 @@ async def _answers(
         raise CannotEvaluate(str(error)) from error
     progress = TerminalProgress(len(to_ask), stream)
 
-    async def ask(case: Case) -> None:
-        _asking.set((_key(case), case.unit))
+    async def ask(case: Case, context: FunctionContext | None) -> None:
+        key = _key(case, context)
+        _asking.set((key, case.unit))
         try:
-            answers[_key(case)] = await pipeline.review(case.language, case.unit)
+            answers[key] = await pipeline.review(case.language, case.unit, context=context)
         except NotReviewed as not_reviewed:
             progress.note(f"siyada: {case.file}: {not_reviewed}")
         except ModelError as error:
@@ -157,8 +179,8 @@ async def _answers(
 
     try:
         async with asyncio.TaskGroup() as group:
-            for case in to_ask.values():
-                group.create_task(ask(case))
+            for case, context in to_ask.values():
+                group.create_task(ask(case, context))
     except BaseExceptionGroup as failures:
         first = failures.exceptions[0]
         raise first if isinstance(first, CannotEvaluate) else failures from None
@@ -168,15 +190,15 @@ async def _answers(
 
 
 def _outcomes(
-    corpus: Corpus,
+    asked: list[tuple[Case, FunctionContext | None]],
     answers: dict[_Key, tuple[Finding, ...]],
     measures: dict[_Key, Measure],
     settings: Settings,
 ) -> list[Outcome]:
     outcomes: list[Outcome] = []
     measured: set[_Key] = set()
-    for case in corpus.cases:
-        key = _key(case)
+    for case, context in asked:
+        key = _key(case, context)
         findings = answers.get(key)
         # A function that appears twice was asked about once: its answer counts once.
         measure = measures.get(key) if key not in measured else None
