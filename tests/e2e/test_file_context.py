@@ -134,6 +134,25 @@ async def test_editing_an_unrelated_function_rereviews_nothing_else(
     assert names == {"unrelated"}
 
 
+async def test_an_edit_outside_every_function_rereviews_nothing(
+    client: LanguageClient, double: OllamaDouble, tmp_path: Path
+) -> None:
+    uri = await opened(client, double, tmp_path)
+
+    # With an edit of `unrelated` in the same change, so the end of the reviews it
+    # starts shows that the comment started none.
+    names = await rereviewed_after(
+        client,
+        double,
+        uri,
+        lambda s: s.replace("import os\n", "import os\n\n# orders and paths\n").replace(
+            "n * 2", "n * 3"
+        ),
+    )
+
+    assert names == {"unrelated"}
+
+
 async def test_editing_a_callee_body_rereviews_only_the_callee(
     client: LanguageClient, double: OllamaDouble, tmp_path: Path
 ) -> None:
