@@ -307,3 +307,33 @@ def test_switching_the_setting_forgets_the_contexts() -> None:
     doc.check_contexts()
     doc.forget_answers(Settings())
     assert all(doc.context_of(u) is None and doc.context_known(u) for u in doc.units)
+
+
+def test_contexts_wait_until_the_functions_follow_the_text(computed: list[str]) -> None:
+    doc = _open(FILE, Answers())
+    doc.check_contexts()
+    computed.clear()
+    doc.apply(2, [edit_between(doc.text, doc.text.replace("n * 2", "n * 3"))])
+    assert doc.check_contexts() is False  # the functions are still those of before
+    assert computed == []
+    doc.functions_changed(FILE, None)
+    assert doc.check_contexts() is True
+    assert computed == ["unrelated"]
+
+
+def test_a_function_the_outline_cannot_place_is_reviewed_without_context(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    real = FileOutline.context
+
+    def failing(self: FileOutline, unit: FunctionUnit) -> FunctionContext:
+        if unit.name == "helper":
+            raise ValueError("helper is no function of this parse")
+        return real(self, unit)
+
+    monkeypatch.setattr(FileOutline, "context", failing)
+    doc = _open(FILE, Answers())
+    doc.check_contexts()
+    helper = next(u for u in doc.units if u.name == "helper")
+    assert doc.context_of(helper) == FunctionContext()
+    assert "No context for helper" in caplog.text

@@ -12,6 +12,7 @@ flicker away on every keystroke.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ CachedAnswer = Callable[[str, FunctionUnit], Findings | None]
 CachedWithContext = Callable[[str, FunctionUnit, FunctionContext], Findings | None]
 
 _RECENT_EDITS = 5
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ class OpenDocument:
         contexts = self._contexts
         if not contexts.on or (contexts.checked and self._all_known()):
             return False
+        if self._units_before_burst is not None:
+            return False  # the functions are not those of the text yet
         tree = self.source.tree
         if tree is None:
             return False
@@ -189,7 +193,7 @@ class OpenDocument:
         for unit in self.units:
             if unit.hash in contexts.known and not everyone:
                 continue
-            context = outline.context(unit)
+            context = _context(outline, unit)
             contexts.known[unit.hash] = context
             old = before.get(unit.hash)
             if old is not None and old.digest != context.digest:
@@ -279,6 +283,16 @@ class OpenDocument:
             if kept:
                 carried[unit.hash] = kept
         return carried
+
+
+def _context(outline: FileOutline, unit: FunctionUnit) -> FunctionContext:
+    try:
+        return outline.context(unit)
+    except ValueError as error:
+        # The functions come from the same parse, so this is a defect: the function
+        # is still reviewed, without context, and the log says why.
+        log.warning("No context for %s: %s", unit.name, error)
+        return FunctionContext()
 
 
 class _Contexts:
