@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from siyada.code.functions import extract_functions
@@ -18,9 +19,11 @@ from siyada.review.prompt import SYSTEM_PROMPT, SYSTEM_PROMPT_WITH_CONTEXT, buil
 from tests.e2e.conftest import (
     MODEL,
     change_document,
+    finding,
     initialize,
     open_document,
     status_field,
+    wait_for_diagnostics,
     wait_for_idle,
     wait_until,
 )
@@ -199,6 +202,37 @@ async def test_changing_a_class_field_rereviews_its_methods(
     names = await rereviewed_after(client, double, uri, lambda s: s.replace('"orders"', '"items"'))
 
     assert names == {"Store.__init__", "Store.find", "Store.size"}
+
+
+async def test_a_context_seen_before_shows_its_cached_answer_without_a_request(
+    client: LanguageClient, double: OllamaDouble, tmp_path: Path
+) -> None:
+    # Only a request with the original import in its context gets the finding.
+    double.add_rule(
+        "import os\n```",
+        content={"findings": [finding("    return os.listdir(root)", title="Lists everything")]},
+    )
+    uri = await opened(client, double, tmp_path)
+    await wait_for_diagnostics(client, uri, lambda d: _titles(d) == ["Lists everything"])
+
+    names = await rereviewed_after(
+        client, double, uri, lambda s: s.replace("import os\n", "import os, sys\n")
+    )
+    assert names == {"listing", "exists"}
+    await wait_for_diagnostics(client, uri, lambda d: _titles(d) == [])
+    asked = len(double.chat_requests)
+
+    change_document(client, uri, 3, SOURCE)  # back: their answers are in the cache
+    await wait_for_diagnostics(client, uri, lambda d: _titles(d) == ["Lists everything"])
+    status = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="siyada.status", arguments=[])
+    )
+    assert status_field(status, "pending") == 0
+    assert len(double.chat_requests) == asked
+
+
+def _titles(diagnostics: Sequence[types.Diagnostic]) -> list[str]:
+    return [d.message.split(":", 1)[0].split("\n", 1)[0] for d in diagnostics]
 
 
 async def test_function_context_prompts_are_those_of_before(

@@ -225,7 +225,7 @@ def _names(doc: OpenDocument, hashes: set[str]) -> set[str]:
 def test_function_context_computes_no_context(computed: list[str]) -> None:
     answers = Answers()
     doc = _open(Settings(), answers)
-    assert doc.check_contexts() is False
+    assert doc.check_contexts() == set()
     assert all(doc.context_of(u) is None and doc.context_known(u) for u in doc.units)
     assert all(doc.answer(u) is None for u in doc.units)
     assert computed == [] and answers.with_context == []
@@ -235,14 +235,14 @@ def test_function_context_computes_no_context(computed: list[str]) -> None:
 def test_file_context_looks_answers_up_by_function_and_context(computed: list[str]) -> None:
     answers = Answers()
     doc = _open(FILE, answers)
-    assert doc.check_contexts() is True
+    assert doc.check_contexts() == {u.hash for u in doc.units}
     assert sorted(computed) == ["find", "helper", "listing", "unrelated"]
     find = next(u for u in doc.units if u.name == "find")
     context = doc.context_of(find)
     assert context is not None and context.imports == ("import json",)
     assert doc.answer(find) is None
     assert answers.with_context == [("find", context.digest)] and answers.plain == []
-    assert doc.check_contexts() is False  # nothing changed since
+    assert doc.check_contexts() == set()  # nothing changed since
 
 
 def test_a_keystroke_computes_no_context_and_shows_no_answer_until_checked(
@@ -268,7 +268,7 @@ def test_a_body_edit_computes_the_context_of_the_edited_function_only(
     doc.wanted.clear()
     computed.clear()
     _edit(doc, "key.upper()", "key.lower()")
-    assert doc.check_contexts() is True
+    assert _names(doc, doc.check_contexts()) == {"helper"}
     assert computed == ["helper"]
     assert _names(doc, doc.wanted) == {"helper"}
 
@@ -279,7 +279,7 @@ def test_an_import_edit_wants_exactly_the_functions_that_use_it(computed: list[s
     doc.wanted.clear()
     _edit(doc, "import os\n", "import os, sys\n")
     assert _names(doc, doc.wanted) == set()  # nothing until the contexts are checked
-    assert doc.check_contexts() is True
+    assert _names(doc, doc.check_contexts()) == {"find", "helper", "listing", "unrelated"}
     assert _names(doc, doc.wanted) == {"listing"}
 
 
@@ -314,10 +314,10 @@ def test_contexts_wait_until_the_functions_follow_the_text(computed: list[str]) 
     doc.check_contexts()
     computed.clear()
     doc.apply(2, [edit_between(doc.text, doc.text.replace("n * 2", "n * 3"))])
-    assert doc.check_contexts() is False  # the functions are still those of before
+    assert doc.check_contexts() == set()  # the functions are still those of before
     assert computed == []
     doc.functions_changed(FILE, None)
-    assert doc.check_contexts() is True
+    assert _names(doc, doc.check_contexts()) == {"unrelated"}
     assert computed == ["unrelated"]
 
 

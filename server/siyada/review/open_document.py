@@ -168,21 +168,22 @@ class OpenDocument:
     def context_known(self, unit: FunctionUnit) -> bool:
         return not self._contexts.on or unit.hash in self._contexts.known
 
-    def check_contexts(self) -> bool:
+    def check_contexts(self) -> set[str]:
         """With "file", after edits: the contexts of the functions that need one. When
         the file's imports, signatures or type headers changed, every function's
         context is computed again, and those whose context changed are wanted again
         (their old findings stay shown until the new answer lands). Otherwise only
         new functions get one: an edit inside a body costs nobody else anything.
-        Returns whether contexts were added or changed (answers may have appeared)."""
+        Returns the hashes of the functions whose context was computed (the cache may
+        have answers for them)."""
         contexts = self._contexts
         if not contexts.on or (contexts.checked and self._all_known()):
-            return False
+            return set()
         if self._units_before_burst is not None:
-            return False  # the functions are not those of the text yet
+            return set()  # the functions are not those of the text yet
         tree = self.source.tree
         if tree is None:
-            return False
+            return set()
         outline = contexts.outline or FileOutline(self.spec, tree)
         contexts.outline, contexts.checked = outline, True
         shared = outline.shared_digest
@@ -190,15 +191,17 @@ class OpenDocument:
         everyone = shared != contexts.shared
         contexts.shared = shared
         contexts.known = {u.hash: before[u.hash] for u in self.units if u.hash in before}
+        computed: set[str] = set()
         for unit in self.units:
             if unit.hash in contexts.known and not everyone:
                 continue
             context = _context(outline, unit)
             contexts.known[unit.hash] = context
+            computed.add(unit.hash)
             old = before.get(unit.hash)
             if old is not None and old.digest != context.digest:
                 self._context_changed(unit)
-        return True
+        return computed
 
     def _all_known(self) -> bool:
         return all(u.hash in self._contexts.known for u in self.units)

@@ -265,11 +265,10 @@ class Scheduler:
     def _start_reviews(self, doc: OpenDocument) -> None:
         if self._paused:
             return
-        if doc.check_contexts():
-            # Contexts changed: reviews for the old ones are of no use, and answers
-            # the cache has for the new ones can be shown.
-            self._cancel_orphaned_reviews()
-            self._hooks.findings_changed(doc.uri)
+        fresh = doc.check_contexts()
+        if fresh:
+            self._cancel_orphaned_reviews()  # reviews with a context that is gone
+        from_cache = False
         by_priority = sorted(doc.units, key=lambda unit: self._rank(doc.uri, unit))
         selection = within_limit(by_priority, self.settings)
         if selection.beyond_limit:
@@ -279,6 +278,8 @@ class Scheduler:
                 continue
             if doc.answer(unit) is not None:
                 doc.wanted.discard(unit.hash)
+                # Looked up only now that its context is known: not shown yet.
+                from_cache = from_cache or unit.hash in fresh
                 continue
             context = doc.context_of(unit)
             key = review_key(unit, context)
@@ -286,6 +287,8 @@ class Scheduler:
                 task = self._tasks.spawn(self._review(doc.uri, doc.spec.id, unit, context))
                 self._in_flight[key] = task
                 task.add_done_callback(functools.partial(self._finished, key))
+        if from_cache:
+            self._hooks.findings_changed(doc.uri)
         self._hooks.activity(self.pending)
 
     def _rank(self, uri: str, unit: FunctionUnit) -> Rank:
