@@ -18,7 +18,7 @@ from tests.e2e.conftest import (
     wait_for_status,
     wait_until,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SOURCE = (
     "def a(x):\n    return x / 0\n\n\ndef b(y):\n    return y * 2\n\n\ndef c(z):\n    return z\n"

@@ -25,7 +25,7 @@ from siyada.review.engine import AnswerCache, Reviewer
 from siyada.review.scheduler import Scheduler, SchedulerHooks
 from siyada.review.settings import Settings, Triggers
 from tests.e2e.conftest import MODEL, finding
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 TOKENS = "abcdef"
 PYTHON = language_for("python")

@@ -25,7 +25,7 @@ from siyada.review.engine import (
 from siyada.review.findings import Finding
 from siyada.review.settings import Settings
 from tests.e2e.conftest import MODEL, finding
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 PYTHON = language_for("python")
 SOURCE = """# header

@@ -26,7 +26,7 @@ from siyada.models.ollama import (
     StreamFailure,
     _ndjson,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 MODEL = "qwen2.5-coder:7b"
 SCHEMA = {"type": "object", "required": ["findings"], "properties": {"findings": {"type": "array"}}}
