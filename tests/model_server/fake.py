@@ -294,8 +294,13 @@ class ModelServer:
         streamed: bool,
         out: ChatFormat,
     ) -> None:
-        record.slot, record.started = slot.index, time.monotonic()
-        record.evaluated_tokens = evaluated_tokens(slot.last_prompt, prompt)
+        evaluated = evaluated_tokens(slot.last_prompt, prompt)
+
+        def granted() -> None:
+            record.slot, record.started = slot.index, time.monotonic()
+            record.evaluated_tokens = evaluated
+
+        self._changed(granted)
         generating = record.started + self.timing.prompt_seconds(record.evaluated_tokens)
         await exchange.pause_until(generating)
         slot.last_prompt = prompt
