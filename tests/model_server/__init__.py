@@ -9,7 +9,8 @@ benchmark), and records what it sees. Run it alone with `python -m tests.model_s
 """
 
 from tests.model_server.answers import MARKER, Rule, last_user_content, marker_findings, no_findings
-from tests.model_server.fake import ChatRecord, ModelServer
+from tests.model_server.fake import ModelServer
+from tests.model_server.observations import ChatRecord
 from tests.model_server.ollama import OllamaDouble
 from tests.model_server.openai import OpenAIDouble
 from tests.model_server.timing import (

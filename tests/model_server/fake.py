@@ -2,24 +2,18 @@
 
 `ModelServer` serves real HTTP on 127.0.0.1 (serving.py), answers chats by its answer
 policy (answers.py) at the pace of its timing policy (timing.py), and records what it
-sees. A protocol (ollama.py, openai.py) routes requests and writes answers in its
-format (`ChatFormat`); the pipeline of a chat is here: hold, delay, error status, slot,
-prompt evaluation, then the answer streamed or whole.
-
-Observations (`requests`, `headers`, `chat_requests`, `disconnects`, `held`, `chats()`)
-change in the server's thread; wait for them with `wait_for` / `wait_for_async`, never
-with sleeps. `on_change`, if set, is called from that thread whenever they change.
+sees (observations.py). A protocol (ollama.py, openai.py) routes requests and writes
+answers in its format (`ChatFormat`); the pipeline of a chat is here: hold, delay, error
+status, slot, prompt evaluation, then the answer streamed or whole.
 """
 
 from __future__ import annotations
 
 import asyncio
 import bisect
-import copy
 import ssl
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -33,29 +27,9 @@ from tests.model_server.answers import (
     last_user_content,
     no_findings,
 )
+from tests.model_server.observations import ChatRecord, Observations
 from tests.model_server.serving import ClientGone, Exchange, HttpServer, Reply, Request
 from tests.model_server.timing import INSTANT, Slot, Slots, Timing, evaluated_tokens, prompt_text
-
-
-@dataclass
-class ChatRecord:
-    """One chat answered by the policies, as the fake saw it (monotonic seconds)."""
-
-    arrival: float
-    prompt_tokens: int
-    answer_tokens: int
-    findings: int
-    slot: int = -1
-    started: float = 0.0
-    evaluated_tokens: int = 0
-    first_byte: float = 0.0
-    last_byte: float = 0.0
-    completed: bool = False
-
-    @property
-    def service_seconds(self) -> float:
-        """How long the model worked on it (slot granted to last byte)."""
-        return self.last_byte - self.started
 
 
 @dataclass(frozen=True)
@@ -84,7 +58,7 @@ class ChatFormat(Protocol):
     def stream_error(self, message: str) -> bytes: ...
 
 
-class ModelServer:
+class ModelServer(Observations):
     """A fake model server; a protocol subclass implements `route`. A context manager."""
 
     def __init__(
@@ -97,18 +71,11 @@ class ModelServer:
         slots: int | None = None,
         default_answer: DefaultAnswer = no_findings,
     ) -> None:
+        super().__init__()
         self.timing = timing
         self.slot_count = slots
-        self.requests: list[tuple[str, str, Any]] = []
-        self.headers: list[dict[str, str]] = []
-        self.chat_requests: list[dict[str, Any]] = []
-        self.disconnects = 0
-        self.held = 0
-        self.on_change: Callable[[], None] | None = None
         self._models = list(models)
         self._script = Script(default_answer)
-        self._records: list[ChatRecord] = []
-        self._cond = threading.Condition()
         self._released = 0  # bumped by release(); a held answer waits for a bump
         self._release_event = asyncio.Event()
         self._slots = Slots(slots)
@@ -179,50 +146,6 @@ class ModelServer:
             self.set_models(script["models"])
         for rule in script.get("rules", []):
             self.add_rule(**rule)
-
-    # -- observing -------------------------------------------------------------------
-
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Block until `predicate()` (about this server's state) holds, or TimeoutError."""
-        with self._cond:
-            if not self._cond.wait_for(predicate, timeout):
-                name = type(self).__name__
-                raise TimeoutError(f"the {name} did not reach the state within {timeout} s")
-
-    async def wait_for_async(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-        """`wait_for` without blocking the event loop (which may be the one making requests)."""
-        await asyncio.to_thread(self.wait_for, predicate, timeout)
-
-    def chats(self, since: float = 0.0) -> list[ChatRecord]:
-        """Copies of the chats that arrived at or after `since` (monotonic seconds)."""
-        with self._cond:
-            return [copy.copy(c) for c in self._records if c.arrival >= since]
-
-    def completed(self, since: float = 0.0) -> list[ChatRecord]:
-        return [c for c in self.chats(since) if c.completed]
-
-    def answered(self, since: float = 0.0) -> tuple[int, float]:
-        """How many chats since `since` are answered, and the last byte of the latest,
-        without copying records (waiters ask this after every notification)."""
-        with self._cond:
-            done = [c.last_byte for c in self._records if c.arrival >= since and c.completed]
-        return len(done), max(done, default=0.0)
-
-    def _changed(self, change: Callable[[], object]) -> None:
-        with self._cond:
-            change()
-            self._cond.notify_all()
-        if self.on_change is not None:
-            self.on_change()
-
-    def _record(self, request: Request, body: Any, chat: bool) -> None:
-        def change() -> None:
-            self.requests.append((request.method, request.path, body))
-            self.headers.append(dict(request.headers))
-            if chat:
-                self.chat_requests.append(body)
-
-        self._changed(change)
 
     # -- serving (the server's thread) --------------------------------------------------
 
