@@ -85,6 +85,8 @@ class ModelServer(Observations):
 
     def start(self) -> None:
         """Listen (again) on the same port; the first start picks a free one if 0."""
+        if self._http.running:
+            return
         self._slots = Slots(self.slot_count)  # a restarted server has lost its caches
         self._release_event = asyncio.Event()
         self._http.start()

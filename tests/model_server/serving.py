@@ -149,12 +149,16 @@ class HttpServer:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @property
     def scheme(self) -> str:
         return "https" if self._tls is not None else "http"
 
     def start(self) -> None:
         """Listen (again) on the same port; the first start picks a free one if 0."""
-        if self._thread is not None:
+        if self.running:
             return
         self._ready.clear()
         self._failure = None
