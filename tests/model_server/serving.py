@@ -77,16 +77,14 @@ class Exchange:
         try:
             await asyncio.wait({task, self._watch}, return_when=asyncio.FIRST_COMPLETED)
             if not task.done():
-                self.check()  # the watch ended without the client leaving: keep waiting
-                return await task
-            return task.result()
+                self.check()
+            # Done (a slot taken must not be lost), or the watch ended on pipelined data.
+            return await task
         finally:
             task.cancel()
 
     async def pause_until(self, deadline: float) -> None:
-        delay = deadline - time.monotonic()
-        if delay > 0 and not self._watch.done():
-            await asyncio.wait({self._watch}, timeout=delay)
+        await self.wait(asyncio.sleep(max(0.0, deadline - time.monotonic())))
         self.check()
 
     async def pause(self, seconds: float) -> None:

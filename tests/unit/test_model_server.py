@@ -48,8 +48,14 @@ def post(url: str, body: dict[str, Any]) -> httpx.Response:
     return httpx.post(f"{url}/api/chat", json=body, trust_env=False, timeout=10)
 
 
+def answered(double: OllamaDouble, count: int) -> None:
+    """The client may read the last byte before the fake marks the chat complete."""
+    double.wait_for(lambda: double.answered()[0] == count)
+
+
 def test_a_chat_takes_the_model_time_of_its_tokens(timed: OllamaDouble) -> None:
     response = post(timed.url, chat())
+    answered(timed, 1)
     [record] = timed.completed()
     answer = json.dumps({"findings": []})
     prompt = prompt_text(chat()["messages"])
@@ -69,6 +75,7 @@ def test_the_prompt_cache_of_a_slot_charges_only_the_new_suffix(timed: OllamaDou
     post(timed.url, chat("same code"))
     post(timed.url, chat("same code"))
     post(timed.url, chat("same code, then more"))
+    answered(timed, 3)
     first, again, longer = timed.completed()
     assert first.evaluated_tokens == first.prompt_tokens
     assert again.evaluated_tokens == 1  # llama.cpp re-evaluates at least one token
@@ -84,6 +91,7 @@ def test_one_slot_serves_chats_one_after_another_in_arrival_order(timed: OllamaD
             timed.wait_for(lambda n=index: len(timed.chats()) == n + 1)
             timed.wait_for(lambda: timed.chats()[0].started > 0)
         assert all(a.result().status_code == 200 for a in answers)
+    answered(timed, 3)
     records = timed.completed()
     assert [r.slot for r in records] == [0, 0, 0]
     for earlier, later in itertools.pairwise(records):
@@ -102,6 +110,7 @@ def test_a_client_leaving_while_queued_frees_its_place(timed: OllamaDouble) -> N
         timed.wait_for(lambda: timed.disconnects == 1)
         assert first.result(timeout=10).status_code == 200
     assert post(timed.url, chat("after")).status_code == 200
+    answered(timed, 2)
     assert [(r.completed, r.slot) for r in timed.chats()] == [(True, 0), (False, -1), (True, 0)]
 
 
@@ -123,6 +132,7 @@ def test_the_benchmark_answer_reports_every_marked_line() -> None:
         answer = post(double.url, chat(code, stream=False)).json()["message"]["content"]
         [found] = json.loads(answer)["findings"]
         assert found["evidence"] == f"    return pickle.loads(payload)  # {MARKER}"
+        answered(double, 1)
         assert double.chats()[0].findings == 1
         scripted = post(double.url, chat("scripted", stream=False)).json()
         assert scripted["message"]["content"] == "rules come first"
