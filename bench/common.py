@@ -13,11 +13,11 @@ from typing import Any
 
 from inputs import Module
 from lsp_session import Session
-from simulated_ollama import ChatRecord, ModelSpeed, SimulatedOllama
 
 from siyada.code.functions import extract_functions
 from siyada.code.languages import language_for
 from siyada.review.prompt import SYSTEM_PROMPT
+from tests.model_server import ChatRecord, ModelSpeed, OllamaDouble, marker_findings
 
 WAIT = float(os.environ.get("SIYADA_BENCH_WAIT", "600"))  # seconds; reached only when broken
 
@@ -68,7 +68,13 @@ def unit_count(modules: Sequence[Module]) -> int:
     return len({u.hash for m in modules for u in extract_functions(spec, m.text)})
 
 
-def server_options(sim: SimulatedOllama, config: Config, cache: Path) -> dict[str, Any]:
+def simulated_model(speed: ModelSpeed, slots: int = 1) -> OllamaDouble:
+    """The benchmark's model: the fake Ollama at `speed` with `slots`, reporting a finding
+    for each reviewed line carrying MARKER."""
+    return OllamaDouble(timing=speed, slots=slots, default_answer=marker_findings)
+
+
+def server_options(sim: OllamaDouble, config: Config, cache: Path) -> dict[str, Any]:
     # cacheDir is where the persistent answer cache lives; XDG_CACHE_HOME (set by
     # Session.start) isolates it too, for a server that predates the setting.
     return {
@@ -80,7 +86,7 @@ def server_options(sim: SimulatedOllama, config: Config, cache: Path) -> dict[st
 
 
 async def start_session(
-    sim: SimulatedOllama, options: dict[str, Any], cache: Path, cwd: Path
+    sim: OllamaDouble, options: dict[str, Any], cache: Path, cwd: Path
 ) -> Session:
     session = await Session.start(options, cache_home=cache, cwd=cwd)
     loop = asyncio.get_running_loop()
@@ -90,7 +96,7 @@ async def start_session(
 
 
 async def wait_reviewed(
-    session: Session, sim: SimulatedOllama, since: float, expected: int, what: str
+    session: Session, sim: OllamaDouble, since: float, expected: int, what: str
 ) -> list[ChatRecord]:
     """Until `expected` chats since `since` are answered and the server reports idle."""
 

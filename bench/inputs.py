@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from simulated_ollama import MARKER
+from tests.model_server import MARKER
 
 SEED = 2025
 MARKED_SHARE = 0.125

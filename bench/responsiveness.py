@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' fake model server
+
+from common import simulated_model
 from lsp_session import Session
 from lsprotocol import types
-from simulated_ollama import ModelSpeed, SimulatedOllama
+
+from tests.model_server import ModelSpeed
 
 TARGET_MS = 200.0
 
@@ -100,7 +105,7 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 async def measure(name: str, file_name: str, language: str, text: str, count: int) -> list[str]:
     folder = Path(tempfile.mkdtemp(prefix="siyada-resp-"))
-    model = SimulatedOllama(ModelSpeed())
+    model = simulated_model(ModelSpeed())
     model.start()
     session = await Session.start({"endpoint": model.url, "debounceMs": 300}, folder, folder)
     try:

@@ -23,11 +23,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cases import check, edits, full_sync, memory, reopen
-from common import Config, Outcome, Row
-from simulated_ollama import ModelSpeed
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the simulated model is the tests' fake model server
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from cases import check, edits, full_sync, memory, reopen  # noqa: E402
+from common import Config, Outcome, Row  # noqa: E402
+
+from tests.model_server import ModelSpeed  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
 
 
 def describe(config: Config, load: tuple[float, float]) -> list[str]:

@@ -9,9 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from common import Config, Outcome, Row, write_module
+from common import Config, Outcome, Row, simulated_model, write_module
 from inputs import Module, generate
-from simulated_ollama import ChatRecord, SimulatedOllama
+
+from tests.model_server import ChatRecord
 
 
 async def bench_check(config: Config) -> Outcome:
@@ -21,7 +22,7 @@ async def bench_check(config: Config) -> Outcome:
         write_module(folder, module)
     jobs = config.jobs
     command = [sys.executable, "-m", "siyada", "check", str(folder), "--format", "json"]
-    with SimulatedOllama(config.speed, slots=jobs) as sim:
+    with simulated_model(config.speed, slots=jobs) as sim:
         command += ["--endpoint", sim.url, "--jobs", str(jobs)]
         cache = config.workdir / "check-cache"
         started = time.monotonic()

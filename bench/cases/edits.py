@@ -17,6 +17,7 @@ from common import (
     ms_pair,
     percentile,
     server_options,
+    simulated_model,
     start_session,
     unit_count,
     wait_reviewed,
@@ -25,17 +26,18 @@ from common import (
 )
 from inputs import SEED, Module, generate, generate_nested
 from lsp_session import Session
-from simulated_ollama import (
+
+from siyada.review.prompt import estimate_tokens
+from tests.model_server import (
     ChatRecord,
     ModelSpeed,
-    SimulatedOllama,
-    answer_for,
+    OllamaDouble,
     evaluated_tokens,
+    last_user_content,
+    marker_findings,
     prompt_text,
     token_pieces,
 )
-
-from siyada.review.prompt import estimate_tokens
 
 TARGET_OVERHEAD_MS = 20.0
 # Typing pace within one edit: several keystrokes inside one debounce window.
@@ -80,7 +82,7 @@ class WholeFileBaseline:
         messages = whole_file_messages(module)
         prompt = prompt_text(messages)
         evaluated = evaluated_tokens(self._previous, prompt)
-        answer = len(token_pieces(answer_for(messages)))
+        answer = len(token_pieces(marker_findings(last_user_content(messages))))
         self._previous = prompt
         seconds = self._speed.answer_seconds(evaluated, answer)
         return estimate_tokens(prompt), evaluated, answer, seconds
@@ -110,7 +112,7 @@ async def type_into(session: Session, document: OpenDocument, function: str, tex
 
 async def one_edit(
     session: Session,
-    sim: SimulatedOllama,
+    sim: OllamaDouble,
     config: Config,
     document: OpenDocument,
     edit: tuple[int, str],
@@ -156,7 +158,7 @@ async def bench_edits(config: Config) -> Outcome:
     cache = config.workdir / "edits-cache"
     baseline = WholeFileBaseline(config.speed, module)
     document = OpenDocument(uri, module)
-    with SimulatedOllama(config.speed, slots=1) as sim:
+    with simulated_model(config.speed, slots=1) as sim:
         options = server_options(sim, config, cache)
         session = await start_session(sim, options, cache, config.workdir)
         try:
@@ -182,7 +184,7 @@ async def bench_nested(config: Config) -> Outcome:
     cache = config.workdir / "nested-cache"
     document = OpenDocument(uri, module)
     units = unit_count([module])
-    with SimulatedOllama(config.speed, slots=1) as sim:
+    with simulated_model(config.speed, slots=1) as sim:
         session = await start_session(
             sim, server_options(sim, config, cache), cache, config.workdir
         )

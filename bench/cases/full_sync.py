@@ -15,13 +15,15 @@ from common import (
     ms_pair,
     percentile,
     server_options,
+    simulated_model,
     start_session,
     unit_count,
     wait_reviewed,
     write_module,
 )
 from inputs import SEED, Module, generate
-from simulated_ollama import MARKER, ModelSpeed, SimulatedOllama
+
+from tests.model_server import MARKER, ModelSpeed
 
 TARGET_MS = 20.0
 FINDINGS = 200
@@ -63,7 +65,7 @@ async def bench_full_sync(config: Config) -> Outcome:
     samples: list[float] = []
     to_model: list[float] = []
     republished: list[float] = []
-    with SimulatedOllama(ModelSpeed(scale=SPEED_SCALE), slots=1) as sim:
+    with simulated_model(ModelSpeed(scale=SPEED_SCALE), slots=1) as sim:
         session = await start_session(
             sim, server_options(sim, config, cache), cache, config.workdir
         )

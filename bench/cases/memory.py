@@ -9,13 +9,15 @@ from common import (
     Outcome,
     Row,
     server_options,
+    simulated_model,
     start_session,
     unit_count,
     wait_reviewed,
     write_module,
 )
 from inputs import generate
-from simulated_ollama import ModelSpeed, SimulatedOllama
+
+from tests.model_server import ModelSpeed
 
 # Reviews are answered this much faster than the published speed: the figure is about
 # the server holding 100 files, not about waiting for a model.
@@ -29,7 +31,7 @@ async def bench_memory(config: Config) -> Outcome:
     units = unit_count(modules)
     cache = config.workdir / "memory-cache"
     fast = ModelSpeed(scale=MEMORY_SPEED_SCALE)
-    with SimulatedOllama(fast, slots=MEMORY_SLOTS) as sim:
+    with simulated_model(fast, slots=MEMORY_SLOTS) as sim:
         options = server_options(sim, config, cache) | {"maxConcurrentRequests": MEMORY_SLOTS}
         session = await start_session(sim, options, cache, config.workdir)
         try:

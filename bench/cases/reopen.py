@@ -16,13 +16,15 @@ from common import (
     Row,
     percentile,
     server_options,
+    simulated_model,
     start_session,
     unit_count,
     wait_reviewed,
     write_module,
 )
 from inputs import Module, generate
-from simulated_ollama import SimulatedOllama
+
+from tests.model_server import OllamaDouble
 
 TARGET_REOPEN_MS = 100.0
 
@@ -43,7 +45,7 @@ async def bench_reopen(config: Config) -> Outcome:
     expected_units = unit_count([module])
     _path, uri = write_module(config.workdir / "reopen", module)
     cache = config.workdir / "reopen-cache"
-    with SimulatedOllama(config.speed, slots=1) as sim:
+    with simulated_model(config.speed, slots=1) as sim:
         options = server_options(sim, config, cache)
         first = await start_session(sim, options, cache, config.workdir)
         try:
@@ -58,7 +60,7 @@ async def bench_reopen(config: Config) -> Outcome:
 
 
 async def reopen_once(
-    sim: SimulatedOllama, options: dict[str, Any], config: Config, module: Module, uri: str
+    sim: OllamaDouble, options: dict[str, Any], config: Config, module: Module, uri: str
 ) -> Reopened:
     cache = Path(options["cacheDir"])
     started = time.monotonic()

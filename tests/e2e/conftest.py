@@ -15,7 +15,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 WAIT = 20.0  # seconds; generous for a loaded CI machine, reached only on failure
 MODEL = "qwen2.5-coder:7b"

@@ -23,7 +23,7 @@ from tests.e2e.conftest import (
     wait_for_message,
     wait_for_status,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SOURCE = "def a(x):\n    return x / 0\n\n\ndef b(y):\n    return y\n"
 ZERO = finding("    return x / 0", title="Division by zero")

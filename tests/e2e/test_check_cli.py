@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.e2e.conftest import MODEL, finding
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 PYTHON = "def load(path):\n    f = open(path)\n    return f.read()\n"
 GO = (

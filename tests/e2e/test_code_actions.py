@@ -15,7 +15,7 @@ from tests.e2e.conftest import (
     open_document,
     wait_for_diagnostics,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SOURCE = "def load(path):\n    f = open(path)\n    return f.read()\n"
 FIX = "    with open(path) as f:\n        return f.read()"

@@ -18,7 +18,7 @@ from tests.e2e.conftest import (
     wait_for_status,
     wait_until,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SOURCE = "def a(x):\n    return x / 0\n"
 

@@ -24,7 +24,7 @@ from tests.e2e.conftest import (
     wait_for_diagnostics,
     wait_until,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SOURCE = "def a(x):\n    return x / 0\n"
 WARNING = finding("    return x / 0", title="Division by zero", severity="warning")

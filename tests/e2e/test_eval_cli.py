@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from siyada.review.prompt import estimate_tokens
 from tests.e2e.conftest import MODEL, finding
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble, prompt_text
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "eval" / "corpus"
 LABELS = json.loads((CORPUS / "labels.json").read_text())["cases"]
@@ -150,7 +151,7 @@ def test_perfect_model_finds_every_problem_and_flags_nothing() -> None:
     }
     # One request per function, measured as the server counted its prompt.
     assert len(requests) == 9
-    prompt_tokens = [sum(len(m["content"]) for m in r["messages"]) // 4 + 1 for r in requests]
+    prompt_tokens = [estimate_tokens(prompt_text(r["messages"])) for r in requests]
     assert entry["prompt_tokens_per_function"] == round(sum(prompt_tokens) / 9, 1)
     latency = entry["latency_ms"]
     assert 0 < latency["p50"] <= latency["p95"]

@@ -31,7 +31,7 @@ from tests.e2e.conftest import (
     wait_for_message,
     wait_for_status,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SOURCE = "def a(x):\n    return x / 0\n\n\ndef b(y):\n    return y * 2\n"
 GOOD_TITLE = "Division by zero"

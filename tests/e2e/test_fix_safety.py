@@ -20,7 +20,7 @@ from tests.e2e.conftest import (
     wait_for_diagnostics,
     wait_for_idle,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 

@@ -11,7 +11,7 @@ import pytest_asyncio
 
 from tests.e2e.conftest import finding
 from tests.e2e.raw_stdio import RawServer
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 A_URI, B_URI = "file:///project/a.py", "file:///project/b.py"
 SOURCE = "def load(path):\n    f = open(path)\n    return f.read()\n\n\ndef unused():\n    pass\n"

@@ -20,7 +20,7 @@ from tests.e2e.conftest import (
     wait_for_message,
     wait_for_status,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SMALL = "def a(x):\n    return x / 0\n"
 # Far above any answer time on an idle machine; reached only if the server is blocked.

@@ -21,7 +21,7 @@ from tests.e2e.conftest import (
     wait_for_status,
     wait_until,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 FILES = 20
 FUNCTIONS = 3  # per file

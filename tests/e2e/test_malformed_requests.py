@@ -10,7 +10,7 @@ from typing import Any
 import pytest_asyncio
 
 from tests.e2e.raw_stdio import RawServer
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS = -32700, -32600, -32602
 URI = "file:///project/a.py"

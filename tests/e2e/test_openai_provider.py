@@ -1,5 +1,5 @@
 """The language server with `provider` "openai", against the OpenAI protocol double
-(tests/openai_double.py, real HTTP on 127.0.0.1): the failure cases a real server can
+(tests/model_server, real HTTP on 127.0.0.1): the failure cases a real server can
 only rarely be made to show."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.e2e.conftest import (
     wait_for_message,
     wait_for_status,
 )
-from tests.openai_double import OpenAIDouble
+from tests.model_server import OpenAIDouble
 
 MODEL = "gemma-3-270m"
 KEY_ENV = "SIYADA_TEST_API_KEY"
@@ -106,7 +106,7 @@ async def test_case4_busy_with_retry_after_is_retried_then_shown(
 async def test_case4_error_event_in_the_stream_is_retried(
     client: LanguageClient, openai: OpenAIDouble, tmp_path: Path
 ) -> None:
-    openai.add_rule("def load", error_event=True, times=1)
+    openai.add_rule("def load", error_mid_stream=True, times=1)
     openai.add_rule("def load", content=GOOD)
     await start(client, openai)
     uri = open_document(client, tmp_path / "app.py", SOURCE)
@@ -118,7 +118,7 @@ async def test_case4_error_event_in_the_stream_is_retried(
 async def test_case4_error_event_every_time_is_one_message(
     client: LanguageClient, openai: OpenAIDouble, tmp_path: Path
 ) -> None:
-    openai.add_rule("def load", error_event=True)
+    openai.add_rule("def load", error_mid_stream=True)
     await start(client, openai)
     open_document(client, tmp_path / "app.py", SOURCE)
     message = await wait_for_message(client, lambda m: "broke off" in m)

@@ -38,8 +38,7 @@ from tests.e2e.conftest import (
     wait_for_diagnostics,
     wait_for_idle,
 )
-from tests.ollama_double import OllamaDouble
-from tests.openai_double import OpenAIDouble
+from tests.model_server import OllamaDouble, OpenAIDouble
 
 SECRET = "SECRET_TOKEN_12345"
 REMOTE_PROXY = "http://192.0.2.1:3128"  # TEST-NET-1: documentation only, never routed

@@ -17,7 +17,7 @@ from tests.e2e.conftest import (
     wait_for_idle,
     wait_for_status,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SOURCE = """import json
 

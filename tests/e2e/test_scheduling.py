@@ -18,7 +18,7 @@ from tests.e2e.conftest import (
     wait_for_status,
     wait_until,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SOURCE = (
     "def a(x):\n    return x / 0\n\n\ndef b(y):\n    return y * 2\n\n\ndef c(z):\n    return z\n"
@@ -37,12 +37,13 @@ async def test_triggers_can_be_turned_off(
     double.add_rule(
         "def a", content={"findings": [finding("    return x / 0", title="Division by zero")]}
     )
-    await initialize(
-        client, endpoint=double.url, triggers={"onOpen": False, "onType": False, "onSave": True}
-    )
+    triggers = {"onOpen": False, "onType": False, "onSave": True}
+    # No quiet period: a review the open scheduled for later would start at once too.
+    await initialize(client, endpoint=double.url, triggers=triggers, debounceMs=0)
     uri = open_document(client, tmp_path / "m.py", SOURCE)
-    # Answered after the open was handled: reviews an open started are pending by now,
-    # or already asked the model about the opened functions.
+    # Answered after the open was handled: reviews an open started, at once or after
+    # the quiet period, are pending by now, or already asked the model about the opened
+    # functions.
     status = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="siyada.status", arguments=[])
     )

@@ -19,7 +19,7 @@ from tests.e2e.conftest import (
     wait_for_message,
     wait_for_status,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SOURCE = "def a(x):\n    return x / 0\n"
 HINT = finding("    return x / 0", title="Division by zero", severity="hint", confidence=0.6)

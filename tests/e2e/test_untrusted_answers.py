@@ -21,7 +21,7 @@ from tests.e2e.conftest import (
     wait_for_diagnostics,
     wait_for_message,
 )
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 AVERAGE = (
     "import os\n\n\ndef average(items):\n    total = sum(items)\n    return total / len(items)\n"

@@ -27,7 +27,7 @@ from siyada.review.scheduler import Scheduler, SchedulerHooks
 from siyada.review.setting_values import Triggers
 from siyada.review.settings import Settings
 from tests.e2e.conftest import MODEL, finding
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 TOKENS = "abcdef"
 PYTHON = language_for("python")

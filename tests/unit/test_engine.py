@@ -19,7 +19,7 @@ from siyada.review.not_reviewed import AnswerCutOff, AnswerUnusable, NotReviewed
 from siyada.review.placement import is_shown, place_findings
 from siyada.review.settings import Settings
 from tests.e2e.conftest import MODEL, finding
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 PYTHON = language_for("python")
 SOURCE = """# header

@@ -16,7 +16,7 @@ from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.commands import CommandCall, PullNotOffered
 from siyada.lsp.session import Session
 from tests.e2e.conftest import MODEL, finding
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 from tests.unit.lsp_fakes import FakeOutput, make_session
 
 URI = "file:///work/a.py"

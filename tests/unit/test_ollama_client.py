@@ -25,7 +25,7 @@ from siyada.models.errors import (
 )
 from siyada.models.ollama import OllamaClient
 from siyada.models.streams import ndjson
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 MODEL = "qwen2.5-coder:7b"
 SCHEMA = {"type": "object", "required": ["findings"], "properties": {"findings": {"type": "array"}}}

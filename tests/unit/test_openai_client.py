@@ -43,7 +43,7 @@ from siyada.review.findings import (
 )
 from siyada.review.prompt import REVIEW_OPTIONS_BASE, build_messages
 from tests.llama_server import MODEL_ALIAS, Engine, LlamaServer, built_engine
-from tests.openai_double import OpenAIDouble
+from tests.model_server import OpenAIDouble
 
 MODEL = "gemma-3-270m"
 KEY = "sk-test-5f1d0c9e"
@@ -164,7 +164,7 @@ async def test_case2_a_400_for_another_reason_is_not_taken_for_a_refusal(
 async def test_case2_finish_reason_length_is_a_truncated_answer(
     client: OpenAIClient, double: OpenAIDouble
 ) -> None:
-    double.add_rule("", content='{"findings": [{"evidence": "1000000', finish_reason="length")
+    double.add_rule("", content='{"findings": [{"evidence": "1000000', done_reason="length")
     with pytest.raises(AnswerTruncated) as raised:
         await client.chat(review())
     assert raised.value.partial == '{"findings": [{"evidence": "1000000'
@@ -287,7 +287,7 @@ async def test_case4_5xx_is_a_server_failure(client: OpenAIClient, double: OpenA
 async def test_case4_an_error_event_in_the_stream_is_a_stream_failure(
     client: OpenAIClient, double: OpenAIDouble
 ) -> None:
-    double.add_rule("", error_event=True, error="the KV cache is full")
+    double.add_rule("", error_mid_stream=True, error="the KV cache is full")
     with pytest.raises(StreamFailure) as raised:
         await client.chat(review())
     assert "the KV cache is full" in raised.value.message

@@ -18,7 +18,7 @@ from siyada.review.pipeline import (
     within_limit,
 )
 from siyada.review.settings import Settings
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 PYTHON = language_for("python")
 MODEL = "qwen2.5-coder:7b"

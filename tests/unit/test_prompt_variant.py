@@ -22,7 +22,7 @@ from siyada.review.prompt import (
 )
 from siyada.review.settings import Settings
 from tests.e2e.conftest import MODEL
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 VARIANT = "Review the function for bugs only. Answer JSON only."
 

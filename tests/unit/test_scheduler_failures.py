@@ -20,7 +20,7 @@ from siyada.review.findings import Finding
 from siyada.review.scheduler import Scheduler, SchedulerHooks
 from siyada.review.settings import Settings, Triggers
 from tests.e2e.conftest import MODEL, finding
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 PYTHON = language_for("python")
 URI = "file:///work/m.py"

@@ -14,7 +14,7 @@ from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.session import Session
 from siyada.review.settings import Settings
 from tests.e2e.conftest import MODEL
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 from tests.unit.lsp_fakes import FakeOutput, make_session
 
 PYTHON_URI = "file:///work/a.py"

@@ -25,7 +25,7 @@ from siyada.models.errors import (
 )
 from siyada.review.connection import CaBundleUnusable, EndpointRefused
 from tests.e2e.conftest import MODEL
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 from tests.unit.lsp_fakes import FakeOutput, make_session
 
 URL = "http://127.0.0.1:11434"

@@ -143,8 +143,8 @@ export class EditorSession {
     const double = startGroup(
       'ollama-double',
       PYTHON,
-      [path.join(REPO_ROOT, 'tests', 'ollama_double.py'), '--port', '0', '--script', script],
-      { env },
+      ['-m', 'tests.model_server', '--port', '0', '--script', script],
+      { env, cwd: REPO_ROOT },
       log,
     );
     this.groups.push(double);

@@ -1,4 +1,4 @@
-"""The Ollama double itself: the protocol details other tests rely on."""
+"""The fake model server speaking Ollama: the protocol details other tests rely on."""
 
 import json
 import subprocess
@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 MODEL = "qwen2.5-coder:7b"
-DOUBLE_SCRIPT = Path(__file__).parents[1] / "ollama_double.py"
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture
@@ -164,8 +164,9 @@ def test_wait_for_times_out(double: OllamaDouble) -> None:
 def test_command_line(tmp_path: Path) -> None:
     script = {"models": ["tiny:1b"], "rules": [{"match": "", "content": {"findings": [1]}}]}
     (tmp_path / "rules.json").write_text(json.dumps(script))
-    command = [sys.executable, str(DOUBLE_SCRIPT), "--port", "0", "--script", "rules.json"]
-    with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True) as process:
+    script_file = tmp_path / "rules.json"
+    command = [sys.executable, "-m", "tests.model_server", "--port", "0", "--script", script_file]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None
             first = process.stdout.readline().strip()
