@@ -28,7 +28,7 @@ from tests.e2e.conftest import (
     wait_until,
 )
 from tests.e2e.test_eval_cli import evaluate, figures, script_perfect
-from tests.ollama_double import OllamaDouble
+from tests.model_server import OllamaDouble
 
 SOURCE = """import json
 import os
