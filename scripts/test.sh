@@ -11,8 +11,8 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 
 echo "== Python: ruff, mypy"
-.venv/bin/ruff format --check server tests bench
-.venv/bin/ruff check server tests bench
+.venv/bin/ruff format --check server tests bench eval
+.venv/bin/ruff check server tests bench eval
 .venv/bin/mypy
 
 echo "== Python: pytest"
