@@ -296,10 +296,11 @@ def test_an_answer_for_another_context_is_not_shown() -> None:
     doc = _open(FILE, Answers())
     doc.check_contexts()
     find = next(u for u in doc.units if u.name == "find")
-    doc.answered(find.hash, (), FunctionContext())
-    assert doc.answer(find) is None
-    doc.answered(find.hash, (), doc.context_of(find))
-    assert doc.answer(find) == ()
+    doc.want_all()
+    assert doc.answered(find.hash, (), FunctionContext()) is False
+    assert doc.answer(find) is None and find.hash in doc.wanted
+    assert doc.answered(find.hash, (), doc.context_of(find)) is True
+    assert doc.answer(find) == () and find.hash not in doc.wanted
 
 
 def test_switching_the_setting_forgets_the_contexts() -> None:

@@ -235,13 +235,16 @@ class OpenDocument:
 
     def answered(
         self, function_hash: str, findings: Findings, context: FunctionContext | None = None
-    ) -> None:
+    ) -> bool:
         """The function's own review landed: it replaces what was carried over, unless
-        it was given another context than the one the function has here now."""
+        it was given another context than the one the function has here now (then
+        False: it is still wanted)."""
         if self._contexts.on and self._contexts.known.get(function_hash) != context:
-            return
+            return False
         self.provisional.pop(function_hash, None)
         self._answers[function_hash] = findings
+        self.wanted.discard(function_hash)
+        return True
 
     def forget_answers(self, settings: Settings | None = None) -> None:
         """Answers no longer hold (another model, prompt or `context`): look them up

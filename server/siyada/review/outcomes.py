@@ -46,12 +46,13 @@ class ReviewOutcomes:
         context: FunctionContext | None = None,
     ) -> None:
         """The model answered: every document with the function (and that context)
-        shows its findings."""
-        self._forget_wanted(unit.hash)
+        shows its findings; one where the function has another context still wants it."""
         self._succeeded()
-        for doc in [d for d in self._documents.values() if d.contains(unit.hash)]:
-            doc.answered(unit.hash, findings, context)
-            self._findings_changed(doc.uri)
+        for doc in self._documents.values():
+            if not doc.contains(unit.hash):
+                doc.wanted.discard(unit.hash)
+            elif doc.answered(unit.hash, findings, context):
+                self._findings_changed(doc.uri)
 
     def skipped(self, uri: str, unit: FunctionUnit, error: Skipped) -> None:
         if isinstance(error, AnswerUnusable):
