@@ -166,8 +166,8 @@ class Scheduler:
         )
         self._pipeline = ReviewPipeline(reviewer)
         if answer_changed:
-            for task in list(self._in_flight.values()):
-                task.cancel()
+            for function_hash in list(self._in_flight):
+                self._cancel_review(function_hash)
         for uri, doc in self._documents.items():
             if answer_changed:
                 doc.forget_answers()
@@ -294,12 +294,22 @@ class Scheduler:
         else:
             self._outcomes.reviewed(unit, findings)
 
-    def _finished(self, function_hash: str, _task: asyncio.Task[None]) -> None:
-        self._in_flight.pop(function_hash, None)
+    def _finished(self, function_hash: str, task: asyncio.Task[None]) -> None:
+        # A cancelled review's callback runs after a new review of the same function
+        # may have started: only the task that ended leaves.
+        if self._in_flight.get(function_hash) is task:
+            del self._in_flight[function_hash]
         self._hooks.activity(self.pending)
 
     def _cancel_orphaned_reviews(self) -> None:
         alive = {u.hash for d in self._documents.values() for u in d.units}
-        for function_hash, task in list(self._in_flight.items()):
+        for function_hash in list(self._in_flight):
             if function_hash not in alive:
-                task.cancel()
+                self._cancel_review(function_hash)
+
+    def _cancel_review(self, function_hash: str) -> None:
+        """Cancel a review and forget it at once: the function may come back (an undo)
+        before the cancelled task has ended, and must then be reviewed afresh."""
+        task = self._in_flight.pop(function_hash, None)
+        if task is not None:
+            task.cancel()
