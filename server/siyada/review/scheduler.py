@@ -168,8 +168,8 @@ class Scheduler:
         )
         self._pipeline = ReviewPipeline(reviewer)
         if answer_changed:
-            for task in list(self._in_flight.values()):
-                task.cancel()
+            for key in list(self._in_flight):
+                self._cancel_review(key)
         for uri, doc in self._documents.items():
             if answer_changed:
                 doc.forget_answers(self.settings)
@@ -315,14 +315,24 @@ class Scheduler:
         else:
             self._outcomes.reviewed(unit, findings, context)
 
-    def _finished(self, key: str, _task: asyncio.Task[None]) -> None:
-        self._in_flight.pop(key, None)
+    def _finished(self, key: str, task: asyncio.Task[None]) -> None:
+        # A cancelled review's callback runs after a new review of the same function
+        # may have started: only the task that ended leaves.
+        if self._in_flight.get(key) is task:
+            del self._in_flight[key]
         self._hooks.activity(self.pending)
 
     def _cancel_orphaned_reviews(self) -> None:
         """Reviews of functions no open document contains, or of a context they no
         longer have, are cancelled."""
         alive = {review_key(u, d.context_of(u)) for d in self._documents.values() for u in d.units}
-        for key, task in list(self._in_flight.items()):
+        for key in list(self._in_flight):
             if key not in alive:
-                task.cancel()
+                self._cancel_review(key)
+
+    def _cancel_review(self, key: str) -> None:
+        """Cancel a review and forget it at once: the function may come back (an undo)
+        before the cancelled task has ended, and must then be reviewed afresh."""
+        task = self._in_flight.pop(key, None)
+        if task is not None:
+            task.cancel()
