@@ -131,6 +131,8 @@ class Exchange:
 
 Handler = Callable[[Request, Exchange], Awaitable[None]]
 
+_STOP_WAIT_SECONDS = 1.0
+
 
 class HttpServer:
     """Serves `handler` on 127.0.0.1; `start` and `stop` may be called repeatedly."""
@@ -145,6 +147,7 @@ class HttpServer:
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
 
     @property
     def running(self) -> bool:
@@ -176,7 +179,9 @@ class HttpServer:
             return
         with contextlib.suppress(RuntimeError):  # the loop already ended
             loop.call_soon_threadsafe(stopping.set)
-        thread.join()
+        thread.join(10)
+        if thread.is_alive():
+            raise RuntimeError("the fake model server did not stop within 10 s")
         self._thread = self._loop = self._stopping = None
 
     def call_soon(self, callback: Callable[[], None]) -> None:
@@ -197,18 +202,24 @@ class HttpServer:
             return
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
-        async with server:
-            await self._stopping.wait()
-            server.close()
-            # Abandon every answer in progress without counting it as a client leaving.
-            for task in list(self._tasks):
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._stopping.wait()
+        server.close()
+        # Abandon every answer in progress without counting it as a client leaving, and
+        # cut every connection at once (abort does not wait to flush what the client
+        # is not reading). Stopping is bounded, as a killed server's is: a handler
+        # caught mid-close must not keep the thread, and the test, waiting.
+        for writer in list(self._writers):
+            writer.transport.abort()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=_STOP_WAIT_SECONDS)
 
     async def _connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        self._writers.add(writer)
         connection = _Connection(reader, writer)
         try:
             while (request := await connection.next_request()) is not None:
@@ -226,6 +237,7 @@ class HttpServer:
                 writer.write(_head(["HTTP/1.1 400 Bad Request", "Content-Length: 0"]))
         finally:
             self._tasks.discard(task)
+            self._writers.discard(writer)
             writer.close()
             with contextlib.suppress(ConnectionError, ssl.SSLError, asyncio.CancelledError):
                 await writer.wait_closed()
