@@ -3,7 +3,19 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.venv/**', '.e2e/**', 'server/**', 'tests/**', 'bench/**', 'eval/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      '.venv/**',
+      '.e2e/**',
+      'server/**',
+      'tests/**',
+      'bench/**',
+      'eval/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
