@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import sys
 from collections.abc import Iterator, Mapping
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from siyada.check_summary import Tally
+from siyada.cli import settings_from_options
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit, lines_outside_units
 from siyada.models.errors import ModelError
@@ -35,7 +35,7 @@ from siyada.review.pipeline import (
 )
 from siyada.review.placement import PlacedFinding, place_findings
 from siyada.review.sanitize import safe_text, safe_title
-from siyada.review.settings import Settings, parse_settings
+from siyada.review.settings import Settings
 from siyada.source_files import (
     Found,
     NotRead,
@@ -139,20 +139,11 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _settings_from(args: argparse.Namespace) -> Settings:
-    raw: dict[str, Any] = {
-        "provider": args.provider,
-        "endpoint": args.endpoint,
-        "apiKeyEnv": args.api_key_env,
-        "model": args.model,
-        "minSeverity": args.min_severity,
-        "allowRemoteEndpoint": args.allow_remote_endpoint or None,
-        "context": args.context,
-    }
-    settings, problems = parse_settings(raw)
+    extra = {"model": args.model, "minSeverity": args.min_severity}
+    settings, problems = settings_from_options(args, extra)
     if problems:
         raise CannotReview(" ".join(problems))
-    # --jobs is the editor's maxConcurrentRequests: the size of the pipeline's gate.
-    return dataclasses.replace(settings, max_concurrent_requests=args.jobs)
+    return settings
 
 
 def _documents(found: Found, settings: Settings, tally: Tally) -> list[Document]:

@@ -4,14 +4,17 @@ files from a terminal or CI with the same engine."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from siyada import __version__
 from siyada.models.endpoint import normalize_endpoint
 from siyada.review.findings import SEVERITIES
+from siyada.review.settings import Settings, parse_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +69,24 @@ def _add_connection_options(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="allow an endpoint that is not on this machine (your code is sent there)",
     )
+
+
+def settings_from_options(
+    args: argparse.Namespace, extra: Mapping[str, Any]
+) -> tuple[Settings, list[str]]:
+    """The settings the connection, context and jobs options ask for, with a command's
+    own setting keys in `extra`; the problems, as `parse_settings` words them."""
+    raw: dict[str, Any] = {
+        "provider": args.provider,
+        "endpoint": args.endpoint,
+        "apiKeyEnv": args.api_key_env,
+        "allowRemoteEndpoint": args.allow_remote_endpoint or None,
+        "context": args.context,
+        **extra,
+    }
+    settings, problems = parse_settings(raw)
+    # --jobs is the editor's maxConcurrentRequests: the size of the pipeline's gate.
+    return dataclasses.replace(settings, max_concurrent_requests=args.jobs), problems
 
 
 def _add_context_option(command: argparse.ArgumentParser) -> None:

@@ -13,13 +13,14 @@ import asyncio
 import dataclasses
 import sys
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
+from siyada.cli import settings_from_options
 from siyada.evaluation.labels import Corpus, LabelError, load_corpus
 from siyada.evaluation.report import render
 from siyada.evaluation.run import CannotEvaluate, EvalOptions, evaluate_model
 from siyada.evaluation.scoring import ModelScore
-from siyada.review.settings import Settings, parse_settings
+from siyada.review.settings import Settings
 
 EXIT_DONE, EXIT_CANNOT_EVALUATE = 0, 2
 
@@ -41,18 +42,10 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def _settings_from(args: argparse.Namespace) -> Settings:
-    raw: dict[str, Any] = {
-        "provider": args.provider,
-        "endpoint": args.endpoint,
-        "apiKeyEnv": args.api_key_env,
-        "allowRemoteEndpoint": args.allow_remote_endpoint or None,
-        "context": args.context,
-    }
-    settings, problems = parse_settings(raw)
+    settings, problems = settings_from_options(args, {})
     if problems:
         raise CannotEvaluate(" ".join(problems))
-    # --jobs is the editor's maxConcurrentRequests: the size of the pipeline's gate.
-    return dataclasses.replace(settings, max_concurrent_requests=args.jobs)
+    return settings
 
 
 def _read_prompt(path: Path | None) -> str | None:
