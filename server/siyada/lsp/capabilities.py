@@ -14,14 +14,19 @@ class ClientFlags:
     configuration: bool = False
     versioned_edits: bool = False
     work_done_progress: bool = False
+    hover_markdown: bool = False
 
     @classmethod
     def of(cls, capabilities: types.ClientCapabilities) -> ClientFlags:
         workspace = capabilities.workspace
         edit = workspace.workspace_edit if workspace else None
         window = capabilities.window
+        hover = capabilities.text_document.hover if capabilities.text_document else None
         return cls(
             configuration=bool(workspace and workspace.configuration),
             versioned_edits=bool(edit and edit.document_changes),
             work_done_progress=bool(window and window.work_done_progress),
+            hover_markdown=bool(
+                hover and types.MarkupKind.Markdown in (hover.content_format or ())
+            ),
         )

@@ -20,7 +20,7 @@ from siyada.code.languages import LanguageSpec
 from siyada.code.source import TextEdit
 from siyada.code.suppressions import ignore_comment
 from siyada.code.text import LINE_BREAK, split_lines
-from siyada.lsp.protocol import SOURCE, FixData, line_range
+from siyada.lsp.protocol import SOURCE, FixData, finding_title, line_range
 from siyada.lsp.text_sync import offset_at
 from siyada.review.scheduler import DocumentSnapshot
 
@@ -118,7 +118,7 @@ def _quick_fix(
     )
     if source.syntax_errors_after(trial) > source.syntax_errors():
         return None
-    title = diagnostic.message.split("\n", 1)[0]
+    title = finding_title(diagnostic)
     return types.CodeAction(
         title=f"Siyada: {title}",
         kind=types.CodeActionKind.QuickFix,

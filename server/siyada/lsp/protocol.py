@@ -9,15 +9,21 @@ from typing import Any, TypeGuard
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from siyada.lsp.category_pages import category_page_uri
+from siyada.lsp.finding_text import diagnostic_message
+from siyada.review.anchor import evidence_columns
 from siyada.review.placement import PlacedFinding
 
 SOURCE = "siyada"
 
+# A model's `hint` is published as Information: VS Code lists no Hint diagnostic in
+# Problems, and every finding that passes the user's filters must be listed there. The
+# message (and the hover) still say "hint" in words.
 SEVERITY_TO_LSP = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
     "info": types.DiagnosticSeverity.Information,
-    "hint": types.DiagnosticSeverity.Hint,
+    "hint": types.DiagnosticSeverity.Information,
 }
 
 
@@ -85,6 +91,25 @@ def line_range(lines: Sequence[str], start: int, end: int, codec: PositionCodec)
     )
 
 
+def evidence_range(
+    lines: Sequence[str], start: int, end: int, evidence: str, codec: PositionCodec
+) -> types.Range:
+    """Lines start..end (inclusive) from the evidence's first non-blank character to its
+    last one, or just the quoted fragment of a line (`evidence_columns`), in the
+    client's units."""
+    quoted = [lines[row] if row < len(lines) else "" for row in range(start, end + 1)]
+    first, last = evidence_columns(evidence, quoted)
+    return types.Range(
+        start=types.Position(line=start, character=_units(quoted[0][:first], codec)),
+        end=types.Position(line=end, character=_units(quoted[-1][:last], codec)),
+    )
+
+
+def _units(text: str, codec: PositionCodec) -> int:
+    # An ASCII character is one unit in every encoding.
+    return len(text) if text.isascii() else codec.client_num_units(text)
+
+
 def to_diagnostic(
     placed: PlacedFinding, lines: Sequence[str], version: int | None, codec: PositionCodec
 ) -> types.Diagnostic:
@@ -97,11 +122,21 @@ def to_diagnostic(
         category=finding.category,
         replacement=finding.replacement,
     )
+    page = category_page_uri(finding.category)
     return types.Diagnostic(
-        range=line_range(lines, placed.start_line, placed.end_line, codec),
-        message=f"{finding.title}\n\n{finding.explanation}",
+        range=evidence_range(lines, placed.start_line, placed.end_line, finding.evidence, codec),
+        message=diagnostic_message(finding),
         severity=SEVERITY_TO_LSP[finding.severity],
         source=SOURCE,
         code=finding.category,
-        data=fix.to_json(),
+        code_description=None if page is None else types.CodeDescription(href=page),
+        data={**fix.to_json(), "title": finding.title},
     )
+
+
+def finding_title(diagnostic: types.Diagnostic) -> str:
+    """The title of the finding a Siyada diagnostic shows (its `data` carries it; the
+    message adds the explanation's first sentence)."""
+    data = diagnostic.data
+    title = data.get("title") if isinstance(data, dict) else None
+    return title if isinstance(title, str) else diagnostic.message

@@ -34,9 +34,24 @@ class _Made:
 
     json: dict[str, Any]
     fix: FixData | None
+    finding: Finding
 
     def at(self, version: int | None) -> dict[str, Any]:
         return {**self.json, "data": {**self.json["data"], "version": version}}
+
+    def covers(self, line: int, character: int) -> bool:
+        """Whether the position is within the diagnostic's range, ends included."""
+        start, end = self.json["range"]["start"], self.json["range"]["end"]
+        after_start = (line, character) >= (start["line"], start["character"])
+        return after_start and (line, character) <= (end["line"], end["character"])
+
+
+@dataclass(frozen=True)
+class ShownFinding:
+    """A finding as its diagnostic was last published: what a hover describes."""
+
+    finding: Finding
+    range: dict[str, Any]  # the diagnostic's range in JSON form, in the client's units
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,16 @@ class PublishedFixes:
         self._latest[uri] = _Publication(version, fixes)
         return [record.at(version) for record in records]
 
+    def at(self, uri: str, line: int, character: int) -> list[ShownFinding]:
+        """The findings of the document's latest publication whose range holds the
+        position, in the order they were published."""
+        made = self._made.get(uri, {})
+        return [
+            ShownFinding(record.finding, record.json["range"])
+            for record in made.values()
+            if record.covers(line, character)
+        ]
+
     def forget(self, uri: str) -> None:
         self._latest.pop(uri, None)
         self._made.pop(uri, None)
@@ -94,4 +119,6 @@ def _source_of(placed: PlacedFinding, lines: Sequence[str]) -> _Source:
 def _make(placed: PlacedFinding, lines: Sequence[str], codec: PositionCodec) -> _Made:
     diagnostic = to_diagnostic(placed, lines, None, codec)
     # Read back the way the client's copy will be, so the two compare equal.
-    return _Made(_converter.unstructure(diagnostic), FixData.from_json(diagnostic.data))
+    return _Made(
+        _converter.unstructure(diagnostic), FixData.from_json(diagnostic.data), placed.finding
+    )

@@ -19,7 +19,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol.language_server import lsp_method
 
 from siyada import __version__
-from siyada.lsp import code_actions, commands, configuration, documents, lifecycle
+from siyada.lsp import code_actions, commands, configuration, documents, hover, lifecycle
 from siyada.lsp.commands import CommandCall
 from siyada.lsp.output import ProgressValue, PublishedDiagnostics
 from siyada.lsp.rpc import AnsweringProtocol
@@ -161,6 +161,7 @@ REQUESTS: tuple[tuple[str, Any, Handler], ...] = (
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
         code_actions.code_actions,
     ),
+    (types.TEXT_DOCUMENT_HOVER, None, hover.hover),
 )
 
 

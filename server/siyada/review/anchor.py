@@ -100,6 +100,34 @@ def _fragment(wanted: Sequence[str], lines: Sequence[str]) -> Anchor | None:
     return Anchor(hits[0], hits[0], whole_lines=False)
 
 
+# --- columns -----------------------------------------------------------------------
+
+
+def evidence_columns(evidence: str, lines: Sequence[str]) -> tuple[int, int]:
+    """Where the evidence starts on the first of `lines` and ends on the last (string
+    indices, the end exclusive): `lines` are the document lines it was anchored to.
+
+    A fragment of one line quoted exactly once there spans that fragment; otherwise the
+    span runs from the first line's first non-blank character to the last line's last
+    one, so a squiggle never sits in the indentation or trailing blanks. A line that is
+    all blank (never an anchor's edge) spans whole.
+    """
+    if not lines:
+        return 0, 0
+    first, last = lines[0], lines[-1]
+    if len(lines) == 1:
+        wanted = _trim_blank_edges(split_lines(_strip_fences(evidence)))
+        fragment = wanted[0].strip() if len(wanted) == 1 else ""
+        if fragment and first.count(fragment) == 1:
+            start = first.index(fragment)
+            return start, start + len(fragment)
+    start = len(first) - len(first.lstrip())
+    end = len(last.rstrip())
+    if start == len(first) or end == 0:
+        return 0, len(last)
+    return start, end
+
+
 # --- replacement -------------------------------------------------------------------
 
 

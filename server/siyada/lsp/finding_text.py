@@ -1,0 +1,111 @@
+"""A finding's words as a diagnostic shows them: one plain line.
+
+Editors list a diagnostic's message as plain text, one entry per row (VS Code's
+Problems), so the message is the title and the explanation's first sentence with the
+model's Markdown taken out, capped at a length a row can show. The full explanation, in
+Markdown, is the hover's (lsp/hover.py). Everything here is pure.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from siyada.review.findings import Finding
+
+MAX_MESSAGE_CHARS: Final = 200
+ELLIPSIS: Final = "\u2026"
+SEPARATOR: Final = " \u2014 "
+
+# Inline code first: what is inside backticks is code, never emphasis or a sentence end.
+_CODE_SPAN: Final = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_IMAGE_OR_LINK: Final = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK: Final = re.compile(r"<((?:https?|mailto|file):[^>\s]+)>")
+# Emphasis markers around text, not inside words: `snake_case_name` keeps its underscores.
+_EMPHASIS: Final = (
+    re.compile(r"(?<![\w*])(\*{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])"),
+    re.compile(r"(?<![\w_])(_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w_])"),
+    re.compile(r"(?<!~)~~(?=\S)(.+?)(?<=\S)~~(?!~)"),
+)
+_LINE_MARKUP: Final = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", re.MULTILINE)
+_FENCE_LINE: Final = re.compile(r"^\s*(?:```|~~~).*$", re.MULTILINE)
+_SENTENCE_END: Final = re.compile(r"[.!?](?=\s)")
+# Abbreviations whose dot ends no sentence.
+_ABBREVIATION: Final = re.compile(r"\b(?:e\.g|i\.e|vs|cf)\.$", re.IGNORECASE)
+_SEVERITY_WORDS: Final = {"hint": "Hint"}
+
+
+def diagnostic_message(finding: Finding) -> str:
+    """One line: the title, then the explanation's first sentence, Markdown removed, at
+    most MAX_MESSAGE_CHARS characters (cut at a word, with an ellipsis). A hint says so
+    in words, since it is published with the severity of information."""
+    prefix = f"{_SEVERITY_WORDS[finding.severity]}: " if finding.severity in _SEVERITY_WORDS else ""
+    title = plain_text(finding.title)
+    sentence = plain_text(first_sentence(finding.explanation))
+    if not sentence or sentence == title:
+        body = title
+    elif title.endswith((".", "!", "?", ":")):
+        body = f"{title} {sentence}"
+    else:
+        body = f"{title}{SEPARATOR}{sentence}"
+    return capped(prefix + body, MAX_MESSAGE_CHARS)
+
+
+def first_sentence(markdown: str) -> str:
+    """The text up to and including the first sentence's end outside inline code (the
+    whole text when it has one sentence); Markdown is kept."""
+    text = markdown.strip()
+    code = [match.span() for match in _CODE_SPAN.finditer(text)]
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if any(start < end <= stop for start, stop in code):
+            continue
+        if _ABBREVIATION.search(text[:end]):
+            continue
+        return text[:end]
+    return text
+
+
+def plain_text(markdown: str) -> str:
+    """`markdown` as plain text on one line: inline code keeps its content without the
+    backticks, links keep their text, emphasis and line markup (headings, quotes, list
+    bullets, fences) go, and every run of whitespace becomes one space."""
+    pieces: list[str] = []
+    position = 0
+    for match in _CODE_SPAN.finditer(markdown):
+        pieces.append(_without_markup(markdown[position : match.start()]))
+        pieces.append(match.group(2).strip())
+        position = match.end()
+    pieces.append(_without_markup(markdown[position:]))
+    return " ".join("".join(pieces).split())
+
+
+def _without_markup(text: str) -> str:
+    text = _FENCE_LINE.sub(" ", text)
+    text = _LINE_MARKUP.sub("", text)
+    text = _IMAGE_OR_LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub(r"\1", text)
+    for emphasis in _EMPHASIS:
+        # Nested emphasis (`**_a_**`) takes one pass per level.
+        for _ in range(3):
+            text = emphasis.sub(_emphasised, text)
+    return text.replace("`", "")
+
+
+def _emphasised(match: re.Match[str]) -> str:
+    """The text inside emphasis markers; a dunder name (`__init__`) is code, not bold."""
+    inner = match.group(match.lastindex or 0)
+    if match.group(0).startswith("__") and re.fullmatch(r"\w+", inner):
+        return match.group(0)
+    return inner
+
+
+def capped(text: str, limit: int) -> str:
+    """`text` when it fits `limit` characters; else cut at the last word boundary that
+    leaves room for an ellipsis (or mid-word when one word fills the limit)."""
+    if len(text) <= limit:
+        return text
+    room = text[: limit - len(ELLIPSIS) + 1]
+    cut = room.rfind(" ")
+    kept = room[:cut] if cut > limit // 2 else room[: limit - len(ELLIPSIS)]
+    return kept.rstrip(" ,;:\u2014-") + ELLIPSIS

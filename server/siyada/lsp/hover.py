@@ -1,0 +1,127 @@
+"""textDocument/hover over a finding: what the one-line diagnostic message leaves out.
+
+The hover describes the findings the server last published for the document whose
+range holds the position (lsp/published.py), so it always matches the squiggle under
+the pointer: the full explanation in Markdown, the category and severity in words, the
+confidence, the model, and links to what the user can do. The model's text is shown as
+Markdown, but its links keep only their text: a reviewed file can steer the model, so
+nothing it writes becomes a link to click.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+from urllib.parse import quote
+
+from lsprotocol import types
+
+from siyada.lsp.category_pages import category_page_uri
+from siyada.lsp.commands import REVIEW_FILE
+from siyada.lsp.finding_text import plain_text
+from siyada.lsp.published import ShownFinding
+from siyada.review.findings import Finding
+
+if TYPE_CHECKING:
+    from siyada.lsp.session import Session
+
+# VS Code's own command that opens the Settings editor at a search: the filters.
+OPEN_SETTINGS: Final = "workbench.action.openSettings"
+# The commands the hover links to; a client runs a `command:` link only when it trusts
+# that command (the VS Code client enables exactly these).
+LINKED_COMMANDS: Final = (REVIEW_FILE, OPEN_SETTINGS)
+
+SEVERITY_WORDS: Final = {"error": "Error", "warning": "Warning", "info": "Info", "hint": "Hint"}
+_MODEL_LINK: Final = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MODEL_AUTOLINK: Final = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
+_MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def hover(session: Session, params: types.HoverParams) -> types.Hover | None:
+    position = params.position
+    shown = session.published.at(params.text_document.uri, position.line, position.character)
+    if not shown:
+        return None
+    model = session.settings.model
+    if session.client_flags.hover_markdown:
+        text = "\n\n---\n\n".join(finding_markdown(item.finding, model) for item in shown)
+        contents = types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
+    else:
+        text = "\n\n".join(finding_plain_text(item.finding, model) for item in shown)
+        contents = types.MarkupContent(kind=types.MarkupKind.PlainText, value=text)
+    return types.Hover(contents=contents, range=_range_of(shown))
+
+
+def finding_markdown(finding: Finding, model: str) -> str:
+    """The hover of one finding, in Markdown."""
+    return "\n\n".join(
+        (
+            f"**{escape_markdown(plain_text(finding.title))}**",
+            _facts(finding, _code(model)),
+            model_markdown(finding.explanation),
+            _actions(finding.category),
+        )
+    )
+
+
+def finding_plain_text(finding: Finding, model: str) -> str:
+    """The hover of one finding for a client that shows no Markdown."""
+    return "\n".join(
+        (plain_text(finding.title), _facts(finding, model), plain_text(finding.explanation))
+    )
+
+
+def _facts(finding: Finding, model: str) -> str:
+    """Severity and category in words, the confidence, the model that said it."""
+    severity = SEVERITY_WORDS[finding.severity]
+    confidence = round(finding.confidence * 100)
+    return f"{severity} \u00b7 {finding.category} \u00b7 confidence {confidence}% \u00b7 {model}"
+
+
+def _actions(category: str) -> str:
+    links = [f"[Review this file again]({_command_link(REVIEW_FILE, [])})"]
+    links.append(f"[Siyada settings]({_command_link(OPEN_SETTINGS, ['siyada'])})")
+    page = category_page_uri(category)
+    if page is not None:
+        links.append(f"[About {category} findings and how to silence them]({page})")
+    fixes = (
+        f"The light bulb (Quick Fix) offers the fix when there is one, and "
+        f"\u201cIgnore\u201d, which adds a `siyada: ignore[{category}]` comment."
+    )
+    return " \u00b7 ".join(links) + "\n\n" + fixes
+
+
+def _command_link(command: str, arguments: Sequence[object]) -> str:
+    if not arguments:
+        return f"command:{command}"
+    return f"command:{command}?{quote(json.dumps(list(arguments)))}"
+
+
+def model_markdown(text: str) -> str:
+    """The model's Markdown with its links and images reduced to their text."""
+    text = _MODEL_LINK.sub(lambda match: match.group(1), text)
+    return _MODEL_AUTOLINK.sub(lambda match: _code(match.group(1)), text)
+
+
+def escape_markdown(text: str) -> str:
+    """`text` shown literally in Markdown."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _code(text: str) -> str:
+    """`text` as inline code, whatever backticks it holds."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def _range_of(shown: Sequence[ShownFinding]) -> types.Range:
+    """The range the hover stays open over: the first finding's."""
+    first = shown[0].range
+    return types.Range(
+        start=types.Position(line=first["start"]["line"], character=first["start"]["character"]),
+        end=types.Position(line=first["end"]["line"], character=first["end"]["character"]),
+    )
