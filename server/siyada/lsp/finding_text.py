@@ -20,7 +20,7 @@ SEPARATOR: Final = " \u2014 "
 # Inline code first: what is inside backticks is code, never emphasis or a sentence end.
 _CODE_SPAN: Final = re.compile(r"(`+)(.+?)\1", re.DOTALL)
 _IMAGE_OR_LINK: Final = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_AUTOLINK: Final = re.compile(r"<((?:https?|mailto|file):[^>\s]+)>")
+_AUTOLINK: Final = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]+)>")
 # Emphasis markers around text, not inside words: `snake_case_name` keeps its underscores.
 _EMPHASIS: Final = (
     re.compile(r"(?<![\w*])(\*{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])"),
@@ -70,6 +70,7 @@ def plain_text(markdown: str) -> str:
     """`markdown` as plain text on one line: inline code keeps its content without the
     backticks, links keep their text, emphasis and line markup (headings, quotes, list
     bullets, fences) go, and every run of whitespace becomes one space."""
+    markdown = _FENCE_LINE.sub(" ", markdown)
     pieces: list[str] = []
     position = 0
     for match in _CODE_SPAN.finditer(markdown):
@@ -81,7 +82,6 @@ def plain_text(markdown: str) -> str:
 
 
 def _without_markup(text: str) -> str:
-    text = _FENCE_LINE.sub(" ", text)
     text = _LINE_MARKUP.sub("", text)
     text = _IMAGE_OR_LINK.sub(r"\1", text)
     text = _AUTOLINK.sub(r"\1", text)
