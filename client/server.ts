@@ -183,6 +183,8 @@ export class SiyadaServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector,
       outputChannel: this.output,
+      // A finding's hover links to these two commands; no other `command:` link runs.
+      markdown: { isTrusted: { enabledCommands: ['siyada.reviewFile', 'workbench.action.openSettings'] } },
       initializationOptions: this.serverSettings(),
       // Registers a configuration listener; the middleware below decides what is sent.
       synchronize: { configurationSection: SECTION },

@@ -47,7 +47,13 @@ async def test_quick_fix_replaces_the_evidence_lines(
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
     edit, version = _only_edit(fix)
     assert version == 1
-    assert edit.range == diagnostic.range
+    # The squiggle covers the statement; the fix replaces its whole line.
+    assert diagnostic.range == types.Range(
+        start=types.Position(line=1, character=4), end=types.Position(line=1, character=18)
+    )
+    assert edit.range == types.Range(
+        start=types.Position(line=1, character=0), end=types.Position(line=1, character=18)
+    )
     assert edit.new_text == FIX
     assert not ignore.is_preferred
     ignore_edit, _ = _only_edit(ignore)

@@ -69,7 +69,7 @@ class _History(dict[str, Sequence[types.Diagnostic]]):
     def titles(self) -> Iterator[str]:
         for _, diagnostics in self.published:
             for diagnostic in diagnostics:
-                yield diagnostic.message.split("\n", 1)[0]
+                yield diagnostic.message.split(" \u2014 ", 1)[0]
 
 
 def _keep_history(client: LanguageClient) -> _History:
@@ -137,7 +137,7 @@ def _status_count(client: LanguageClient) -> int:
 
 
 def _good_only(diagnostics: Sequence[types.Diagnostic]) -> bool:
-    return [d.message.split("\n", 1)[0] for d in diagnostics] == [GOOD_TITLE]
+    return [d.message.split(" \u2014 ", 1)[0] for d in diagnostics] == [GOOD_TITLE]
 
 
 # ----- the model server is not there -------------------------------------------------

@@ -232,7 +232,7 @@ async def test_a_context_seen_before_shows_its_cached_answer_without_a_request(
 
 
 def _titles(diagnostics: Sequence[types.Diagnostic]) -> list[str]:
-    return [d.message.split(":", 1)[0].split("\n", 1)[0] for d in diagnostics]
+    return [d.message.split(" \u2014 ", 1)[0] for d in diagnostics]
 
 
 async def test_function_context_prompts_are_those_of_before(

@@ -79,7 +79,7 @@ def _rss_kb(client: LanguageClient) -> int:
 
 
 def _title(diagnostic: types.Diagnostic) -> str:
-    return diagnostic.message.split("\n", 1)[0]
+    return diagnostic.message.split(" \u2014 ", 1)[0]
 
 
 class _Files:
@@ -148,9 +148,10 @@ class _Files:
         }
         actual = set()
         for d in diagnostics:
-            if d.range.start.line != d.range.end.line or d.range.start.character != 0:
-                return False
             line = text.split("\n")[d.range.start.line]
+            indentation = len(line) - len(line.lstrip())
+            if d.range.start.line != d.range.end.line or d.range.start.character != indentation:
+                return False
             if d.range.end.character != len(line) or d.data["version"] != self.versions[file]:
                 return False
             actual.add((d.range.start.line, _title(d)))

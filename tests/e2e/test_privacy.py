@@ -364,12 +364,20 @@ async def test_prompt_injection_and_hostile_answers_are_only_shown(
 
     (diagnostic,) = await wait_for_diagnostics(server, uri, lambda d: len(d) == 1)
     actions = await _actions(server, uri, diagnostic)
+    hover = await server.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=diagnostic.range.start
+        )
+    )
     await wait_for_idle(server)
     pid = server.pid
     await server.end_session()
 
     # Shown verbatim, as text, where the model pointed: nothing more.
-    assert SHELL in diagnostic.message and RPC in diagnostic.message
+    # The message has the title and the first sentence; the hover all of it.
+    assert diagnostic.message.startswith(f"Run {SHELL} to fix this \u2014 Execute now: {SHELL}")
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert SHELL in hover.contents.value and RPC in hover.contents.value
     assert diagnostic.range.start.line == 2 and diagnostic.range.end.line == 3
     # The deleting "fix" is only offered, as an edit the user may pick; no command.
     assert actions and all(isinstance(a, types.CodeAction) and a.command is None for a in actions)

@@ -55,7 +55,7 @@ async def test_finding_becomes_a_diagnostic(
     assert diagnostic.message.startswith("File handle is never closed")
     assert diagnostic.severity == types.DiagnosticSeverity.Warning
     assert diagnostic.range == types.Range(
-        start=types.Position(line=4, character=0), end=types.Position(line=4, character=18)
+        start=types.Position(line=4, character=4), end=types.Position(line=4, character=18)
     )
     # One request per function, each with the fixed prompt first and the function last.
     await double.wait_for_async(lambda: len(double.chat_requests) == 2)

@@ -186,9 +186,19 @@ async def test_case6_diagnostic_text_is_clean_and_bounded(
 
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    title, explanation = diagnostic.message.split("\n\n", 1)
-    assert title == "Division by zero and more"
+    # The message is one line: the clean title and the first sentence.
+    assert diagnostic.message == "Division by zero and more \u2014 Too long."
+    # The hover shows the whole explanation, capped at 2,000 characters.
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=diagnostic.range.start
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    explanation = hover.contents.value.split("\n\n")[2]
     assert len(explanation) == 2000 and explanation.endswith("\u2026")
+    assert explanation.startswith("Too long. Too long.")
+    assert "\x1b" not in hover.contents.value and "pwned" not in hover.contents.value
 
 
 # ----- case 7 ---------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def double() -> Iterator[OllamaDouble]:
         yield running
 
 
-async def _published(session: Session) -> types.Diagnostic:
+async def _published(session: Session, output: FakeOutput) -> types.Diagnostic:
     documents.did_open(
         session,
         types.DidOpenTextDocumentParams(
@@ -56,8 +56,6 @@ async def _published(session: Session) -> types.Diagnostic:
         ),
     )
     await session.scheduler.idle()
-    output = session.output._output
-    assert isinstance(output, FakeOutput)
     (diagnostic,) = output.latest_diagnostics(URI)
     return diagnostic
 
@@ -76,8 +74,9 @@ async def test_case3_the_hover_covers_the_findings_range_and_only_it(
     double: OllamaDouble, tmp_path: Path
 ) -> None:
     double.add_rule("def run", content={"findings": [ANSWER]})
-    session = make_session(FakeOutput(), tmp_path, MARKDOWN_CLIENT, endpoint=double.url)
-    diagnostic = await _published(session)
+    output = FakeOutput()
+    session = make_session(output, tmp_path, MARKDOWN_CLIENT, endpoint=double.url)
+    diagnostic = await _published(session, output)
     start, end = diagnostic.range.start, diagnostic.range.end
     assert (start.line, start.character, end.line, end.character) == (1, 9, 1, 41)
 
@@ -93,8 +92,9 @@ async def test_case3_the_hover_says_everything_in_words_with_honest_links(
     double: OllamaDouble, tmp_path: Path
 ) -> None:
     double.add_rule("def run", content={"findings": [ANSWER]})
-    session = make_session(FakeOutput(), tmp_path, MARKDOWN_CLIENT, endpoint=double.url)
-    await _published(session)
+    output = FakeOutput()
+    session = make_session(output, tmp_path, MARKDOWN_CLIENT, endpoint=double.url)
+    await _published(session, output)
     shown = _hover_at(session, 1, 20)
     assert shown is not None and isinstance(shown.contents, types.MarkupContent)
     assert shown.contents.kind == types.MarkupKind.Markdown
@@ -126,8 +126,9 @@ async def test_case3_a_client_without_markdown_gets_plain_text(
     double: OllamaDouble, tmp_path: Path
 ) -> None:
     double.add_rule("def run", content={"findings": [ANSWER]})
-    session = make_session(FakeOutput(), tmp_path, ClientFlags(), endpoint=double.url)
-    await _published(session)
+    output = FakeOutput()
+    session = make_session(output, tmp_path, ClientFlags(), endpoint=double.url)
+    await _published(session, output)
     shown = _hover_at(session, 1, 9)
     assert shown is not None and isinstance(shown.contents, types.MarkupContent)
     assert shown.contents.kind == types.MarkupKind.PlainText
@@ -199,3 +200,10 @@ def test_model_text_in_markdown_keeps_no_link() -> None:
     )
     text = hover.finding_markdown(finding, "m")
     assert "a b `https://z`" in text and "https://x" not in text and "y.png" not in text
+
+
+def test_case3_the_vscode_client_trusts_exactly_the_commands_the_hover_links_to() -> None:
+    client = (Path(__file__).parents[2] / "client" / "server.ts").read_text(encoding="utf-8")
+    trusted = re.search(r"enabledCommands: \[([^\]]*)\]", client)
+    assert trusted is not None, "the client runs no command link of the hover"
+    assert re.findall(r"'([\w.]+)'", trusted.group(1)) == list(hover.LINKED_COMMANDS)
