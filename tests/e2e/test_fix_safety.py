@@ -280,13 +280,19 @@ async def test_quick_fix_round_trips_exactly(
 
     fixed = _apply(source, fix.edits[0])
     assert fixed.encode("utf-8") == expected.encode("utf-8"), (fixed, expected)
-    # The diagnostic covers the evidence lines exactly, in UTF-16 units.
+    # The diagnostic covers the evidence lines from their first non-blank character to
+    # their last, in UTF-16 units.
     first = _offset(source, diagnostic.range.start)
     last = _offset(source, diagnostic.range.end)
-    assert source[first:last].replace("\r\n", "\n") == evidence.replace("\r\n", "\n")
+    quoted = evidence.replace("\r\n", "\n").strip(" \t")
+    assert source[first:last].replace("\r\n", "\n") == quoted
     # "Ignore" inserts one comment line, indented like the evidence, with the file's EOL.
     eol = _LINE_BREAK.search(source).group(0)  # type: ignore[union-attr]
-    indent = re.match(r"[ \t]*", source[first:]).group(0)  # type: ignore[union-attr]
+    line_start = _offset(source, types.Position(line=diagnostic.range.start.line, character=0))
+    indent = source[line_start:first]
+    assert indent.strip(" \t") == ""
     ignored = _apply(source, ignore.edits[0])
-    expected_ignored = source[:first] + f"{indent}# siyada: ignore[bug]{eol}" + source[first:]
+    expected_ignored = (
+        source[:line_start] + f"{indent}# siyada: ignore[bug]{eol}" + source[line_start:]
+    )
     assert ignored.encode("utf-8") == expected_ignored.encode("utf-8")
