@@ -93,6 +93,8 @@ def test_case3_markdown_is_stripped(markdown: str, plain: str) -> None:
         ("Version 3.11 changed it! Really.", "Version 3.11 changed it!"),
         ("No end at all", "No end at all"),
         ("Ends here.\nNext line.", "Ends here."),
+        ("A paragraph without a stop\n\nThe next one.", "A paragraph without a stop"),
+        ("Code `x.\n\ny` spans it. Then", "Code `x.\n\ny` spans it."),
     ],
 )
 def test_case3_the_first_sentence(explanation: str, sentence: str) -> None:

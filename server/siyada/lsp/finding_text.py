@@ -29,7 +29,8 @@ _EMPHASIS: Final = (
 )
 _LINE_MARKUP: Final = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", re.MULTILINE)
 _FENCE_LINE: Final = re.compile(r"^\s*(?:```|~~~).*$", re.MULTILINE)
-_SENTENCE_END: Final = re.compile(r"[.!?](?=\s)")
+# A sentence ends at a stop followed by a blank, or at the end of a paragraph.
+_SENTENCE_END: Final = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")
 # Abbreviations whose dot ends no sentence.
 _ABBREVIATION: Final = re.compile(r"\b(?:e\.g|i\.e|vs|cf)\.$", re.IGNORECASE)
 _SEVERITY_WORDS: Final = {"hint": "Hint"}
@@ -53,12 +54,13 @@ def diagnostic_message(finding: Finding) -> str:
 
 def first_sentence(markdown: str) -> str:
     """The text up to and including the first sentence's end outside inline code (the
-    whole text when it has one sentence); Markdown is kept."""
+    whole text when it has one sentence, the first paragraph when that has no stop);
+    Markdown is kept."""
     text = markdown.strip()
     code = [match.span() for match in _CODE_SPAN.finditer(text)]
     for match in _SENTENCE_END.finditer(text):
-        end = match.end()
-        if any(start < end <= stop for start, stop in code):
+        end = match.start() if match.group(0).startswith("\n") else match.end()
+        if any(start < end < stop for start, stop in code):
             continue
         if _ABBREVIATION.search(text[:end]):
             continue
