@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+STATUS_MESSAGES = "siyadaStatusMessages"
+
 
 @dataclass(frozen=True)
 class ClientFlags:
@@ -14,14 +16,20 @@ class ClientFlags:
     configuration: bool = False
     versioned_edits: bool = False
     work_done_progress: bool = False
+    # `experimental.siyadaStatusMessages`: the client tells the outages of
+    # `status.CLIENT_TOLD_STATES` itself, from `siyada/status`.
+    status_messages: bool = False
 
     @classmethod
     def of(cls, capabilities: types.ClientCapabilities) -> ClientFlags:
         workspace = capabilities.workspace
         edit = workspace.workspace_edit if workspace else None
         window = capabilities.window
+        experimental = capabilities.experimental
         return cls(
             configuration=bool(workspace and workspace.configuration),
             versioned_edits=bool(edit and edit.document_changes),
             work_done_progress=bool(window and window.work_done_progress),
+            status_messages=isinstance(experimental, dict)
+            and experimental.get(STATUS_MESSAGES) is True,
         )
