@@ -68,7 +68,11 @@ async def test_unreachable_recovers_and_reviews_without_a_click(
     await initialize(client, endpoint=endpoint, debounceMs=0)
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     await wait_for_message(client, lambda m: "not reachable" in m)
-    await wait_for_status(client, lambda s: status_field(s, "state") == "unreachable", since=-1)
+    # The review ran and its own retries are over: from now on only the probes contact
+    # the port.
+    await wait_for_status(client, lambda s: status_field(s, "pending") > 0)
+    await wait_for_status(client, lambda s: status_field(s, "pending") == 0, since=-1)
+    assert status_field(client.statuses[-1], "state") == "unreachable"  # type: ignore[attr-defined]
 
     # Ollama starts; the editor sends nothing more: no edit, no save, no command.
     with OllamaDouble(models=[MODEL], port=port) as double:
