@@ -107,3 +107,22 @@ async def test_a_client_that_shows_outages_itself_gets_no_message_for_them(
     # Both outages reached the client as states only: it shows them (with buttons)
     # and closes them itself; a window/showMessage could not be closed.
     assert client.messages == []
+
+
+async def test_retry_checks_at_once_and_reviews_the_open_files(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    port = _free_port()
+    await initialize(client, endpoint=f"http://127.0.0.1:{port}", debounceMs=0)
+    uri = open_document(client, tmp_path / "a.py", SOURCE)
+    await wait_for_status(client, lambda s: status_field(s, "pending") > 0)
+    await wait_for_status(client, lambda s: status_field(s, "pending") == 0, since=-1)
+
+    with OllamaDouble(models=[MODEL], port=port) as double:
+        double.add_rule("def a", content=GOOD)
+        status = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="siyada.checkHealth", arguments=[])
+        )
+        assert status_field(status, "state") in ("ready", "reviewing")
+        assert ("POST", "/api/show") in [(m, p) for m, p, _ in double.requests]
+        await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
