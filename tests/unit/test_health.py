@@ -293,3 +293,16 @@ def test_the_experimental_capability_sets_the_flag() -> None:
     assert not ClientFlags.of(types.ClientCapabilities()).status_messages
     other = types.ClientCapabilities(experimental={"siyadaStatusMessages": "yes"})
     assert not ClientFlags.of(other).status_messages
+
+
+async def test_loading_lasts_until_the_last_of_two_loads_ends(tmp_path: Path) -> None:
+    output = FakeOutput()
+    session = make_session(output, tmp_path)
+    session.status.succeeded()
+    session.status.loading(True)
+    session.status.loading(True)
+    session.status.loading(False)
+    assert output.statuses[-1]["state"] == "loading"
+    session.status.loading(False)
+    assert output.statuses[-1]["state"] == "ready"
+    await session.close()

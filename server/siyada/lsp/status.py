@@ -72,7 +72,7 @@ class StatusReporter:
         # "starting" until the model server first answers (or fails to); "loading"
         # while the model is being loaded into memory.
         self._answered = False
-        self._loading = False
+        self._loads = 0  # loads under way: two checks in a row may each load
         # Failures told since the last success: each is told once, even when several
         # kinds alternate (one function gets 500s while another gets 503s).
         self._told: set[tuple[type[ModelError], str]] = set()
@@ -88,7 +88,7 @@ class StatusReporter:
             message = str(self._problem)
         elif not self._answered:
             state, message = "starting", f"Checking the model server at {settings.endpoint}"
-        elif self._loading:
+        elif self._loads:
             state, message = "loading", f"Loading {settings.model} into memory"
         elif self._pending:
             state, message = "reviewing", f"Reviewing {_functions(self._pending)}"
@@ -103,7 +103,7 @@ class StatusReporter:
         return self._problem is not None
 
     def loading(self, active: bool) -> None:
-        self._loading = active
+        self._loads = max(0, self._loads + (1 if active else -1))
         self.publish()
 
     def activity(self, pending: int) -> None:
