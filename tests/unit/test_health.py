@@ -137,7 +137,7 @@ async def test_keep_alive_zero_is_not_sent_as_a_warm_up(
     await session.close()
 
 
-async def test_unreachable_is_probed_on_the_schedule_until_it_answers_then_reviewed(
+async def test_unreachable_is_probed_on_the_schedule_until_it_answers(
     tmp_path: Path,
 ) -> None:
     port = _free_port()
@@ -160,7 +160,8 @@ async def test_unreachable_is_probed_on_the_schedule_until_it_answers_then_revie
     assert paths[0] == ("GET", "/api/version")
     assert ("POST", "/api/show") in paths
     assert output.statuses[-1]["state"] in ("ready", "reviewing")
-    assert [m for _, m in output.messages if "not reachable" in m] != []
+    # Told once, however many probes failed.
+    assert len([m for _, m in output.messages if "not reachable" in m]) == 1
     await session.close()
 
 
