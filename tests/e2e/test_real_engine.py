@@ -220,7 +220,9 @@ async def test_case4_real_engine_killed_mid_review_is_one_message_then_recovers(
         await wait_for_status(client, lambda s: status_field(s, "state") == "reviewing", REAL_WAIT)
         server.stop()
         failed = await wait_for_status(
-            client, lambda s: status_field(s, "state") not in ("ready", "reviewing"), REAL_WAIT
+            client,
+            lambda s: status_field(s, "state") not in ("starting", "loading", "ready", "reviewing"),
+            REAL_WAIT,
         )
         outage = await wait_for_message(client, lambda m: server.url in m, REAL_WAIT)
 

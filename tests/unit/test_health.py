@@ -8,14 +8,21 @@ import asyncio
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from lsprotocol import types
 
 from siyada.lsp.capabilities import ClientFlags
-from siyada.lsp.health import Backoff, Health
+from siyada.lsp.health import Backoff, Health, _answers
 from siyada.lsp.session import Session
-from siyada.models.errors import EndpointUnreachable, ModelNotFound
+from siyada.models.errors import (
+    EndpointUnreachable,
+    ModelNotFound,
+    ServerBusy,
+    ServerFailure,
+    StreamFailure,
+)
 from siyada.review.setting_values import keep_alive_seconds
 from tests.e2e.conftest import MODEL
 from tests.model_server import OllamaDouble, OpenAIDouble
@@ -26,6 +33,9 @@ from tests.unit.lsp_fakes import FakeOutput, make_session
 def double() -> Iterator[OllamaDouble]:
     with OllamaDouble(models=[MODEL]) as running:
         yield running
+
+
+URL = "http://127.0.0.1:11434"
 
 
 def _free_port() -> int:
@@ -307,3 +317,32 @@ async def test_loading_lasts_until_the_last_of_two_loads_ends(tmp_path: Path) ->
     session.status.loading(False)
     assert output.statuses[-1]["state"] == "ready"
     await session.close()
+
+
+class _ModelList:
+    """A client whose model list fails (or not) as told: the OpenAI-side probe."""
+
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+
+    async def list_models(self) -> list[object]:
+        if self.error is not None:
+            raise self.error
+        return []
+
+
+@pytest.mark.parametrize(
+    ("error", "answers"),
+    [
+        (None, True),
+        (EndpointUnreachable(URL), False),
+        (ServerBusy(URL), False),  # llama-server still loading its model: 503
+        (StreamFailure(URL, "dropped"), False),
+        (ServerFailure(URL, 500, "boom"), True),  # it answers; the check tells the rest
+        (ModelNotFound(URL, MODEL), True),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
+)
+async def test_what_counts_as_an_answer_to_a_probe(error: Exception | None, answers: bool) -> None:
+    reviewer = SimpleNamespace(client=_ModelList(error))
+    assert await _answers(reviewer) is answers  # type: ignore[arg-type]

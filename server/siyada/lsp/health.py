@@ -21,7 +21,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from siyada.models.errors import EndpointUnreachable, ModelError, RequestTimedOut
+from siyada.models.errors import (
+    EndpointUnreachable,
+    ModelError,
+    RequestTimedOut,
+    ServerBusy,
+    StreamFailure,
+)
 from siyada.models.ollama import OllamaClient
 from siyada.review.engine import Reviewer
 from siyada.review.pipeline import preflight
@@ -160,9 +166,14 @@ class Health:
             self._session.status.loading(False)
 
 
+# Not an answer yet: nobody listens, the connection drops, or the server is still
+# starting (llama-server answers 503 while it loads its model).
+_NOT_YET = (EndpointUnreachable, RequestTimedOut, StreamFailure, ServerBusy, TimeoutError)
+
+
 async def _answers(reviewer: Reviewer) -> bool:
-    """Whether the endpoint answers at all: any HTTP answer counts, even an error
-    (the check that follows tells what it means)."""
+    """Whether the endpoint answers: any other HTTP answer counts, even an error (the
+    check that follows tells what it means)."""
     try:
         client = reviewer.client
         async with asyncio.timeout(PROBE_TIMEOUT_S):
@@ -170,7 +181,7 @@ async def _answers(reviewer: Reviewer) -> bool:
                 await client.version()
             else:
                 await client.list_models()
-    except (EndpointUnreachable, RequestTimedOut, TimeoutError):
+    except _NOT_YET:
         return False
     except ModelError:
         return True
