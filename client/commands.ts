@@ -12,7 +12,8 @@ import {
 import { errorMessage, showErrorWithLogs } from './errors';
 import type { SiyadaServer } from './server';
 import { SECTION } from './settings';
-import { formatBytes, statusView, unreachableAdvice } from './status';
+import { RETRY_COMMAND } from './outage';
+import { formatBytes, statusView } from './status';
 
 interface ModelInfo {
   name: string;
@@ -34,6 +35,7 @@ export function registerCommands(server: SiyadaServer): vscode.Disposable[] {
     register('siyada.showLogs', () => server.output.show()),
     register('siyada.restartServer', () => server.restart()),
     register(STATUS_ACTION_COMMAND, () => statusAction(server)),
+    register(RETRY_COMMAND, () => retryConnection(server)),
   ];
 }
 
@@ -199,20 +201,28 @@ async function pullModel(server: SiyadaServer, model: string | undefined): Promi
   );
 }
 
+/** Asks the server to check the model server now rather than at its next probe. */
+async function retryConnection(server: SiyadaServer): Promise<void> {
+  const client = clientOrExplain(server);
+  if (!client) {
+    return;
+  }
+  try {
+    await executeOnServer(client, 'siyada.checkHealth', []);
+  } catch (error) {
+    void showErrorWithLogs(`Siyada could not check the model server: ${errorMessage(error)}`, server.output);
+  }
+}
+
 async function statusAction(server: SiyadaServer): Promise<void> {
   const status = server.currentStatus;
   switch (statusView(status).action) {
     case 'pullModel':
       await pullModel(server, 'model' in status && status.model ? status.model : undefined);
       return;
-    case 'explainUnreachable': {
-      const logs = 'Show Logs';
-      const endpoint = 'endpoint' in status ? status.endpoint : '';
-      if ((await vscode.window.showErrorMessage(unreachableAdvice(endpoint), logs)) === logs) {
-        server.output.show();
-      }
+    case 'retry':
+      await retryConnection(server);
       return;
-    }
     case 'installServer':
       if (status.state === 'notInstalled') {
         await server.installServer(status.python);

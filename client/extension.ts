@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { trackFocus } from './focusTracker';
+import { showOutages } from './outageToast';
 import { SiyadaServer } from './server';
 import { supportedLanguages, type Manifest } from './settings';
 import { createStatusItem } from './statusItem';
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     output,
     createStatusItem(server, languages),
+    showOutages(server),
     trackFocus(server, languages),
     ...registerCommands(server),
   );

@@ -16,6 +16,7 @@ import {
 } from 'vscode-languageclient/node';
 import { errorMessage, showErrorWithLogs } from './errors';
 import { ServerInstaller } from './installer';
+import { statusMessagesFeature } from './outageToast';
 import { PythonExtension } from './pythonExtension';
 import { expandPath, resolveServer, type Launch, type Probes } from './resolve';
 import { CoalescingRunner } from './serial';
@@ -214,6 +215,7 @@ export class SiyadaServer implements vscode.Disposable {
     };
     client = new LanguageClient(SECTION, 'Siyada', serverOptions, clientOptions);
     this.skipOwnedCommands(client);
+    client.registerFeature(statusMessagesFeature);
     return client;
   }
 

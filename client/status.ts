@@ -3,7 +3,16 @@
 
 /** Payload of the server's `siyada/status` notification (and `siyada.status` command). */
 export interface ServerStatus {
-  state: 'ready' | 'reviewing' | 'unreachable' | 'modelMissing' | 'unauthorized' | 'refused' | 'error';
+  state:
+    | 'starting'
+    | 'loading'
+    | 'ready'
+    | 'reviewing'
+    | 'unreachable'
+    | 'modelMissing'
+    | 'unauthorized'
+    | 'refused'
+    | 'error';
   model: string;
   endpoint: string;
   remote: boolean;
@@ -16,13 +25,16 @@ export type ClientStatus =
   { state: 'starting' } | { state: 'notInstalled'; python: string } | { state: 'stopped'; message: string };
 
 /** What clicking the entry does: each leads to the fix for its state. */
-export type StatusAction = 'showLogs' | 'pullModel' | 'explainUnreachable' | 'installServer';
+export type StatusAction = 'showLogs' | 'pullModel' | 'retry' | 'installServer';
 
 export type Severity = 'information' | 'warning' | 'error';
 
 export interface StatusView {
   text: string;
+  /** Short, so the entry's action stays on screen beside it. */
   detail: string;
+  /** The long text, shown on hovering the action. */
+  tooltip: string;
   severity: Severity;
   busy: boolean;
   action: StatusAction;
@@ -48,8 +60,16 @@ export function hostOf(endpoint: string): string {
   }
 }
 
+/** `text` cut at its first sentence, and at `limit` characters. */
+export function brief(text: string, limit = 60): string {
+  const sentence = /^(.*?[.!?])(\s|$)/s.exec(text)?.[1] ?? text;
+  const line = sentence.replace(/\s+/g, ' ').trim();
+  return line.length <= limit ? line : `${line.slice(0, limit - 1).trimEnd()}…`;
+}
+
 export function statusView(status: ServerStatus | ClientStatus): StatusView {
-  const view = baseView(status);
+  const base = baseView(status);
+  const view = { ...base, tooltip: 'message' in status && status.message ? status.message : base.detail };
   // A remote endpoint is named in the entry itself, in every state but `refused` (where
   // nothing is sent): the user always sees where their code goes.
   if ('remote' in status && status.remote && status.state !== 'refused') {
@@ -58,9 +78,18 @@ export function statusView(status: ServerStatus | ClientStatus): StatusView {
   return view;
 }
 
-function baseView(status: ServerStatus | ClientStatus): StatusView {
+function baseView(status: ServerStatus | ClientStatus): Omit<StatusView, 'tooltip'> {
   switch (status.state) {
     case 'starting':
+      if ('endpoint' in status) {
+        return {
+          text: 'Siyada: starting',
+          detail: `Checking ${hostOf(status.endpoint)}`,
+          severity: 'information',
+          busy: true,
+          ...SHOW_LOGS,
+        };
+      }
       return {
         text: 'Siyada: starting',
         detail: 'Starting the language server',
@@ -79,10 +108,18 @@ function baseView(status: ServerStatus | ClientStatus): StatusView {
       };
     case 'stopped':
       return { text: 'Siyada: server stopped', detail: status.message, severity: 'error', busy: false, ...SHOW_LOGS };
+    case 'loading':
+      return {
+        text: `Siyada: loading ${status.model}`,
+        detail: 'Loading the model into memory',
+        severity: 'information',
+        busy: true,
+        ...SHOW_LOGS,
+      };
     case 'ready':
       return {
         text: `Siyada: ${status.model}`,
-        detail: status.message || where(status),
+        detail: status.remote ? `${hostOf(status.endpoint)} (remote)` : hostOf(status.endpoint),
         severity: status.remote ? 'warning' : 'information',
         busy: false,
         ...SHOW_LOGS,
@@ -98,16 +135,16 @@ function baseView(status: ServerStatus | ClientStatus): StatusView {
     case 'unreachable':
       return {
         text: 'Siyada: Ollama not reachable',
-        detail: status.message || `No answer from ${status.endpoint}`,
+        detail: `No answer from ${hostOf(status.endpoint)}`,
         severity: 'error',
         busy: false,
-        action: 'explainUnreachable',
-        actionTitle: 'How to fix',
+        action: 'retry',
+        actionTitle: 'Retry',
       };
     case 'modelMissing':
       return {
         text: 'Siyada: model missing',
-        detail: status.message || `${status.model} is not installed in Ollama`,
+        detail: `${status.model} is not installed`,
         severity: 'warning',
         busy: false,
         action: 'pullModel',
@@ -116,7 +153,7 @@ function baseView(status: ServerStatus | ClientStatus): StatusView {
     case 'unauthorized':
       return {
         text: 'Siyada: access refused',
-        detail: status.message || `${status.endpoint} refused the API key; see siyada.apiKeyEnv`,
+        detail: 'API key refused; see siyada.apiKeyEnv',
         severity: 'error',
         busy: false,
         ...SHOW_LOGS,
@@ -124,7 +161,7 @@ function baseView(status: ServerStatus | ClientStatus): StatusView {
     case 'refused':
       return {
         text: 'Siyada: endpoint refused',
-        detail: status.message || `${status.endpoint} is not on this machine; see siyada.allowRemoteEndpoint`,
+        detail: 'Remote endpoint not allowed',
         severity: 'error',
         busy: false,
         ...SHOW_LOGS,
@@ -132,20 +169,12 @@ function baseView(status: ServerStatus | ClientStatus): StatusView {
     case 'error':
       return {
         text: 'Siyada: error',
-        detail: status.message || 'See the logs',
+        detail: status.message ? brief(status.message) : 'See the logs',
         severity: 'error',
         busy: false,
         ...SHOW_LOGS,
       };
   }
-}
-
-/** The text of the message shown when Ollama cannot be reached. */
-export function unreachableAdvice(endpoint: string): string {
-  return (
-    `Siyada cannot reach Ollama at ${endpoint}. Start Ollama (\`ollama serve\`), ` +
-    'or set siyada.endpoint to where it listens.'
-  );
 }
 
 /** Accepts a notification payload only if it has the documented shape. */
@@ -154,7 +183,17 @@ export function parseServerStatus(value: unknown): ServerStatus | undefined {
     return undefined;
   }
   const v = value as Record<string, unknown>;
-  const states = ['ready', 'reviewing', 'unreachable', 'modelMissing', 'unauthorized', 'refused', 'error'];
+  const states = [
+    'starting',
+    'loading',
+    'ready',
+    'reviewing',
+    'unreachable',
+    'modelMissing',
+    'unauthorized',
+    'refused',
+    'error',
+  ];
   if (typeof v.state !== 'string' || !states.includes(v.state)) {
     return undefined;
   }

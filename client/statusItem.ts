@@ -20,7 +20,7 @@ export function createStatusItem(server: SiyadaServer, languages: string[]): vsc
     item.detail = view.detail;
     item.severity = SEVERITIES[view.severity];
     item.busy = view.busy;
-    item.command = { title: view.actionTitle, command: STATUS_ACTION_COMMAND };
+    item.command = { title: view.actionTitle, command: STATUS_ACTION_COMMAND, tooltip: view.tooltip };
   };
   update();
   const subscription = server.onDidChangeStatus(update);

@@ -46,7 +46,16 @@ BROKEN = {
         finding("    return x / 0", title="Padding " + "p" * 900),
     ]
 }
-STATES = {"ready", "reviewing", "unreachable", "modelMissing", "refused", "error"}
+STATES = {
+    "starting",
+    "loading",
+    "ready",
+    "reviewing",
+    "unreachable",
+    "modelMissing",
+    "refused",
+    "error",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,10 @@ def test_status_says_when_code_goes_to_a_remote_endpoint() -> None:
         settings=settings,
         endpoint_is_remote=True,
         client_flags=SimpleNamespace(work_done_progress=False),
+        closing=True,
     )
-    status = StatusReporter(server).current()  # type: ignore[arg-type]
+    reporter = StatusReporter(server)  # type: ignore[arg-type]
+    reporter.succeeded()
+    status = reporter.current()
     assert status.remote is True and status.state == "ready"
     assert f"remote endpoint {REMOTE}: code is sent there" in status.message

@@ -46,7 +46,8 @@ async def test_initialize_builds_the_whole_session_from_the_client_options(
     assert session.scheduler.reviewer.settings is session.settings
     assert session.scheduler.reviewer.cache.problem is None
     (status,) = output.statuses
-    assert status["state"] == "ready" and status["endpoint"] == double.url
+    # "starting" until the model server's first answer.
+    assert status["state"] == "starting" and status["endpoint"] == double.url
     assert output.messages == []
     assert double.requests == []  # the client exists; nothing is asked until a review
     await session.close()

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatBytes, parseServerStatus, statusView, unreachableAdvice, type ServerStatus } from '../../status';
+import { brief, formatBytes, parseServerStatus, statusView, type ServerStatus } from '../../status';
 
 const base: ServerStatus = {
   state: 'ready',
@@ -41,7 +41,8 @@ describe('statusView', () => {
     const view = statusView({ ...base, state: 'unauthorized', message });
     assert.equal(view.text, 'Siyada: access refused');
     assert.equal(view.severity, 'error');
-    assert.equal(view.detail, message);
+    assert.equal(view.detail, 'API key refused; see siyada.apiKeyEnv');
+    assert.equal(view.tooltip, message);
     assert.equal(parseServerStatus({ ...base, state: 'unauthorized' })?.state, 'unauthorized');
   });
 
@@ -55,7 +56,8 @@ describe('statusView', () => {
     const unreachable = statusView({ ...base, state: 'unreachable' });
     assert.equal(unreachable.text, 'Siyada: Ollama not reachable');
     assert.equal(unreachable.severity, 'error');
-    assert.equal(unreachable.action, 'explainUnreachable');
+    assert.equal(unreachable.action, 'retry');
+    assert.equal(unreachable.actionTitle, 'Retry');
 
     const missing = statusView({ ...base, state: 'modelMissing' });
     assert.equal(missing.text, 'Siyada: model missing');
@@ -66,7 +68,40 @@ describe('statusView', () => {
       const view = statusView({ ...base, state, message: 'details' });
       assert.equal(view.action, 'showLogs');
       assert.equal(view.severity, 'error');
-      assert.equal(view.detail, 'details');
+      assert.equal(view.tooltip, 'details');
+    }
+  });
+
+  it('keeps the detail short and puts the long message in the tooltip', () => {
+    const long =
+      'Ollama is not reachable at http://127.0.0.1:11434. Start it with `ollama serve` ' +
+      '(install from ollama.com) or set siyada.endpoint.';
+    for (const state of ['unreachable', 'modelMissing', 'unauthorized', 'refused', 'error'] as const) {
+      const view = statusView({ ...base, state, message: long });
+      assert.ok(view.detail.length <= 60, `${state}: ${view.detail}`);
+      assert.equal(view.tooltip, long, state);
+    }
+    assert.equal(statusView({ ...base, state: 'unreachable', message: long }).detail, 'No answer from 127.0.0.1:11434');
+    assert.equal(
+      statusView({ ...base, state: 'error', message: long }).detail,
+      'Ollama is not reachable at http://127.0.0.1:11434.',
+    );
+    const ready = statusView({ ...base, message: 'Ready' });
+    assert.equal(ready.detail, '127.0.0.1:11434');
+  });
+
+  it('shows the server starting, then loading the model', () => {
+    const starting = statusView({ ...base, state: 'starting', message: 'Checking the model server at x' });
+    assert.equal(starting.text, 'Siyada: starting');
+    assert.equal(starting.detail, 'Checking 127.0.0.1:11434');
+    assert.equal(starting.busy, true);
+    const loading = statusView({ ...base, state: 'loading', message: 'Loading qwen2.5-coder:7b into memory' });
+    assert.equal(loading.text, 'Siyada: loading qwen2.5-coder:7b');
+    assert.equal(loading.busy, true);
+    assert.equal(loading.severity, 'information');
+    assert.equal(loading.tooltip, 'Loading qwen2.5-coder:7b into memory');
+    for (const state of ['starting', 'loading'] as const) {
+      assert.equal(parseServerStatus({ ...base, state })?.state, state);
     }
   });
 
@@ -78,8 +113,10 @@ describe('statusView', () => {
     assert.equal(statusView({ state: 'stopped', message: 'crashed' }).action, 'showLogs');
   });
 
-  it('tells how to start Ollama', () => {
-    assert.match(unreachableAdvice('http://127.0.0.1:11434'), /Start Ollama \(`ollama serve`\)/);
+  it('cuts a message to its first sentence', () => {
+    assert.equal(brief('One. Two.'), 'One.');
+    assert.equal(brief('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
+    assert.equal(brief('no full stop'), 'no full stop');
   });
 });
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+STATUS_MESSAGES = "siyadaStatusMessages"
+
 
 @dataclass(frozen=True)
 class ClientFlags:
@@ -15,6 +17,9 @@ class ClientFlags:
     versioned_edits: bool = False
     work_done_progress: bool = False
     hover_markdown: bool = False
+    # `experimental.siyadaStatusMessages`: the client tells the outages of
+    # `status.CLIENT_TOLD_STATES` itself, from `siyada/status`.
+    status_messages: bool = False
 
     @classmethod
     def of(cls, capabilities: types.ClientCapabilities) -> ClientFlags:
@@ -22,6 +27,7 @@ class ClientFlags:
         edit = workspace.workspace_edit if workspace else None
         window = capabilities.window
         hover = capabilities.text_document.hover if capabilities.text_document else None
+        experimental = capabilities.experimental
         return cls(
             configuration=bool(workspace and workspace.configuration),
             versioned_edits=bool(edit and edit.document_changes),
@@ -29,4 +35,6 @@ class ClientFlags:
             hover_markdown=bool(
                 hover and types.MarkupKind.Markdown in (hover.content_format or ())
             ),
+            status_messages=isinstance(experimental, dict)
+            and experimental.get(STATUS_MESSAGES) is True,
         )

@@ -18,6 +18,7 @@ REVIEW_FILE = "siyada.reviewFile"
 LIST_MODELS = "siyada.listModels"
 PULL_MODEL = "siyada.pullModel"
 STATUS = "siyada.status"
+CHECK_HEALTH = "siyada.checkHealth"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,12 @@ async def list_models(session: Session, call: CommandCall) -> list[dict[str, Any
 
 
 def status(session: Session, call: CommandCall) -> dict[str, Any]:
+    return asdict(session.status.current())
+
+
+async def check_health(session: Session, call: CommandCall) -> dict[str, Any]:
+    """Check the model server now (the "Retry" of an outage); the status it leads to."""
+    await session.health.retry()
     return asdict(session.status.current())
 
 
@@ -95,6 +102,7 @@ COMMANDS: dict[str, Callable[[Session, CommandCall], Any]] = {
     LIST_MODELS: list_models,
     PULL_MODEL: pull_model,
     STATUS: status,
+    CHECK_HEALTH: check_health,
 }
 
 

@@ -21,6 +21,7 @@ def did_open(session: Session, params: types.DidOpenTextDocumentParams) -> None:
     if spec is None:
         return  # a language Siyada does not review: ignored quietly
     session.scheduler.open(item.uri, spec, item.version, item.text)
+    session.health.user_active()
 
 
 def did_change(session: Session, params: types.DidChangeTextDocumentParams) -> None:
@@ -37,6 +38,7 @@ def did_change(session: Session, params: types.DidChangeTextDocumentParams) -> N
         edited_line=_edited_line(params),
         received=received,
     )
+    session.health.user_active()
 
 
 def did_save(session: Session, params: types.DidSaveTextDocumentParams) -> None:

@@ -17,6 +17,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from siyada.code.languages import LanguageSpec, language_for
 from siyada.lsp.capabilities import ClientFlags
+from siyada.lsp.health import Health
 from siyada.lsp.output import Output, PublishedDiagnostics, Quieting
 from siyada.lsp.published import PublishedFixes
 from siyada.lsp.status import StatusReporter
@@ -65,6 +66,7 @@ class Session:
         self.tasks = TaskGroup("Background", log)
         self.settings = self._parse_options()
         self.status = StatusReporter(self)
+        self.health = Health(self)
         self.status.publish()
         # The reviewer (HTTP client, cache) is made now, not on the first didOpen:
         # files reopened right after start then show their cached findings at once.
@@ -110,6 +112,7 @@ class Session:
             old = self.scheduler.reviewer
             new = old.reconfigured(settings)
             self.scheduler.use_reviewer(new)
+            self.health.stop()
             if not new.shares_client_with(old):
                 self.spawn(old.aclose())
             if not new.shares_cache_with(old):
@@ -169,11 +172,15 @@ class Session:
         await reviewer.aclose()
         reviewer.cache.close()
 
+    def _model_answered(self) -> None:
+        self.health.model_used()
+        self.status.succeeded()
+
     def _hooks(self) -> SchedulerHooks:
         return SchedulerHooks(
             findings_changed=self.publish,
             activity=self.status.activity,
-            succeeded=self.status.succeeded,
+            succeeded=self._model_answered,
             failed=self.status.failed,
             skipped=lambda message: self.output.show_message(message, types.MessageType.Info),
         )

@@ -25,7 +25,15 @@ log = logging.getLogger(__name__)
 STATUS_NOTIFICATION = "siyada/status"
 
 State = Literal[
-    "ready", "reviewing", "unreachable", "modelMissing", "unauthorized", "refused", "error"
+    "starting",
+    "loading",
+    "ready",
+    "reviewing",
+    "unreachable",
+    "modelMissing",
+    "unauthorized",
+    "refused",
+    "error",
 ]
 
 # The states a failure is shown as: those spelled like its `ModelError.kind`. A failure
@@ -36,6 +44,11 @@ PROBLEM_STATES: Final[dict[str, State]] = {
     "unauthorized": "unauthorized",
     "refused": "refused",
 }
+
+# The outages a client that says so (`ClientFlags.status_messages`) tells the user
+# itself, from `siyada/status`, with buttons and closed when the state ends: the server
+# then sends no `window/showMessage` for them, which no client could close.
+CLIENT_TOLD_STATES: Final[frozenset[State]] = frozenset({"unreachable", "modelMissing"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,10 @@ class StatusReporter:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._problem: ModelError | None = None
+        # "starting" until the model server first answers (or fails to); "loading"
+        # while the model is being loaded into memory.
+        self._answered = False
+        self._loads = 0  # loads under way: two checks in a row may each load
         # Failures told since the last success: each is told once, even when several
         # kinds alternate (one function gets 500s while another gets 503s).
         self._told: set[tuple[type[ModelError], str]] = set()
@@ -69,6 +86,10 @@ class StatusReporter:
         if self._problem is not None:
             state: State = state_of(self._problem)
             message = str(self._problem)
+        elif not self._answered:
+            state, message = "starting", f"Checking the model server at {settings.endpoint}"
+        elif self._loads:
+            state, message = "loading", f"Loading {settings.model} into memory"
         elif self._pending:
             state, message = "reviewing", f"Reviewing {_functions(self._pending)}"
         else:
@@ -76,6 +97,14 @@ class StatusReporter:
         if remote and state in ("ready", "reviewing"):
             message += f" (remote endpoint {settings.endpoint}: code is sent there)"
         return Status(state, settings.model, settings.endpoint, remote, self._pending, message)
+
+    @property
+    def has_problem(self) -> bool:
+        return self._problem is not None
+
+    def loading(self, active: bool) -> None:
+        self._loads = max(0, self._loads + (1 if active else -1))
+        self.publish()
 
     def activity(self, pending: int) -> None:
         self._pending = pending
@@ -85,18 +114,24 @@ class StatusReporter:
     def succeeded(self) -> None:
         if self._problem is not None:
             log.info("The model server answers again.")
+        self._answered = True
         self._problem = None
         self._told.clear()
         self.publish()
 
     def failed(self, error: ModelError) -> None:
+        self._answered = True
         self._problem = error
+        state = state_of(error)
         told = (type(error), str(error))
         if told not in self._told:
             self._told.add(told)
             log.warning("%s", error)
-            self._session.output.show_message(str(error), types.MessageType.Warning)
+            if not (self._session.client_flags.status_messages and state in CLIENT_TOLD_STATES):
+                self._session.output.show_message(str(error), types.MessageType.Warning)
         self.publish()
+        if state == "unreachable":
+            self._session.health.watch()
 
     def settings_changed(self) -> None:
         self._problem = None

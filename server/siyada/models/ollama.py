@@ -85,6 +85,11 @@ class OllamaClient:
         data = await self._transport.json("GET", "/api/tags")
         return [_model_info(entry) for entry in data.get("models") or []]
 
+    async def version(self) -> str:
+        """The server's version (`GET /api/version`): the cheapest request Ollama answers."""
+        data = await self._transport.json("GET", "/api/version")
+        return str(data.get("version", ""))
+
     async def show(self, model: str) -> dict[str, Any]:
         return await self._transport.json("POST", "/api/show", {"model": model}, model)
 

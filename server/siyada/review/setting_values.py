@@ -62,6 +62,37 @@ def keep_alive_duration(value: Any) -> str | int:
     raise SettingError('must be a duration such as "30m" or a number of seconds')
 
 
+_GO_UNIT_SECONDS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+}
+
+
+def keep_alive_seconds(value: str | int) -> float | None:
+    """A `keep_alive_duration` in seconds; None when negative (Ollama then keeps the
+    model loaded for good)."""
+    if isinstance(value, int):
+        seconds = float(value)
+    elif value.lstrip("-").isdigit():
+        seconds = float(int(value))
+    else:
+        seconds = _go_duration_seconds(value.removeprefix("-"))
+        seconds = -seconds if value.startswith("-") else seconds
+    return None if seconds < 0 else seconds
+
+
+def _go_duration_seconds(body: str) -> float:
+    total = 0.0
+    for number, unit in re.findall(r"([0-9.]+)(ns|us|µs|ms|s|m|h)", body):
+        total += float(number) * _GO_UNIT_SECONDS[unit]
+    return total
+
+
 def _is_go_duration(text: str) -> bool:
     body = text.removeprefix("-")
     units = ("ns", "us", "µs", "ms", "s", "m", "h")
