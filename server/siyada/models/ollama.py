@@ -88,6 +88,16 @@ class OllamaClient:
     async def show(self, model: str) -> dict[str, Any]:
         return await self._transport.json("POST", "/api/show", {"model": model}, model)
 
+    async def version(self) -> str:
+        """The server's version (`/api/version`)."""
+        data = await self._transport.json("GET", "/api/version")
+        return str(data.get("version") or "")
+
+    async def running_models(self) -> list[dict[str, Any]]:
+        """The models in memory now, as `/api/ps` lists them."""
+        data = await self._transport.json("GET", "/api/ps")
+        return [entry for entry in data.get("models") or [] if isinstance(entry, dict)]
+
     async def load(self, model: str, keep_alive: str | int) -> None:
         """Load `model` into memory now (Ollama's documented warm-up: no messages)."""
         body: dict[str, Any] = {
