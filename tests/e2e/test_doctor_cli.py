@@ -19,14 +19,19 @@ from siyada.doctor.workspace import prompt_tokens
 from siyada.review.prompt import ANSWER_BUDGET, NUM_CTX
 from tests.e2e.conftest import MODEL
 from tests.model_server import OllamaDouble
-from tests.model_server.openai import OpenAIDouble, PROPS_BUILD, PROPS_N_CTX
+from tests.model_server.openai import PROPS_BUILD, PROPS_N_CTX, OpenAIDouble
 from tests.model_server.timing import ModelSpeed
 
 GPU_STUBS = Path(__file__).parents[1] / "fixtures" / "gpu_stubs"
 SHORT = "def add(a, b):\n    return a + b\n"
-MIDDLE = "def scale(values, factor):\n    result = []\n    for v in values:\n        result.append(v * factor)\n    return result\n"
+MIDDLE = (
+    "def scale(values, factor):\n    result = []\n    for v in values:\n"
+    "        result.append(v * factor)\n    return result\n"
+)
 # A function whose prompt is over Siyada's context (8192 tokens less the answer's room).
-LONG = "def huge():\n" + "".join(f"    value_{i} = compute_something({i}) + 1\n" for i in range(900))
+LONG = "def huge():\n" + "".join(
+    f"    value_{i} = compute_something({i}) + 1\n" for i in range(900)
+)
 
 
 def _doctor(*args: str, path: Path, env_path: str) -> subprocess.CompletedProcess[str]:
@@ -68,11 +73,13 @@ def _closed_port() -> int:
 def test_json_report_against_ollama(tmp_path: Path) -> None:
     project = _project(tmp_path / "project")
     with OllamaDouble(models=[MODEL, "llama3.2:3b"], timing=ModelSpeed(scale=4)) as double:
-        first = _doctor("--format", "json", "--endpoint", double.url, ".", path=project,
-                        env_path=str(GPU_STUBS))  # fmt: skip
+        first = _doctor(
+            "--format", "json", "--endpoint", double.url, ".", path=project, env_path=str(GPU_STUBS)
+        )
         chats = list(double.chat_requests)
-        second = _doctor("--format", "json", "--endpoint", double.url, path=project,
-                         env_path=str(GPU_STUBS))  # fmt: skip
+        second = _doctor(
+            "--format", "json", "--endpoint", double.url, path=project, env_path=str(GPU_STUBS)
+        )
 
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
@@ -86,8 +93,11 @@ def test_json_report_against_ollama(tmp_path: Path) -> None:
     assert all(m["size_bytes"] > 0 for m in server["installed"])
     assert server["loaded"] == []
     assert server["context"] == {
-        "requested": NUM_CTX, "model_max": 32768, "server": None, "in_force": NUM_CTX
-    }  # fmt: skip
+        "requested": NUM_CTX,
+        "model_max": 32768,
+        "server": None,
+        "in_force": NUM_CTX,
+    }
 
     assert report["gpus"] == [
         {
@@ -124,10 +134,14 @@ def test_json_report_against_ollama(tmp_path: Path) -> None:
     (too_long,) = workspace["too_long"]
     assert too_long["name"] == "huge" and too_long["prompt_tokens"] + ANSWER_BUDGET > NUM_CTX
     estimate = report["review_estimate"]
-    expected = median / speed["prompt_tokens_per_second"] + 150 / speed["generation_tokens_per_second"]
+    expected = (
+        median / speed["prompt_tokens_per_second"] + 150 / speed["generation_tokens_per_second"]
+    )
     assert estimate["prompt_tokens"] == median
     assert estimate["seconds"] == pytest.approx(expected, abs=0.02)
-    assert any(w.startswith("1 of 3 functions are longer than the context") for w in report["warnings"])
+    assert any(
+        w.startswith("1 of 3 functions are longer than the context") for w in report["warnings"]
+    )
 
     # The timed request loaded the model with the review's context, as /api/ps shows.
     assert second.returncode == 0, second.stderr
@@ -157,8 +171,14 @@ def test_text_report_when_the_server_is_unreachable_and_no_gpu_tool(tmp_path: Pa
 
 
 def test_a_remote_endpoint_is_refused_without_being_contacted(tmp_path: Path) -> None:
-    result = _doctor("--format", "json", "--endpoint", "http://192.0.2.1:11434",
-                     path=tmp_path, env_path=str(GPU_STUBS))  # fmt: skip
+    result = _doctor(
+        "--format",
+        "json",
+        "--endpoint",
+        "http://192.0.2.1:11434",
+        path=tmp_path,
+        env_path=str(GPU_STUBS),
+    )
 
     assert result.returncode == 0, result.stderr
     server: dict[str, Any] = json.loads(result.stdout)["server"]
@@ -169,8 +189,18 @@ def test_a_remote_endpoint_is_refused_without_being_contacted(tmp_path: Path) ->
 def test_llama_server_context_and_timings(tmp_path: Path) -> None:
     project = _project(tmp_path / "project")
     with OpenAIDouble(models=["gemma-3-270m"], timing=ModelSpeed(scale=4)) as double:
-        result = _doctor("--format", "json", "--provider", "openai", "--endpoint", double.url,
-                         "--model", "gemma-3-270m", path=project, env_path=str(GPU_STUBS))  # fmt: skip
+        result = _doctor(
+            "--format",
+            "json",
+            "--provider",
+            "openai",
+            "--endpoint",
+            double.url,
+            "--model",
+            "gemma-3-270m",
+            path=project,
+            env_path=str(GPU_STUBS),
+        )
 
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -187,8 +217,18 @@ def test_llama_server_context_and_timings(tmp_path: Path) -> None:
 def test_another_openai_server_gives_wall_time_and_an_unknown_context(tmp_path: Path) -> None:
     project = _project(tmp_path / "project")
     with OpenAIDouble(models=["served"], owned_by="vllm", timing=ModelSpeed(scale=4)) as double:
-        result = _doctor("--format", "json", "--provider", "openai", "--endpoint", double.url,
-                         "--model", "served", path=project, env_path=str(GPU_STUBS))  # fmt: skip
+        result = _doctor(
+            "--format",
+            "json",
+            "--provider",
+            "openai",
+            "--endpoint",
+            double.url,
+            "--model",
+            "served",
+            path=project,
+            env_path=str(GPU_STUBS),
+        )
 
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)

@@ -238,7 +238,12 @@ class OpenAIDouble(ModelServer):
             await exchange.reply(reply)
             return
         streamed = body.get("stream") is True
-        await self.answer_chat(exchange, body["messages"], streamed, _ChatFormat(model, body, llama_cpp=self.owned_by == LLAMA_CPP))
+        await self.answer_chat(
+            exchange,
+            body["messages"],
+            streamed,
+            _ChatFormat(model, body, llama_cpp=self.owned_by == LLAMA_CPP),
+        )
 
     def _refusal(self, body: Mapping[str, Any]) -> str | None:
         """Why a well-behaved server would refuse this body with 400, or None."""

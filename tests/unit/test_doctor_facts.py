@@ -12,7 +12,13 @@ import pytest
 from siyada.doctor.gpus import apple_gpu, parse_nvidia_smi, parse_rocm_smi, survey_gpus
 from siyada.doctor.machine import parse_meminfo, read_machine
 from siyada.doctor.model_server import ContextLength
-from siyada.doctor.speed import TYPICAL_ANSWER_TOKENS, Speed, Unmeasured, seconds_per_review, speed_of
+from siyada.doctor.speed import (
+    TYPICAL_ANSWER_TOKENS,
+    Speed,
+    Unmeasured,
+    seconds_per_review,
+    speed_of,
+)
 from siyada.doctor.tools import run_tool
 from siyada.models.chat import ChatResult
 from siyada.review.limits import fits_context
@@ -49,7 +55,12 @@ def test_nvidia_smi_csv() -> None:
 
 def test_rocm_smi_json() -> None:
     text = json.dumps(
-        {"card0": {"VRAM Total Memory (B)": "17163091968", "VRAM Total Used Memory (B)": "163091968"}}
+        {
+            "card0": {
+                "VRAM Total Memory (B)": "17163091968",
+                "VRAM Total Used Memory (B)": "163091968",
+            }
+        }
     )
 
     (gpu,) = parse_rocm_smi(text)
@@ -102,7 +113,7 @@ async def test_a_hanging_tool_is_stopped(tmp_path: Path, monkeypatch: pytest.Mon
     _stub(tmp_path, "slow-tool", "sleep 30")
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}/usr/bin{os.pathsep}/bin")
 
-    result = await run_tool(["slow-tool"], timeout=0.5)
+    result = await run_tool(["slow-tool"], time_limit=0.5)
 
     assert result.output is None and result.problem == "slow-tool did not answer within 0.5 s"
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from siyada.models.chat import ModelInfo
 from siyada.models.errors import ModelError
 from siyada.models.ollama import OllamaClient
 from siyada.models.openai import OpenAIClient
@@ -100,9 +101,17 @@ async def _ollama_facts(client: OllamaClient, model: str) -> ServerFacts:
     running = next((m for m in loaded if _same_model(m.name, model)), None)
     context = ContextLength(NUM_CTX, model_max, running.context_length if running else None)
     return ServerFacts(
-        client.endpoint, "ollama", model, True, problem, version, installed, loaded,
-        model_installed, context,
-    )  # fmt: skip
+        client.endpoint,
+        "ollama",
+        model,
+        True,
+        problem,
+        version,
+        installed,
+        loaded,
+        model_installed,
+        context,
+    )
 
 
 async def _openai_facts(client: OpenAIClient, model: str) -> ServerFacts:
@@ -121,12 +130,20 @@ async def _openai_facts(client: OpenAIClient, model: str) -> ServerFacts:
     n_ctx = _positive(settings.get("n_ctx")) if isinstance(settings, Mapping) else None
     version = str(props["build_info"]) if props.get("build_info") else None
     return ServerFacts(
-        client.endpoint, "openai", model, True, problem, version, installed, None,
-        model_installed, ContextLength(None, None, n_ctx),
-    )  # fmt: skip
+        client.endpoint,
+        "openai",
+        model,
+        True,
+        problem,
+        version,
+        installed,
+        None,
+        model_installed,
+        ContextLength(None, None, n_ctx),
+    )
 
 
-def _installed(info: Any) -> InstalledModel:
+def _installed(info: ModelInfo) -> InstalledModel:
     return InstalledModel(info.name, info.size, info.parameter_size, info.quantization_level)
 
 

@@ -74,14 +74,18 @@ def _server(server: ServerFacts, marks: _Marks) -> Iterator[str]:
     yield f"version: {server.version or UNKNOWN}"
     installed = "yes" if server.model_installed else "no"
     yield f"model: {marks.code(server.model)} (installed: {installed})"
-    names = [f"{m.name} ({_size(m.size)}, {_about(m.parameter_size, m.quantization)})"
-             for m in server.installed]  # fmt: skip
+    names = [
+        f"{m.name} ({_size(m.size)}, {_about(m.parameter_size, m.quantization)})"
+        for m in server.installed
+    ]
     yield f"installed: {', '.join(names) if names else 'none'}"
     if server.loaded is None:
         yield "loaded: unknown (the protocol does not tell)"
     else:
-        loaded = [f"{m.name} ({_size(m.size)}, context {m.context_length or UNKNOWN})"
-                  for m in server.loaded]  # fmt: skip
+        loaded = [
+            f"{m.name} ({_size(m.size)}, context {m.context_length or UNKNOWN})"
+            for m in server.loaded
+        ]
         yield f"loaded: {', '.join(loaded) if loaded else 'none'}"
     yield f"context in force: {_context(server)}"
 

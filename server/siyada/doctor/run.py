@@ -83,7 +83,9 @@ async def _speed(
     return await measure_speed(client_of(), settings.model, code, keep_alive)
 
 
-def _estimate(speed: Speed | Unmeasured, workspace: WorkspaceSurvey | None) -> ReviewEstimate | None:
+def _estimate(
+    speed: Speed | Unmeasured, workspace: WorkspaceSurvey | None
+) -> ReviewEstimate | None:
     if isinstance(speed, Unmeasured) or workspace is None:
         return None
     if workspace.median_prompt_tokens is None:

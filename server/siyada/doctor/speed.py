@@ -22,7 +22,7 @@ from siyada.review.prompt import NUM_CTX
 ANSWER_CAP: Final = 96
 # A review's answer: one finding with its explanation and a fix, in the schema's JSON.
 TYPICAL_ANSWER_TOKENS: Final = 150
-SAMPLE_CODE: Final = '''def load_orders(path, customer_id):
+SAMPLE_CODE: Final = """def load_orders(path, customer_id):
     orders = []
     with open(path) as handle:
         for line in handle:
@@ -30,7 +30,7 @@ SAMPLE_CODE: Final = '''def load_orders(path, customer_id):
             if fields[1] == customer_id:
                 orders.append({"id": fields[0], "total": float(fields[2])})
     return sorted(orders, key=lambda order: order["total"], reverse=True)
-'''
+"""
 
 
 @dataclass(frozen=True)

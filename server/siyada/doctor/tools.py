@@ -23,7 +23,7 @@ class ToolResult:
     problem: str = ""
 
 
-async def run_tool(argv: Sequence[str], timeout: float = TOOL_TIMEOUT_S) -> ToolResult:
+async def run_tool(argv: Sequence[str], time_limit: float = TOOL_TIMEOUT_S) -> ToolResult:
     name = argv[0]
     try:
         process = await asyncio.create_subprocess_exec(
@@ -37,13 +37,13 @@ async def run_tool(argv: Sequence[str], timeout: float = TOOL_TIMEOUT_S) -> Tool
     except OSError as error:
         return ToolResult(None, f"{name} could not run ({error.strerror or error})")
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(time_limit):
             stdout, stderr = await process.communicate()
     except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
-        return ToolResult(None, f"{name} did not answer within {timeout:g} s")
+        return ToolResult(None, f"{name} did not answer within {time_limit:g} s")
     if process.returncode != 0:
         detail = stderr.decode("utf-8", "replace").strip().splitlines()
         reason = f": {detail[0][:200]}" if detail else ""

@@ -12,7 +12,6 @@ from pygls import uris
 
 from siyada.doctor.render import render_markdown, render_text
 from siyada.doctor.run import make_report
-
 from siyada.lsp.progress import request_progress
 from siyada.models.ollama import OllamaClient, PullProgress
 
