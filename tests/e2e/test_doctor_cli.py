@@ -246,3 +246,22 @@ def test_bad_input_exits_2(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "is not a folder that can be read" in missing.stderr
     assert bad_endpoint.returncode == 2 and "--endpoint" in bad_endpoint.stderr
+
+
+def test_a_capped_answer_still_measures_and_a_failed_one_says_why(tmp_path: Path) -> None:
+    project = _project(tmp_path / "project")
+    with OllamaDouble(models=[MODEL], timing=ModelSpeed(scale=4)) as double:
+        # A model that runs on to the answer's cap (a base model does) answered at its speed.
+        double.add_rule("Speed check", content="1 2 3 4 5 6 7 8", done_reason="length", times=1)
+        capped = _doctor(
+            "--format", "json", "--endpoint", double.url, path=project, env_path=str(GPU_STUBS)
+        )
+        double.add_rule("Speed check", status=500, error="model runner has unexpectedly stopped")
+        failed = _doctor("--endpoint", double.url, path=project, env_path=str(GPU_STUBS))
+
+    assert capped.returncode == 0, capped.stderr
+    speed = json.loads(capped.stdout)["speed"]
+    assert speed["measured"] is True and speed["answer_tokens"] > 0
+    assert failed.returncode == 0, failed.stderr
+    assert "not measured: the timed request failed:" in failed.stdout
+    assert "model runner has unexpectedly stopped" in failed.stdout

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from siyada.models.chat import ChatRequest, ChatResult
-from siyada.models.errors import ModelError
+from siyada.models.errors import AnswerTruncated, ModelError
 from siyada.review.connection import ModelClient
 from siyada.review.prompt import NUM_CTX
 
@@ -70,6 +70,11 @@ async def measure_speed(
     started = time.monotonic()
     try:
         result = await client.chat(request)
+    except AnswerTruncated as capped:
+        # A model that does not stop where asked still answered at its speed.
+        if capped.result is None:
+            return Unmeasured(f"the timed request failed: {capped}")
+        result = capped.result
     except ModelError as error:
         return Unmeasured(f"the timed request failed: {error}")
     return speed_of(result, time.monotonic() - started)

@@ -115,7 +115,7 @@ class OllamaClient:
         async with self._transport.call("POST", "/api/chat", body, request.model) as response:
             result = await read_ndjson_chat(response, self.endpoint)
         if result.done_reason == "length":
-            raise AnswerTruncated(self.endpoint, request.model, result.content)
+            raise AnswerTruncated(self.endpoint, request.model, result.content, result=result)
         return result
 
     async def pull(self, model: str) -> AsyncGenerator[PullProgress, None]:

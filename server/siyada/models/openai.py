@@ -171,7 +171,9 @@ class OpenAIClient:
         else:
             result = await self._chat_with_schema(body, schema, request.model)
         if result.done_reason == "length":
-            raise AnswerTruncated(self.endpoint, request.model, result.content, provider=OPENAI)
+            raise AnswerTruncated(
+                self.endpoint, request.model, result.content, provider=OPENAI, result=result
+            )
         return result
 
     async def _chat_with_schema(
