@@ -72,6 +72,7 @@ def _closed_port() -> int:
 
 def test_json_report_against_ollama(tmp_path: Path) -> None:
     project = _project(tmp_path / "project")
+    (project / "latin1.py").write_bytes(b"def caf():\n    return '\xe9'\n")  # not UTF-8
     with OllamaDouble(models=[MODEL, "llama3.2:3b"], timing=ModelSpeed(scale=4)) as double:
         first = _doctor(
             "--format", "json", "--endpoint", double.url, ".", path=project, env_path=str(GPU_STUBS)
@@ -128,6 +129,7 @@ def test_json_report_against_ollama(tmp_path: Path) -> None:
     workspace = report["workspace"]
     median = _median_prompt_tokens(project)
     assert workspace["functions"] == 3 and workspace["files"] == 2
+    assert workspace["files_not_read"] == 1
     assert workspace["median_prompt_tokens"] == median
     assert workspace["median_function"]["name"] == "scale"
     assert workspace["too_long_count"] == 1

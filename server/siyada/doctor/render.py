@@ -59,7 +59,7 @@ def _sections(report: DoctorReport, marks: _Marks) -> Iterator[Section]:
     yield "This machine", list(_machine(report))
     yield "Recommendation", list(_recommendation(report, marks))
     yield "Speed", list(_speed(report))
-    yield "Workspace", list(_workspace(report))
+    yield "Workspace", list(_workspace(report, marks))
     warnings = report.warnings
     if warnings:
         yield "Warnings", list(warnings)
@@ -148,18 +148,21 @@ def _speed(report: DoctorReport) -> Iterator[str]:
         )
 
 
-def _workspace(report: DoctorReport) -> Iterator[str]:
+def _workspace(report: DoctorReport, marks: _Marks) -> Iterator[str]:
     workspace = report.workspace
     if workspace is None:
         yield f"not surveyed: {report.workspace_problem}"
         return
     stopped = f" (the first {workspace.files})" if workspace.stopped_at_max_files else ""
-    yield f"folder: {workspace.folder}"
+    yield f"folder: {marks.code(workspace.folder)}"
     yield f"functions: {workspace.functions} in {workspace.files} files{stopped}"
+    if workspace.files_not_read:
+        yield f"files not read: {workspace.files_not_read} (as siyada check would skip them)"
     median = workspace.median_function
     if median is not None:
         yield (
-            f"median function: {median.name} ({median.path}:{median.line}), "
+            f"median function: {marks.code(median.name)} "
+            f"({marks.code(f'{median.path}:{median.line}')}), "
             f"about {workspace.median_prompt_tokens} prompt tokens"
         )
     yield f"too long for the context ({workspace.context_limit} tokens): {workspace.too_long_count}"

@@ -171,6 +171,7 @@ def _workspace_json(workspace: WorkspaceSurvey | None) -> dict[str, Any] | None:
     return {
         "folder": workspace.folder,
         "files": workspace.files,
+        "files_not_read": workspace.files_not_read,
         "functions": workspace.functions,
         "median_prompt_tokens": workspace.median_prompt_tokens,
         "median_function": _function_json(workspace.median_function),

@@ -42,7 +42,10 @@ class SizedFunction:
 @dataclass(frozen=True)
 class WorkspaceSurvey:
     folder: str
-    files: int
+    files: int  # files whose functions were counted
+    # Found but not counted: unreadable, not UTF-8, over maxFileKb, binary or minified
+    # (the files `siyada check` would skip too).
+    files_not_read: int
     functions: int
     median_prompt_tokens: int | None
     median_function: SizedFunction | None
@@ -68,18 +71,31 @@ async def survey_workspace(folder: Path, settings: Settings, context_limit: int)
     found = find_source_files([folder])
     sized: list[SizedFunction] = []
     files = found.files[:MAX_FILES]
+    read, not_read = 0, len(found.skipped)
     for file in files:
-        sized.extend(_sized_functions(file.path, file.spec, settings))
+        counted = _sized_functions(file.path, file.spec, settings)
+        if counted is None:
+            not_read += 1
+        else:
+            read += 1
+            sized.extend(counted)
         await asyncio.sleep(0)  # the language server keeps answering meanwhile
-    return _summary(folder, len(files), sized, context_limit, len(found.files) > MAX_FILES)
+    stopped = len(found.files) > MAX_FILES
+    return _summary(folder, (read, not_read), sized, context_limit, stopped)
 
 
-def _sized_functions(path: Path, spec: LanguageSpec, settings: Settings) -> list[SizedFunction]:
+def _sized_functions(
+    path: Path, spec: LanguageSpec, settings: Settings
+) -> list[SizedFunction] | None:
+    """The file's functions with their prompt sizes; None when the file is not read
+    or is over a limit, as `siyada check` would skip it."""
     try:
         text = read_source(path, settings)
     except NotRead:
-        return []
+        return None
     prepared = document_units(spec, text, settings)
+    if prepared.not_reviewed is not None:
+        return None
     contexts = contexts_of(spec, text, prepared.units, settings)
     return [
         SizedFunction(
@@ -90,7 +106,11 @@ def _sized_functions(path: Path, spec: LanguageSpec, settings: Settings) -> list
 
 
 def _summary(
-    folder: Path, files: int, sized: Sequence[SizedFunction], limit: int, stopped: bool
+    folder: Path,
+    files: tuple[int, int],
+    sized: Sequence[SizedFunction],
+    limit: int,
+    stopped: bool,
 ) -> WorkspaceSurvey:
     by_size = sorted(sized, key=lambda f: f.prompt_tokens)
     median = by_size[(len(by_size) - 1) // 2] if by_size else None
@@ -98,7 +118,8 @@ def _summary(
     too_long = [f for f in reversed(by_size) if not fits_context(f.prompt_tokens, limit)]
     return WorkspaceSurvey(
         folder=str(folder),
-        files=files,
+        files=files[0],
+        files_not_read=files[1],
         functions=len(by_size),
         median_prompt_tokens=median_tokens,
         median_function=median,
