@@ -34,6 +34,7 @@ export function registerCommands(server: SiyadaServer): vscode.Disposable[] {
     register('siyada.pullModel', (model?: unknown) => pullModel(server, typeof model === 'string' ? model : undefined)),
     register('siyada.showLogs', () => server.output.show()),
     register('siyada.restartServer', () => server.restart()),
+    register('siyada.doctor', () => doctor(server)),
     register(STATUS_ACTION_COMMAND, () => statusAction(server)),
     register(RETRY_COMMAND, () => retryConnection(server)),
   ];
@@ -80,6 +81,30 @@ async function reviewFile(server: SiyadaServer, uri: vscode.Uri | undefined): Pr
       `Siyada could not review ${vscode.workspace.asRelativePath(target)}: ${errorMessage(error)}`,
       server.output,
     );
+  }
+}
+
+interface DoctorResult {
+  markdown: string;
+}
+
+/** The doctor's report, in a Markdown preview (read-only) of an untitled document. */
+async function doctor(server: SiyadaServer): Promise<void> {
+  const client = clientOrExplain(server);
+  if (!client) {
+    return;
+  }
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const args = folder ? [client.code2ProtocolConverter.asUri(folder)] : [];
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Siyada: examining this machine and the model server' },
+      () => executeOnServer<DoctorResult>(client, 'siyada.doctor', args),
+    );
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
+    await vscode.commands.executeCommand('markdown.showPreview', document.uri);
+  } catch (error) {
+    void showErrorWithLogs(`Siyada doctor could not make its report: ${errorMessage(error)}`, server.output);
   }
 }
 

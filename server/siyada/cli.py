@@ -42,7 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_jobs_option(check)
     _add_context_option(check)
     _add_eval_parser(commands)
+    _add_doctor_parser(commands)
     return parser
+
+
+def _add_doctor_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    doctor = commands.add_parser(
+        "doctor",
+        help="report the model server, this machine's memory and GPUs, the model that fits, "
+        "the measured speed and the workspace's functions against the context",
+    )
+    doctor.add_argument(
+        "path", nargs="?", default=".", metavar="PATH", help="the workspace folder (default: .)"
+    )
+    doctor.add_argument("--format", choices=["text", "json"], default="text")
+    _add_connection_options(doctor)
+    doctor.add_argument("--model", type=_model, help="model name (default: qwen2.5-coder:7b)")
+    _add_context_option(doctor)
+    doctor.set_defaults(jobs=1)
 
 
 def _add_connection_options(command: argparse.ArgumentParser) -> None:
@@ -181,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lsp":
         return _run_language_server(args.log_level)
+    if args.command == "doctor":
+        from siyada.doctor.command import run_doctor
+
+        return run_doctor(args)
     if args.command == "eval":
         from siyada.evaluation.command import run_eval
 

@@ -9,8 +9,10 @@ one JSON object with `stream: false`. The failure cases of real servers:
   body for `--api-key`);
 - `refuse_json_schema`: a `json_schema` response format is refused with 400, as servers
   without structured outputs do; `json_object` is accepted;
-- `owned_by`: "llamacpp" makes it llama-server, which accepts `cache_prompt`; any other
-  owner refuses unknown request fields with 400, as the OpenAI API does;
+- `owned_by`: "llamacpp" makes it llama-server, which accepts `cache_prompt`, serves
+  `GET /props` at its root (context per slot, slots, build) and adds `timings` to the
+  last chunk; any other owner refuses unknown request fields with 400, as the OpenAI
+  API does, and has no /props;
 - an unknown model: 404 with OpenAI's `model_not_found` body;
 - per rule: any status (429 or 503 with `retry_after` -> `Retry-After`), an SSE error
   event mid-stream, a dropped connection, `finish_reason` "length", delays, holds.
@@ -56,6 +58,10 @@ DEFAULT_ERRORS = {
 }
 MID_STREAM_ERROR = "failed to decode the batch: the model runner stopped"
 CHAT_PATH = "/v1/chat/completions"
+LLAMA_CPP = "llamacpp"
+# llama-server's context per slot when started without --ctx-size on a small model.
+PROPS_N_CTX = 4096
+PROPS_BUILD = "b6673-2ee7f2c1"
 
 
 def error_reply(
@@ -84,6 +90,21 @@ def _usage(usage: Usage) -> dict[str, int]:
     return {"prompt_tokens": prompt, "completion_tokens": answer, "total_tokens": prompt + answer}
 
 
+def _timings(usage: Usage) -> dict[str, float]:
+    """llama.cpp's `timings` of one answer, in milliseconds."""
+    prompt_ms, predicted_ms = usage.prompt_seconds * 1000, usage.answer_seconds * 1000
+    return {
+        "prompt_n": usage.prompt_tokens,
+        "prompt_ms": prompt_ms,
+        "prompt_per_second": usage.prompt_tokens / (prompt_ms / 1000) if prompt_ms else 0.0,
+        "predicted_n": usage.answer_tokens,
+        "predicted_ms": predicted_ms,
+        "predicted_per_second": (
+            usage.answer_tokens / (predicted_ms / 1000) if predicted_ms else 0.0
+        ),
+    }
+
+
 def _event(data: Any) -> bytes:
     text = data if isinstance(data, str) else json.dumps(data)
     return f"data: {text}\n\n".encode()
@@ -95,9 +116,10 @@ class _ChatFormat:
     stream_type = "text/event-stream"
     mid_stream_error = MID_STREAM_ERROR
 
-    def __init__(self, model: str, body: Mapping[str, Any]) -> None:
+    def __init__(self, model: str, body: Mapping[str, Any], *, llama_cpp: bool) -> None:
         self._model = model
         self._wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        self._llama_cpp = llama_cpp
 
     def accepted(self) -> None:
         pass
@@ -123,7 +145,10 @@ class _ChatFormat:
         return _event(_chunk(self._model, {"content": text}))
 
     def closing(self, done_reason: str, usage: Usage) -> list[bytes]:
-        events = [_event(_chunk(self._model, {}, finish_reason=done_reason))]
+        last = _chunk(self._model, {}, finish_reason=done_reason)
+        if self._llama_cpp:
+            last["timings"] = _timings(usage)
+        events = [_event(last)]
         if self._wants_usage:
             events.append(
                 _event(_completion(self._model) | {"choices": [], "usage": _usage(usage)})
@@ -173,6 +198,9 @@ class OpenAIDouble(ModelServer):
             entries = [self._model_entry(model) for model in self.models]
             payload = json.dumps({"object": "list", "data": entries}).encode()
             await exchange.reply(Reply(200, payload, "application/json; charset=utf-8"))
+        elif (request.method, request.path) == ("GET", "/props") and self.owned_by == LLAMA_CPP:
+            payload = json.dumps(self._props()).encode()
+            await exchange.reply(Reply(200, payload, "application/json; charset=utf-8"))
         elif (request.method, request.path) != ("POST", CHAT_PATH):
             await exchange.reply(error_reply(404, "File Not Found", "not_found_error", 404))
         elif not isinstance(body, dict):
@@ -185,6 +213,15 @@ class OpenAIDouble(ModelServer):
         if self.api_key is None:
             return True
         return request.header("Authorization") == f"Bearer {self.api_key}"
+
+    def _props(self) -> dict[str, Any]:
+        settings = {"n_ctx": PROPS_N_CTX, "params": {"n_predict": -1, "temperature": 0.8}}
+        return {
+            "default_generation_settings": settings,
+            "total_slots": self.slot_count or 1,
+            "model_path": f"/models/{self.models[0] if self.models else 'model'}.gguf",
+            "build_info": PROPS_BUILD,
+        }
 
     def _model_entry(self, model: str) -> dict[str, Any]:
         return {"id": model, "object": "model", "created": 1735689600, "owned_by": self.owned_by}
@@ -201,14 +238,19 @@ class OpenAIDouble(ModelServer):
             await exchange.reply(reply)
             return
         streamed = body.get("stream") is True
-        await self.answer_chat(exchange, body["messages"], streamed, _ChatFormat(model, body))
+        await self.answer_chat(
+            exchange,
+            body["messages"],
+            streamed,
+            _ChatFormat(model, body, llama_cpp=self.owned_by == LLAMA_CPP),
+        )
 
     def _refusal(self, body: Mapping[str, Any]) -> str | None:
         """Why a well-behaved server would refuse this body with 400, or None."""
         if not isinstance(body.get("model"), str) or not isinstance(body.get("messages"), list):
             return "'model' and 'messages' are required"
         unknown = sorted(set(body) - KNOWN_FIELDS)
-        if unknown and not (self.owned_by == "llamacpp" and unknown == ["cache_prompt"]):
+        if unknown and not (self.owned_by == LLAMA_CPP and unknown == ["cache_prompt"]):
             return f"Unrecognized request argument supplied: {', '.join(unknown)}"
         kind = (body.get("response_format") or {}).get("type")
         if kind == "json_schema" and self.refuse_json_schema:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls import uris
 
+from siyada.doctor.render import render_markdown, render_text
+from siyada.doctor.run import make_report
 from siyada.lsp.progress import request_progress
 from siyada.models.ollama import OllamaClient, PullProgress
 
@@ -19,6 +23,7 @@ LIST_MODELS = "siyada.listModels"
 PULL_MODEL = "siyada.pullModel"
 STATUS = "siyada.status"
 CHECK_HEALTH = "siyada.checkHealth"
+DOCTOR = "siyada.doctor"
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,25 @@ async def check_health(session: Session, call: CommandCall) -> dict[str, Any]:
     return asdict(session.status.current())
 
 
+async def doctor(session: Session, call: CommandCall) -> dict[str, Any]:
+    """The doctor's report on the session's settings and client; the workspace folder
+    is the optional first argument, a `file:` URI."""
+    args = call.arguments
+    folder: Path | None = None
+    if args and args[0] is not None:
+        is_file = isinstance(args[0], str) and args[0].startswith("file:")
+        path = uris.to_fs_path(args[0]) if is_file else None
+        if path is None:
+            raise ValueError(f"{DOCTOR} takes a workspace folder's file: URI as its argument")
+        folder = Path(path)
+    report = await make_report(session.settings, folder, lambda: session.scheduler.reviewer.client)
+    return {
+        "report": report.to_json(),
+        "markdown": render_markdown(report),
+        "text": render_text(report),
+    }
+
+
 class PullNotOffered(Exception):
     """Pull Model asked of an OpenAI-compatible server: its models are its own."""
 
@@ -103,6 +127,7 @@ COMMANDS: dict[str, Callable[[Session, CommandCall], Any]] = {
     PULL_MODEL: pull_model,
     STATUS: status,
     CHECK_HEALTH: check_health,
+    DOCTOR: doctor,
 }
 
 

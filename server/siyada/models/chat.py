@@ -30,6 +30,10 @@ class ChatResult:
     prompt_eval_count: int
     eval_count: int
     total_duration_ns: int
+    # The server's own time for each phase when it reports it (Ollama's final line,
+    # llama.cpp's `timings`); 0 when it does not.
+    prompt_eval_duration_ns: int = 0
+    eval_duration_ns: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,10 @@ editor shows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
+
+if TYPE_CHECKING:
+    from siyada.models.chat import ChatResult
 
 # Which protocol the endpoint speaks: "ollama" (native API) or "openai" (any
 # OpenAI-compatible server: llama.cpp's llama-server, vLLM, LM Studio, Ollama's /v1).
@@ -204,7 +207,15 @@ class AnswerTruncated(ModelError):
 
     kind = "truncated"
 
-    def __init__(self, endpoint: str, model: str, partial: str, *, provider: str = OLLAMA) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        model: str,
+        partial: str,
+        *,
+        provider: str = OLLAMA,
+        result: ChatResult | None = None,
+    ) -> None:
         limit = "num_predict" if provider == OLLAMA else "max_tokens"
         super().__init__(
             f"The answer of '{model}' at {endpoint} was cut off at its length limit. "
@@ -213,6 +224,9 @@ class AnswerTruncated(ModelError):
         )
         self.model = model
         self.partial = partial
+        # The whole result, counts and durations included: a speed measurement can
+        # use a capped answer.
+        self.result = result
 
 
 class RequestTimedOut(ModelError):

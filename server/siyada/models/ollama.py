@@ -88,10 +88,15 @@ class OllamaClient:
     async def version(self) -> str:
         """The server's version (`GET /api/version`): the cheapest request Ollama answers."""
         data = await self._transport.json("GET", "/api/version")
-        return str(data.get("version", ""))
+        return str(data.get("version") or "")
 
     async def show(self, model: str) -> dict[str, Any]:
         return await self._transport.json("POST", "/api/show", {"model": model}, model)
+
+    async def running_models(self) -> list[dict[str, Any]]:
+        """The models in memory now, as `/api/ps` lists them."""
+        data = await self._transport.json("GET", "/api/ps")
+        return [entry for entry in data.get("models") or [] if isinstance(entry, dict)]
 
     async def load(self, model: str, keep_alive: str | int) -> None:
         """Load `model` into memory now (Ollama's documented warm-up: no messages)."""
@@ -110,7 +115,7 @@ class OllamaClient:
         async with self._transport.call("POST", "/api/chat", body, request.model) as response:
             result = await read_ndjson_chat(response, self.endpoint)
         if result.done_reason == "length":
-            raise AnswerTruncated(self.endpoint, request.model, result.content)
+            raise AnswerTruncated(self.endpoint, request.model, result.content, result=result)
         return result
 
     async def pull(self, model: str) -> AsyncGenerator[PullProgress, None]:

@@ -153,6 +153,12 @@ class OpenAIClient:
             self._traits = _Traits(llama_cpp=llama_cpp)
         return self._traits.llama_cpp
 
+    async def server_props(self) -> dict[str, Any]:
+        """llama.cpp's `/props` (context per slot, slots, build), served beside `/v1` at
+        the server's root, not under it."""
+        root = self.endpoint.removesuffix("/").removesuffix("/v1")
+        return await self._transport.json("GET", f"{root}/props")
+
     async def chat(self, request: ChatRequest) -> ChatResult:
         """Stream one answer. Cancelling the caller closes the connection, which makes
         the server stop generating."""
@@ -165,7 +171,9 @@ class OpenAIClient:
         else:
             result = await self._chat_with_schema(body, schema, request.model)
         if result.done_reason == "length":
-            raise AnswerTruncated(self.endpoint, request.model, result.content, provider=OPENAI)
+            raise AnswerTruncated(
+                self.endpoint, request.model, result.content, provider=OPENAI, result=result
+            )
         return result
 
     async def _chat_with_schema(

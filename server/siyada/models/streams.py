@@ -78,6 +78,8 @@ async def read_ndjson_chat(response: httpx.Response, endpoint: str) -> ChatResul
         prompt_eval_count=int(final.get("prompt_eval_count") or 0),
         eval_count=int(final.get("eval_count") or 0),
         total_duration_ns=int(final.get("total_duration") or 0),
+        prompt_eval_duration_ns=int(final.get("prompt_eval_duration") or 0),
+        eval_duration_ns=int(final.get("eval_duration") or 0),
     )
 
 
@@ -138,7 +140,17 @@ async def read_sse_chat(
         prompt_eval_count=int(usage.get("prompt_tokens") or 0),
         eval_count=int(usage.get("completion_tokens") or 0),
         total_duration_ns=_duration_ns(timings, started),
+        prompt_eval_duration_ns=_phase_ns(timings, "prompt_ms"),
+        eval_duration_ns=_phase_ns(timings, "predicted_ms"),
     )
+
+
+def _phase_ns(timings: Mapping[str, Any], key: str) -> int:
+    """One phase of llama.cpp's `timings` in nanoseconds; 0 when it is not reported."""
+    try:
+        return max(0, int(float(timings.get(key) or 0) * 1e6))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _duration_ns(timings: Mapping[str, Any], started: float) -> int:

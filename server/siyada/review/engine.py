@@ -25,6 +25,7 @@ from siyada.review.answer import UnusableAnswer, findings_in_answer
 from siyada.review.answer_cache import AnswerCache, AnswerIdentity, open_cache
 from siyada.review.connection import ModelClient, NoClient, open_client
 from siyada.review.findings import FINDINGS_SCHEMA, Finding
+from siyada.review.limits import fits_context
 from siyada.review.not_reviewed import (
     AnswerCutOff,
     AnswerUnusable,
@@ -32,7 +33,6 @@ from siyada.review.not_reviewed import (
     TooLongForServer,
 )
 from siyada.review.prompt import (
-    ANSWER_BUDGET,
     NUM_CTX,
     REVIEW_OPTIONS_BASE,
     build_messages,
@@ -159,7 +159,7 @@ class Reviewer:
             context=context.render() if context is not None else None,
         )
         tokens = sum(estimate_tokens(m["content"]) for m in messages)
-        if tokens + ANSWER_BUDGET > NUM_CTX:
+        if not fits_context(tokens):
             raise FunctionTooLong(unit, tokens)
         request = ChatRequest(
             model=self._settings.model,

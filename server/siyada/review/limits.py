@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from siyada.review.prompt import ANSWER_BUDGET, NUM_CTX
 from siyada.review.settings import Settings
 
 # Hand-written code rarely has lines this long; minified or generated code does, and
@@ -47,6 +48,12 @@ def size_over_limit(size: int, settings: Settings) -> Exceeded | None:
     return Exceeded(
         "too large", f"it is {shown}, over the {settings.max_file_kb} KB limit (siyada.maxFileKb)"
     )
+
+
+def fits_context(prompt_tokens: int, context: int = NUM_CTX) -> bool:
+    """Whether a prompt of `prompt_tokens` leaves the answer its room in `context`
+    tokens; a function whose prompt does not is never sent (`FunctionTooLong`)."""
+    return prompt_tokens + ANSWER_BUDGET <= context
 
 
 def reason_not_reviewed(text: str, lines: Sequence[str], settings: Settings) -> str | None:

@@ -1,0 +1,54 @@
+"""`siyada doctor [PATH] [--format text|json]`: the report on stdout.
+
+Exit code 0 when the report was made, even when the model server is unreachable (the
+report says so); 2 for bad input (an option, a path that cannot be read).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from siyada.cli import settings_from_options
+from siyada.doctor.render import render_text
+from siyada.doctor.report import DoctorReport
+from siyada.doctor.run import make_report
+from siyada.review.connection import ModelClient, open_client
+from siyada.review.settings import Settings
+
+EXIT_REPORTED, EXIT_BAD_INPUT = 0, 2
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    settings, problems = settings_from_options(args, {"model": args.model})
+    folder = Path(args.path).resolve()
+    if problems:
+        print(f"siyada: {' '.join(problems)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not folder.is_dir():
+        print(f"siyada: {folder} is not a folder that can be read", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    report = asyncio.run(_report(settings, folder))
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(render_text(report), end="")
+    return EXIT_REPORTED
+
+
+async def _report(settings: Settings, folder: Path) -> DoctorReport:
+    opened: list[ModelClient] = []
+
+    def client_of() -> ModelClient:
+        if not opened:
+            opened.append(open_client(settings))
+        return opened[0]
+
+    try:
+        return await make_report(settings, folder, client_of)
+    finally:
+        for client in opened:
+            await client.aclose()
