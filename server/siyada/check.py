@@ -36,6 +36,7 @@ from siyada.review.pipeline import (
 from siyada.review.placement import PlacedFinding, place_findings
 from siyada.review.sanitize import safe_text, safe_title
 from siyada.review.settings import Settings
+from siyada.review.team_settings import TeamSettings, team_settings_near
 from siyada.source_files import (
     Found,
     NotRead,
@@ -47,6 +48,8 @@ from siyada.source_files import (
 from siyada.terminal import TerminalProgress
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CANNOT_REVIEW = 0, 1, 2
+# How the summary counts files the repository settings' `exclude` names.
+EXCLUDED_BY_TEAM = "excluded by the repository's settings"
 
 
 class CannotReview(Exception):
@@ -113,7 +116,8 @@ class Document:
 
 def run_check(args: argparse.Namespace) -> int:
     try:
-        settings = _settings_from(args)
+        team = _team_settings_of([Path(p) for p in args.paths])
+        settings = _settings_from(args, team)
         found = find_source_files([Path(p) for p in args.paths])
     except (CannotReview, PathProblem) as reason:
         print(f"siyada: {reason}", file=sys.stderr)
@@ -122,7 +126,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"siyada: {note}", file=sys.stderr)
     tally = Tally(folders_left_out=found.folders_left_out)
     try:
-        reported = asyncio.run(_review_all(settings, found, tally))
+        reported = asyncio.run(_review_all(settings, found, tally, team))
     except CannotReview as reason:
         print(f"siyada: {reason}", file=sys.stderr)
         return EXIT_CANNOT_REVIEW
@@ -138,20 +142,42 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if reported else EXIT_CLEAN
 
 
-def _settings_from(args: argparse.Namespace) -> Settings:
+def _team_settings_of(paths: list[Path]) -> TeamSettings:
+    """The repository settings nearest the paths named (looking upward from each);
+    paths under different settings files are refused, as they would need different
+    settings. Each problem of the file is one line on stderr."""
+    teams = {team.source: team for team in (team_settings_near(p.absolute()) for p in paths)}
+    if len(teams) > 1:
+        files = ", ".join(str(source) for source in teams if source is not None)
+        raise CannotReview(
+            f"the paths named are under different repository settings ({files}); "
+            "run siyada check once for each"
+        )
+    team = next(iter(teams.values()))
+    for problem in team.problems:
+        print(f"siyada: {problem}", file=sys.stderr)
+    return team
+
+
+def _settings_from(args: argparse.Namespace, team: TeamSettings) -> Settings:
     extra = {"model": args.model, "minSeverity": args.min_severity}
-    settings, problems = settings_from_options(args, extra)
+    settings, problems = settings_from_options(args, extra, team)
     if problems:
         raise CannotReview(" ".join(problems))
     return settings
 
 
-def _documents(found: Found, settings: Settings, tally: Tally) -> list[Document]:
+def _documents(
+    found: Found, settings: Settings, tally: Tally, team: TeamSettings
+) -> list[Document]:
     """Read each file and apply the editor's limits and cap to it."""
     for skipped in found.skipped:
         tally.skip(skipped.path, skipped.kind, skipped.reason)
     documents: list[Document] = []
     for file in found.files:
+        if team.excludes(file.path.absolute()):
+            tally.skip(file.path, EXCLUDED_BY_TEAM, "")
+            continue
         try:
             text = read_source(file.path, settings)
         except NotRead as not_read:
@@ -171,9 +197,11 @@ def _documents(found: Found, settings: Settings, tally: Tally) -> list[Document]
     return documents
 
 
-async def _review_all(settings: Settings, found: Found, tally: Tally) -> list[Reported]:
-    documents = _documents(found, settings, tally)
-    reviewer = Reviewer(settings)
+async def _review_all(
+    settings: Settings, found: Found, tally: Tally, team: TeamSettings
+) -> list[Reported]:
+    documents = _documents(found, settings, tally, team)
+    reviewer = Reviewer(settings, instructions=team.instructions)
     if reviewer.cache.problem is not None:
         print(f"siyada: {reviewer.cache.problem}", file=sys.stderr)
     try:

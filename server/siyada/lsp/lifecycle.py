@@ -4,7 +4,10 @@ and the process ends at once, even when the editor quits in the middle of a revi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lsprotocol import types
+from pygls import uris
 from pygls.workspace.position_codec import PositionCodec
 
 from siyada.lsp.capabilities import ClientFlags
@@ -15,7 +18,21 @@ from siyada.lsp.session import ClientOptions, Session
 
 def start_session(output: Output, params: types.InitializeParams, codec: PositionCodec) -> Session:
     options = ClientOptions(initialization_options(params.initialization_options))
-    return Session(output, ClientFlags.of(params.capabilities), codec, options)
+    flags = ClientFlags.of(params.capabilities)
+    return Session(output, flags, codec, options, folders=workspace_folders(params))
+
+
+def workspace_folders(params: types.InitializeParams) -> list[Path]:
+    """The workspace folders the client opened, in its order (the deprecated `rootUri`
+    and `rootPath` when it sends no `workspaceFolders`)."""
+    found: list[str | None]
+    if params.workspace_folders:
+        found = [uris.to_fs_path(folder.uri) for folder in params.workspace_folders]
+    elif params.root_uri:
+        found = [uris.to_fs_path(params.root_uri)]
+    else:
+        found = [params.root_path]
+    return [Path(path) for path in found if path]
 
 
 async def shutdown(session: Session | None) -> None:

@@ -40,6 +40,7 @@ from siyada.review.prompt import (
     prompt_hash,
 )
 from siyada.review.settings import Settings
+from siyada.review.team_settings import Instructions
 
 # What a review gives, from the modules that define it, so a caller of `Reviewer` needs
 # one import.
@@ -59,8 +60,11 @@ class Reviewer:
         client: ModelClient | None = None,
         *,
         system_prompt: str | None = None,
+        instructions: Instructions = Instructions(),
     ) -> None:
         self._settings = settings
+        # The team's review guidance (repository settings), sent with each function.
+        self._instructions = instructions
         # A replacement of the fixed system text, to compare prompts; None: the fixed one.
         self._system_prompt = system_prompt
         self._cache = cache if cache is not None else open_cache(settings)
@@ -72,9 +76,12 @@ class Reviewer:
             except NoClient as refusal:
                 self._refusal = refusal
 
-    def reconfigured(self, settings: Settings) -> Reviewer:
-        """A reviewer for new settings, keeping the answers and, when the connection
-        settings did not change, the client (so reviews in flight carry on)."""
+    def reconfigured(
+        self, settings: Settings, instructions: Instructions | None = None
+    ) -> Reviewer:
+        """A reviewer for new settings (and team guidance, when given), keeping the
+        answers and, when the connection settings did not change, the client (so
+        reviews in flight carry on)."""
         same_connection = settings.connection_inputs() == self._settings.connection_inputs()
         client = self._client if same_connection else None
         same_cache = settings.cache_dir == self._settings.cache_dir
@@ -83,7 +90,16 @@ class Reviewer:
             self._cache if same_cache else None,
             client,
             system_prompt=self._system_prompt,
+            instructions=self._instructions if instructions is None else instructions,
         )
+
+    @property
+    def instructions(self) -> Instructions:
+        return self._instructions
+
+    def answer_inputs(self) -> tuple[object, ...]:
+        """What changes the model's answers: the settings' part and the team guidance."""
+        return (*self._settings.answer_inputs(), self._instructions)
 
     def shares_cache_with(self, other: Reviewer) -> bool:
         return self._cache is other._cache
@@ -123,6 +139,7 @@ class Reviewer:
             provider=self._settings.provider,
             prompt_hash="" if self._system_prompt is None else prompt_hash(self._system_prompt),
             context_digest=context.digest if context is not None else None,
+            instructions_digest=self._instructions.digest_for(language),
         )
 
     async def review(
@@ -157,6 +174,7 @@ class Reviewer:
             code=unit.text,
             system=self._system_prompt,
             context=context.render() if context is not None else None,
+            instructions=self._instructions.text_for(language),
         )
         tokens = sum(estimate_tokens(m["content"]) for m in messages)
         if tokens + ANSWER_BUDGET > NUM_CTX:

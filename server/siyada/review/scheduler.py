@@ -163,7 +163,7 @@ class Scheduler:
     def use_reviewer(self, reviewer: Reviewer) -> None:
         """Settings changed: cancel what the old reviewer was doing, re-show, re-review."""
         answer_changed = (
-            reviewer.settings.answer_inputs() != self.settings.answer_inputs()
+            reviewer.answer_inputs() != self.reviewer.answer_inputs()
             or not reviewer.shares_client_with(self.reviewer)
         )
         self._pipeline = ReviewPipeline(reviewer)

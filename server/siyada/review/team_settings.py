@@ -1,0 +1,261 @@
+"""Team settings kept in the repository: `.siyada.toml`, or `[tool.siyada]` in
+`pyproject.toml`.
+
+A repository may choose only what shapes the review (`TEAM_KEYS`, `exclude`,
+`instructions`), never where code is sent or what runs: any other key (`endpoint`,
+`provider`, `allowRemoteEndpoint`, `apiKeyEnv`, paths...) is reported and ignored, so a
+cloned repository cannot send code elsewhere. Values are checked by the settings table
+(`settings_table.py`), the same as the user's. A file that cannot be read gives one
+problem naming it and its line, and the rest of the settings keep working.
+
+Precedence: what the user set explicitly > this file > the defaults (`merged_with`).
+When a folder has both files, `.siyada.toml` is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Final
+
+import pathspec
+
+from siyada.code.languages import language_for
+from siyada.review.setting_kinds import SettingError
+from siyada.review.settings_table import SETTING
+
+TEAM_FILE: Final = ".siyada.toml"
+PYPROJECT: Final = "pyproject.toml"
+TEAM_FILE_NAMES: Final = (TEAM_FILE, PYPROJECT)
+# The settings-table keys a repository may set: none of them says where code goes.
+TEAM_KEYS: Final = ("model", "categories", "minSeverity", "minConfidence", "context")
+_RULE_KEYS: Final = ("exclude", "instructions")
+# Instructions are sent with every function: kept short so they leave room for code.
+MAX_INSTRUCTIONS_CHARS: Final = 2000
+_PYPROJECT_SECTION: Final = "tool.siyada"
+
+
+@dataclass(frozen=True)
+class Instructions:
+    """Review guidance from the team: for every file, and per language (by the id
+    Siyada gives it, such as `python` or `tsx`)."""
+
+    everywhere: str = ""
+    by_language: tuple[tuple[str, str], ...] = ()
+
+    def text_for(self, language: str) -> str:
+        parts = [self.everywhere, *(text for lang, text in self.by_language if lang == language)]
+        return "\n\n".join(part for part in parts if part)
+
+    def digest_for(self, language: str) -> str:
+        """What names the guidance in the answer cache; empty when there is none."""
+        text = self.text_for(language)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """What one team file says, checked; `NO_TEAM_SETTINGS` when there is none."""
+
+    source: Path | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)  # wire keys, checked values
+    exclude: tuple[str, ...] = ()
+    instructions: Instructions = Instructions()
+    problems: tuple[str, ...] = ()
+
+    @property
+    def root(self) -> Path | None:
+        """The folder `exclude` globs are relative to: the file's own."""
+        return self.source.parent if self.source is not None else None
+
+    def excludes(self, path: Path) -> bool:
+        """Whether `path` (absolute) matches an `exclude` glob of this file."""
+        if not self.exclude or self.root is None:
+            return False
+        try:
+            relative = path.resolve().relative_to(self.root.resolve())
+        except ValueError:
+            return False  # outside the folder this file speaks for
+        spec = pathspec.GitIgnoreSpec.from_lines(self.exclude)
+        return spec.match_file(PurePosixPath(relative).as_posix())
+
+    def merged_with(self, user: Mapping[str, Any]) -> dict[str, Any]:
+        """The user's wire options with this file's under them: a key the user did not
+        set (absent or null) takes the file's value."""
+        merged = dict(user)
+        for key, value in self.options.items():
+            if merged.get(key) is None:
+                merged[key] = value
+        return merged
+
+    def message(self) -> str:
+        """The one message telling every problem of the file."""
+        return "Siyada: repository settings: " + " ".join(self.problems)
+
+
+NO_TEAM_SETTINGS: Final = TeamSettings()
+
+
+def team_settings_near(start: Path) -> TeamSettings:
+    """The settings of the nearest team file in `start` (a file's folder, or a folder)
+    or a folder above it; NO_TEAM_SETTINGS when there is none."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        found = team_settings_in(candidate)
+        if found is not None:
+            return found
+    return NO_TEAM_SETTINGS
+
+
+def team_settings_in(folder: Path) -> TeamSettings | None:
+    """The team settings of `folder` itself, or None when it holds no team file.
+
+    A `pyproject.toml` without `[tool.siyada]` is not a team file; one that cannot be
+    parsed is only when it mentions `tool.siyada`.
+    """
+    team_file, pyproject = folder / TEAM_FILE, folder / PYPROJECT
+    found = _load(team_file, section=None) if team_file.is_file() else None
+    in_pyproject = _load(pyproject, section=_PYPROJECT_SECTION) if pyproject.is_file() else None
+    if found is None:
+        return in_pyproject
+    if in_pyproject is not None:
+        note = f"{pyproject}: [tool.siyada] is ignored: {TEAM_FILE} in the same folder is used."
+        return _with_problems(found, [note])
+    return found
+
+
+def _with_problems(team: TeamSettings, problems: list[str]) -> TeamSettings:
+    return TeamSettings(
+        source=team.source,
+        options=team.options,
+        exclude=team.exclude,
+        instructions=team.instructions,
+        problems=(*team.problems, *problems),
+    )
+
+
+def _load(path: Path, *, section: str | None) -> TeamSettings | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        if section is not None:
+            return None
+        return TeamSettings(source=path, problems=(f"{path} cannot be read ({error}); ignored.",))
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        if section is not None and _PYPROJECT_SECTION not in text:
+            return None
+        # The message ends with "(at line N, column M)".
+        return TeamSettings(source=path, problems=(f"{path}: not valid TOML: {error}; ignored.",))
+    table = _section(document, section)
+    if table is None:
+        return None
+    return _read_table(path, text, table, section or "")
+
+
+def _section(document: Mapping[str, Any], section: str | None) -> Mapping[str, Any] | None:
+    if section is None:
+        return document
+    table: Any = document
+    for part in section.split("."):
+        table = table.get(part) if isinstance(table, Mapping) else None
+    return table if isinstance(table, Mapping) else None
+
+
+def _read_table(path: Path, text: str, table: Mapping[str, Any], section: str) -> TeamSettings:
+    def where(key: str) -> str:
+        line = _line_of(text, section, key)
+        return f"{path}:{line}" if line else str(path)
+
+    options: dict[str, Any] = {}
+    problems: list[str] = []
+    exclude: tuple[str, ...] = ()
+    instructions = Instructions()
+    for key, value in table.items():
+        try:
+            if key in TEAM_KEYS:
+                SETTING[key].parse(value)  # the user's settings are checked the same way
+                options[key] = value
+            elif key == "exclude":
+                exclude = _globs(value)
+            elif key == "instructions":
+                instructions = _instructions(value)
+            else:
+                allowed = ", ".join((*TEAM_KEYS, *_RULE_KEYS))
+                problems.append(
+                    f"{where(key)}: `{key}` cannot be set in a repository's settings file "
+                    f"(only {allowed}; where code is sent and what runs are yours to "
+                    "choose); ignored."
+                )
+        except SettingError as error:
+            problems.append(f"{where(key)}: `{key}` {error}; ignored.")
+    return TeamSettings(
+        source=path,
+        options=options,
+        exclude=exclude,
+        instructions=instructions,
+        problems=tuple(problems),
+    )
+
+
+def _globs(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise SettingError('must be a list of path globs such as ["tests/**", "*.pb.go"]')
+    return tuple(v.strip() for v in value)
+
+
+def _instructions(value: Any) -> Instructions:
+    """A string (for every file), or a table with `all` (a string) and `languages` (a
+    table of language name to string)."""
+    if isinstance(value, str):
+        return Instructions(everywhere=_guidance(value, "instructions"))
+    if not isinstance(value, Mapping):
+        raise SettingError("must be a string, or a table with `all` and `languages`")
+    unknown = [key for key in value if key not in ("all", "languages")]
+    if unknown:
+        raise SettingError(f"has unknown keys {unknown}; known: all, languages")
+    everywhere = _guidance(value.get("all", ""), "instructions.all")
+    languages = value.get("languages", {})
+    if not isinstance(languages, Mapping):
+        raise SettingError("languages must be a table of language name = text")
+    by_language: list[tuple[str, str]] = []
+    for name, text in languages.items():
+        spec = language_for(name)
+        if spec is None:
+            raise SettingError(f"languages names {name!r}, not a language Siyada reviews")
+        by_language.append((spec.id, _guidance(text, f"instructions.languages.{name}")))
+    return Instructions(everywhere=everywhere, by_language=tuple(by_language))
+
+
+def _guidance(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise SettingError(f"({name}) must be text")
+    if len(value) > MAX_INSTRUCTIONS_CHARS:
+        raise SettingError(f"({name}) is longer than {MAX_INSTRUCTIONS_CHARS} characters")
+    return value.strip()
+
+
+_HEADER: Final = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+
+
+def _line_of(text: str, section: str, key: str) -> int | None:
+    """The 1-based line where `key` of `section` ("" for the top level) is set, so a
+    message can point at it; None when it cannot be told (a dotted or inline form)."""
+    assignment = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*[=.]""")
+    nested = f"{section}.{key}" if section else key
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header is not None:
+            current = header.group(1).replace(" ", "").replace('"', "")
+            if current == nested or current.startswith(nested + "."):
+                return number
+            continue
+        if current == section and assignment.match(line):
+            return number
+    return None
