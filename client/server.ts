@@ -21,6 +21,7 @@ import { expandPath, resolveServer, type Launch, type Probes } from './resolve';
 import { CoalescingRunner } from './serial';
 import {
   SECTION,
+  isExplicitlySet,
   needsRestart,
   serverSettingKeys,
   supportedLanguages,
@@ -80,7 +81,11 @@ export class SiyadaServer implements vscode.Disposable {
   /** The flat settings object the server reads, for one resource's scope. */
   serverSettings(scope?: vscode.Uri): ServerSettings {
     const config = vscode.workspace.getConfiguration(SECTION, scope);
-    return toServerSettings(this.settingKeys, (key) => config.get(key));
+    return toServerSettings(
+      this.settingKeys,
+      (key) => config.get(key),
+      (key) => isExplicitlySet(config.inspect(key)),
+    );
   }
 
   /** Installs the shipped server into the managed environment, then restarts. */
@@ -185,7 +190,12 @@ export class SiyadaServer implements vscode.Disposable {
       outputChannel: this.output,
       initializationOptions: this.serverSettings(),
       // Registers a configuration listener; the middleware below decides what is sent.
-      synchronize: { configurationSection: SECTION },
+      // The watcher sends workspace/didChangeWatchedFiles, so the server reads the
+      // repository's team settings again when they change.
+      synchronize: {
+        configurationSection: SECTION,
+        fileEvents: vscode.workspace.createFileSystemWatcher('**/{.siyada.toml,pyproject.toml}'),
+      },
       middleware: {
         workspace: {
           // The default answer would be the nested `siyada` section, client-only keys included.
