@@ -145,7 +145,7 @@ def test_a_toml_syntax_error_names_the_file_and_line_and_nothing_is_taken(tmp_pa
     path = _write(tmp_path, ".siyada.toml", 'model = "m"\nminSeverity = \n')
     team = _team(tmp_path)
     (problem,) = team.problems
-    assert str(path) in problem and "line 2" in problem
+    assert problem.startswith(f"{path}:2: not valid TOML") and "line 2" in problem
     assert dict(team.options) == {}
     assert parse_settings(team.merged_with({"model": "user"}))[0] == Settings(model="user")
 
@@ -153,7 +153,7 @@ def test_a_toml_syntax_error_names_the_file_and_line_and_nothing_is_taken(tmp_pa
 def test_a_broken_pyproject_that_mentions_siyada_is_reported(tmp_path: Path) -> None:
     path = _write(tmp_path, "pyproject.toml", '[tool.siyada]\nmodel = "m\n')
     (problem,) = _team(tmp_path).problems
-    assert str(path) in problem and "line 2" in problem
+    assert problem.startswith(f"{path}:2: not valid TOML")
 
 
 def test_a_wrong_value_names_file_and_line_and_the_other_keys_apply(tmp_path: Path) -> None:
@@ -266,9 +266,10 @@ def test_instructions_go_before_the_function_in_the_user_message() -> None:
     assert guided[0] == plain[0]  # the system text stays the same (and cached)
     assert guided[1]["content"].endswith(plain[1]["content"])
     assert "Cents only." in guided[1]["content"].split("def f(): pass")[0]
-    assert build_messages(
-        language="python", function_name="f", code="def f(): pass", instructions=""
-    ) == plain
+    assert (
+        build_messages(language="python", function_name="f", code="def f(): pass", instructions="")
+        == plain
+    )
 
 
 # ----- instructions in the cache key -------------------------------------------------
@@ -331,7 +332,9 @@ async def test_changed_instructions_ask_the_model_again_and_unchanged_ones_hit_t
     # Guidance for another language only does not change this function's answer.
     other = reviewer.reconfigured(
         reviewer.settings,
-        Instructions(everywhere="Files are always closed by the caller.", by_language=(("go", "x"),)),
+        Instructions(
+            everywhere="Files are always closed by the caller.", by_language=(("go", "x"),)
+        ),
     )
     await other.review("python", unit)
     assert len(double.chat_requests) == 2

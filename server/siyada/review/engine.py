@@ -40,7 +40,7 @@ from siyada.review.prompt import (
     prompt_hash,
 )
 from siyada.review.settings import Settings
-from siyada.review.team_settings import Instructions
+from siyada.review.team_settings import NO_INSTRUCTIONS, Instructions
 
 # What a review gives, from the modules that define it, so a caller of `Reviewer` needs
 # one import.
@@ -60,7 +60,7 @@ class Reviewer:
         client: ModelClient | None = None,
         *,
         system_prompt: str | None = None,
-        instructions: Instructions = Instructions(),
+        instructions: Instructions = NO_INSTRUCTIONS,
     ) -> None:
         self._settings = settings
         # The team's review guidance (repository settings), sent with each function.

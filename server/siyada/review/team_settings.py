@@ -57,6 +57,9 @@ class Instructions:
         return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
 
 
+NO_INSTRUCTIONS: Final = Instructions()
+
+
 @dataclass(frozen=True)
 class TeamSettings:
     """What one team file says, checked; `NO_TEAM_SETTINGS` when there is none."""
@@ -64,7 +67,7 @@ class TeamSettings:
     source: Path | None = None
     options: Mapping[str, Any] = field(default_factory=dict)  # wire keys, checked values
     exclude: tuple[str, ...] = ()
-    instructions: Instructions = Instructions()
+    instructions: Instructions = NO_INSTRUCTIONS
     problems: tuple[str, ...] = ()
 
     @property
@@ -150,8 +153,9 @@ def _load(path: Path, *, section: str | None) -> TeamSettings | None:
     except tomllib.TOMLDecodeError as error:
         if section is not None and _PYPROJECT_SECTION not in text:
             return None
-        # The message ends with "(at line N, column M)".
-        return TeamSettings(source=path, problems=(f"{path}: not valid TOML: {error}; ignored.",))
+        line = _error_line(str(error), text)
+        problem = f"{path}:{line}: not valid TOML: {error}; ignored."
+        return TeamSettings(source=path, problems=(problem,))
     table = _section(document, section)
     if table is None:
         return None
@@ -238,6 +242,16 @@ def _guidance(value: Any, name: str) -> str:
     if len(value) > MAX_INSTRUCTIONS_CHARS:
         raise SettingError(f"({name}) is longer than {MAX_INSTRUCTIONS_CHARS} characters")
     return value.strip()
+
+
+_ERROR_LINE: Final = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def _error_line(message: str, text: str) -> int:
+    """The line tomllib's message names ("at line N, column M"), or the last line when
+    the error is "at end of document"."""
+    found = _ERROR_LINE.search(message)
+    return int(found.group(1)) if found else max(1, len(text.splitlines()))
 
 
 _HEADER: Final = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
