@@ -99,6 +99,16 @@ class Document:
     selected: list[FunctionUnit]
     # What goes beside each selected function (all None with `context` "function").
     contexts: list[FunctionContext | None]
+    # The digest of the team's guidance for this file (empty without guidance).
+    guidance: str = ""
+
+    @property
+    def path(self) -> Path:
+        """The file's absolute path, which chooses the team's guidance by path glob."""
+        return self.file.path.absolute()
+
+    def key(self, unit: FunctionUnit, context: FunctionContext | None) -> str:
+        return review_key(unit, context, self.guidance)
 
     def findings_of(
         self, answers: Mapping[str, tuple[Finding, ...]]
@@ -107,7 +117,7 @@ class Document:
         return {
             unit.hash: answers[key]
             for unit, context in zip(self.selected, self.contexts, strict=True)
-            if (key := review_key(unit, context)) in answers
+            if (key := self.key(unit, context)) in answers
         }
 
     def to_review(self) -> Iterator[tuple[FunctionUnit, FunctionContext | None]]:
@@ -193,7 +203,8 @@ def _documents(
         tally.beyond_limit += selection.beyond_limit
         tally.lines_outside += lines_outside_units(prepared.units, prepared.lines)
         contexts = contexts_of(file.spec, text, selection.units, settings)
-        documents.append(Document(file, text, prepared, selection.units, contexts))
+        guidance = team.instructions.digest_for(file.spec.id, file.path.absolute())
+        documents.append(Document(file, text, prepared, selection.units, contexts, guidance))
     return documents
 
 
@@ -232,11 +243,11 @@ async def _answers(
     to_ask: list[tuple[Document, FunctionUnit, FunctionContext | None]] = []
     for doc in documents:
         for unit, context in doc.to_review():
-            cached = pipeline.cached(doc.file.spec.id, unit, context)
+            cached = pipeline.cached(doc.file.spec.id, unit, context, path=doc.path)
             if cached is None:
                 to_ask.append((doc, unit, context))
             else:
-                answers[review_key(unit, context)] = cached
+                answers[doc.key(unit, context)] = cached
                 tally.functions += 1
                 tally.cached += 1
     if not to_ask:
@@ -249,8 +260,8 @@ async def _answers(
 
     async def ask(doc: Document, unit: FunctionUnit, context: FunctionContext | None) -> None:
         try:
-            findings = await pipeline.review(doc.file.spec.id, unit, context=context)
-            answers[review_key(unit, context)] = findings
+            findings = await pipeline.review(doc.file.spec.id, unit, context=context, path=doc.path)
+            answers[doc.key(unit, context)] = findings
             tally.functions += 1
         except FunctionTooLong as too_long:
             tally.too_long += 1

@@ -122,3 +122,24 @@ def test_paths_under_different_settings_files_are_refused(tmp_path: Path) -> Non
     assert "under different repository settings" in result.stderr
     assert str(first / ".siyada.toml") in result.stderr
     assert str(second / ".siyada.toml") in result.stderr
+
+
+def test_guidance_by_path_glob_goes_with_the_files_it_matches(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        '[[instructions.paths]]\nglob = "payments/**"\ntext = "Money is in cents."\n',
+    )
+    (project / "payments").mkdir()
+    # The same function in two files: asked twice, as the guidance differs.
+    (project / "payments" / "io.py").write_text(PYTHON)
+    with OllamaDouble(models=[MODEL]) as double:
+        double.add_rule("Money is in cents.", content={"findings": [WARNING]})
+        double.add_rule("def load", content={"findings": []})
+        result = _check(str(project / "pkg"), str(project / "payments"), "--endpoint", double.url)
+        contents = _contents(double)
+
+    assert result.returncode == 1, result.stderr
+    assert sorted("Money is in cents." in content for content in contents) == [False, True]
+    # Each file shows the answer given with its own guidance.
+    assert "payments/io.py:2: warning [bug]" in result.stdout
+    assert "pkg/io.py" not in result.stdout

@@ -200,3 +200,26 @@ async def test_changed_instructions_are_sent_again_with_the_new_text(
     await double.wait_for_async(lambda: len(double.chat_requests) == 2)
     assert ["First" in _user_message(r) for r in double.chat_requests] == [True, False]
     assert "Second guidance." in _user_message(double.chat_requests[1])
+
+
+async def test_guidance_by_path_glob_goes_with_the_document_it_matches(
+    client: LanguageClient, double: OllamaDouble, tmp_path: Path
+) -> None:
+    double.add_rule("Money is in cents.", content={"findings": [WARNING]})
+    double.add_rule("def a", content={"findings": []})
+    _team_file(
+        tmp_path, '[[instructions.paths]]\nglob = "payments/**"\ntext = "Money is in cents."\n'
+    )
+    await _initialize(client, tmp_path, NOTHING_SET)
+    guided = open_document(client, tmp_path / "payments" / "a.py", SOURCE)
+    (diagnostic,) = await wait_for_diagnostics(client, guided, lambda d: len(d) == 1)
+    assert diagnostic.message.startswith("Division by zero")
+    assert "Money is in cents." in _user_message(double.chat_requests[0])
+
+    # The same function elsewhere is asked without that guidance, and shows its own answer.
+    plain = open_document(client, tmp_path / "api" / "a.py", SOURCE)
+    await double.wait_for_async(lambda: len(double.chat_requests) == 2)
+    assert "Money is in cents." not in _user_message(double.chat_requests[1])
+    await wait_for_status(client, lambda s: status_field(s, "pending") == 0, since=-1)
+    await wait_for_diagnostics(client, plain, lambda d: len(d) == 0)
+    assert len(client.diagnostics[guided]) == 1

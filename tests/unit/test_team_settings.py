@@ -244,7 +244,11 @@ def test_instructions_per_language_add_to_the_global_text(tmp_path: Path) -> Non
     [
         ("instructions = 3\n", "must be a string, or a table"),
         ('[instructions.languages]\ncobol = "x"\n', "'cobol', not a language Siyada reviews"),
-        ('[instructions]\npaths = "x"\n', "unknown keys ['paths']"),
+        ('[instructions]\nfiles = "x"\n', "unknown keys ['files']"),
+        ('[instructions]\npaths = "x"\n', "(paths) must be an array of tables"),
+        ('[[instructions.paths]]\nglob = "a/**"\n', "(paths) must be an array of tables"),
+        ('[[instructions.paths]]\nglob = ""\ntext = "x"\n', "(paths) must be an array"),
+        ('[[instructions.paths]]\nglob = "a"\ntext = 1\n', "(instructions.paths a) must be text"),
         (f'instructions = "{"x" * 2001}"\n', "longer than 2000 characters"),
     ],
 )
@@ -256,6 +260,32 @@ def test_bad_instructions_are_reported_with_their_line(
     (problem,) = team.problems
     assert problem.startswith(f"{path}:1: `instructions`") and expected in problem
     assert team.instructions == Instructions()
+
+
+def test_instructions_per_path_glob_apply_to_the_files_they_match(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        ".siyada.toml",
+        '[instructions]\nall = "Everywhere."\n\n'
+        '[[instructions.paths]]\nglob = "payments/**"\ntext = "Money is in cents."\n\n'
+        '[[instructions.paths]]\nglob = "*.py"\ntext = "Python file."\n',
+    )
+    team = _team(tmp_path)
+    assert team.problems == ()
+    instructions = team.instructions
+    assert instructions.text_for("python", tmp_path / "payments" / "pay.py") == (
+        "Everywhere.\n\nMoney is in cents.\n\nPython file."
+    )
+    assert instructions.text_for("go", tmp_path / "payments" / "pay.go") == (
+        "Everywhere.\n\nMoney is in cents."
+    )
+    assert instructions.text_for("go", tmp_path / "api" / "x.go") == "Everywhere."
+    # No path (an unsaved buffer), or a file outside the team file's folder: no globs.
+    assert instructions.text_for("python") == "Everywhere."
+    assert instructions.text_for("python", tmp_path.parent / "payments" / "x.py") == "Everywhere."
+    assert instructions.digest_for("go", tmp_path / "payments" / "a.go") != (
+        instructions.digest_for("go", tmp_path / "api" / "a.go")
+    )
 
 
 def test_instructions_go_before_the_function_in_the_user_message() -> None:
@@ -329,6 +359,23 @@ async def test_changed_instructions_ask_the_model_again_and_unchanged_ones_hit_t
     assert len(double.chat_requests) == 2
     assert "Paths come from users." in _user_message(double.chat_requests[1])
 
+    # Guidance for other paths only does not change this function's answer either;
+    # guidance for its path does.
+    by_path = reviewer.reconfigured(
+        reviewer.settings,
+        Instructions(
+            everywhere="Files are always closed by the caller.",
+            by_path=(("payments/**", "Money is in cents."),),
+            root=Path("/repo"),
+        ),
+    )
+    await by_path.review("python", unit, path=Path("/repo/api/load.py"))
+    assert len(double.chat_requests) == 2
+    await by_path.review("python", unit, path=Path("/repo/payments/load.py"))
+    assert len(double.chat_requests) == 3
+    assert "Money is in cents." in _user_message(double.chat_requests[2])
+    assert by_path.cached("python", unit, path=Path("/repo/payments/load.py")) == ()
+
     # Guidance for another language only does not change this function's answer.
     other = reviewer.reconfigured(
         reviewer.settings,
@@ -337,4 +384,4 @@ async def test_changed_instructions_ask_the_model_again_and_unchanged_ones_hit_t
         ),
     )
     await other.review("python", unit)
-    assert len(double.chat_requests) == 2
+    assert len(double.chat_requests) == 3

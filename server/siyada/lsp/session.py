@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types
-from pygls import uris
 from pygls.workspace.position_codec import PositionCodec
 
 from siyada.code.languages import LanguageSpec, language_for
@@ -30,6 +29,7 @@ from siyada.review.team_settings import (
     NO_TEAM_SETTINGS,
     TEAM_FILE_NAMES,
     TeamSettings,
+    local_path,
     team_settings_in,
 )
 from siyada.tasks import TaskGroup
@@ -132,7 +132,7 @@ class Session:
 
     def is_team_file(self, uri: str) -> bool:
         """Whether `uri` names a file the team settings are read from."""
-        path = _path_of(uri)
+        path = local_path(uri)
         return path is not None and path.name in TEAM_FILE_NAMES and path.parent in self.folders
 
     def reload_team(self) -> None:
@@ -147,7 +147,7 @@ class Session:
 
     def excluded(self, uri: str) -> bool:
         """Whether the team settings' `exclude` keeps this document from review."""
-        path = _path_of(uri)
+        path = local_path(uri)
         return path is not None and self.team.excludes(path)
 
     def _read_team(self) -> TeamSettings:
@@ -219,10 +219,3 @@ class Session:
             failed=self.status.failed,
             skipped=lambda message: self.output.show_message(message, types.MessageType.Info),
         )
-
-
-def _path_of(uri: str) -> Path | None:
-    """The local path of a `file:` URI; None for other schemes (untitled, ...)."""
-    if not uri.startswith("file:"):
-        return None
-    return Path(uris.to_fs_path(uri) or "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Final
 
 from siyada.code.context import FunctionContext
@@ -125,12 +126,21 @@ class Reviewer:
         return self._settings
 
     def cached(
-        self, language: str, unit: FunctionUnit, context: FunctionContext | None = None
+        self,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None = None,
+        *,
+        path: Path | None = None,
     ) -> tuple[Finding, ...] | None:
-        return self._cache.get(self._identity(language, unit, context))
+        return self._cache.get(self._identity(language, unit, context, path))
 
     def _identity(
-        self, language: str, unit: FunctionUnit, context: FunctionContext | None
+        self,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None,
+        path: Path | None = None,
     ) -> AnswerIdentity:
         return AnswerIdentity(
             unit.hash,
@@ -139,17 +149,22 @@ class Reviewer:
             provider=self._settings.provider,
             prompt_hash="" if self._system_prompt is None else prompt_hash(self._system_prompt),
             context_digest=context.digest if context is not None else None,
-            instructions_digest=self._instructions.digest_for(language),
+            instructions_digest=self._instructions.digest_for(language, path),
         )
 
     async def review(
-        self, language: str, unit: FunctionUnit, context: FunctionContext | None = None
+        self,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None = None,
+        *,
+        path: Path | None = None,
     ) -> tuple[Finding, ...]:
         """The findings of `unit`, from the cache or the model; `context` is sent beside
-        it (given with the `context` setting "file", None with "function"). Only a
-        complete, usable answer is remembered; otherwise a NotReviewed subclass or
-        ModelError is raised."""
-        identity = self._identity(language, unit, context)
+        it (given with the `context` setting "file", None with "function"); `path` (the
+        file's) chooses the team's guidance by path glob. Only a complete, usable answer
+        is remembered; otherwise a NotReviewed subclass or ModelError is raised."""
+        identity = self._identity(language, unit, context, path)
         found = self._cache.get(identity)
         if found is not None:
             return found
@@ -157,7 +172,8 @@ class Reviewer:
             raise AnswerCutOff(unit)
         if self._cache.was_over_context(identity):
             raise TooLongForServer(unit)
-        findings = await self._ask_model(language, unit, identity, context)
+        guidance = self._instructions.text_for(language, path)
+        findings = await self._ask_model(language, unit, identity, context, guidance)
         self._cache.put(identity, findings)
         return findings
 
@@ -167,6 +183,7 @@ class Reviewer:
         unit: FunctionUnit,
         identity: AnswerIdentity,
         context: FunctionContext | None,
+        guidance: str,
     ) -> tuple[Finding, ...]:
         messages = build_messages(
             language=language,
@@ -174,7 +191,7 @@ class Reviewer:
             code=unit.text,
             system=self._system_prompt,
             context=context.render() if context is not None else None,
-            instructions=self._instructions.text_for(language),
+            instructions=guidance,
         )
         tokens = sum(estimate_tokens(m["content"]) for m in messages)
         if tokens + ANSWER_BUDGET > NUM_CTX:

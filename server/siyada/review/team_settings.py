@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import pathspec
 
@@ -41,23 +43,53 @@ _PYPROJECT_SECTION: Final = "tool.siyada"
 
 @dataclass(frozen=True)
 class Instructions:
-    """Review guidance from the team: for every file, and per language (by the id
-    Siyada gives it, such as `python` or `tsx`)."""
+    """Review guidance from the team: for every file, per language (by the id Siyada
+    gives it, such as `python` or `tsx`), and per path glob (relative to `root`, the
+    team file's folder). A file gets each that applies, in that order."""
 
     everywhere: str = ""
     by_language: tuple[tuple[str, str], ...] = ()
+    by_path: tuple[tuple[str, str], ...] = ()  # (glob, text), in the file's order
+    root: Path | None = None
 
-    def text_for(self, language: str) -> str:
+    def text_for(self, language: str, path: Path | None = None) -> str:
+        """The guidance for a function in `language`, in the file at `path` (absolute;
+        None when the file has no path, as an unsaved editor buffer)."""
         parts = [self.everywhere, *(text for lang, text in self.by_language if lang == language)]
+        relative = _relative(path, self.root) if self.by_path else None
+        if relative is not None:
+            parts += [text for glob, text in self.by_path if _matches((glob,), relative)]
         return "\n\n".join(part for part in parts if part)
 
-    def digest_for(self, language: str) -> str:
+    def digest_for(self, language: str, path: Path | None = None) -> str:
         """What names the guidance in the answer cache; empty when there is none."""
-        text = self.text_for(language)
+        text = self.text_for(language, path)
         return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
 
 
+def _relative(path: Path | None, root: Path | None) -> str | None:
+    """`path` relative to `root` in POSIX form; None when it is not below it."""
+    if path is None or root is None:
+        return None
+    try:
+        return PurePosixPath(path.resolve().relative_to(root.resolve())).as_posix()
+    except ValueError:
+        return None
+
+
+def _matches(globs: tuple[str, ...], relative: str) -> bool:
+    """Whether a path relative to the team file's folder matches one of `globs`, read
+    as .gitignore lines are (`gen/**`, `*_pb2.py`, `/top.py`)."""
+    return pathspec.GitIgnoreSpec.from_lines(globs).match_file(relative)
+
+
 NO_INSTRUCTIONS: Final = Instructions()
+
+
+def local_path(uri: str) -> Path | None:
+    """The path of a `file:` URI; None for other schemes (an unsaved buffer...)."""
+    parts = urlsplit(uri)
+    return Path(url2pathname(parts.path)) if parts.scheme == "file" else None
 
 
 @dataclass(frozen=True)
@@ -77,14 +109,8 @@ class TeamSettings:
 
     def excludes(self, path: Path) -> bool:
         """Whether `path` (absolute) matches an `exclude` glob of this file."""
-        if not self.exclude or self.root is None:
-            return False
-        try:
-            relative = path.resolve().relative_to(self.root.resolve())
-        except ValueError:
-            return False  # outside the folder this file speaks for
-        spec = pathspec.GitIgnoreSpec.from_lines(self.exclude)
-        return spec.match_file(PurePosixPath(relative).as_posix())
+        relative = _relative(path, self.root)  # None outside the folder it speaks for
+        return bool(self.exclude) and relative is not None and _matches(self.exclude, relative)
 
     def merged_with(self, user: Mapping[str, Any]) -> dict[str, Any]:
         """The user's wire options with this file's under them: a key the user did not
@@ -188,7 +214,7 @@ def _read_table(path: Path, text: str, table: Mapping[str, Any], section: str) -
             elif key == "exclude":
                 exclude = _globs(value)
             elif key == "instructions":
-                instructions = _instructions(value)
+                instructions = _instructions(value, path.parent)
             else:
                 allowed = ", ".join((*TEAM_KEYS, *_RULE_KEYS))
                 problems.append(
@@ -213,27 +239,49 @@ def _globs(value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def _instructions(value: Any) -> Instructions:
-    """A string (for every file), or a table with `all` (a string) and `languages` (a
-    table of language name to string)."""
+def _instructions(value: Any, root: Path) -> Instructions:
+    """A string (for every file), or a table with `all` (a string), `languages` (a
+    table of language name = text) and `paths` (an array of tables {glob, text})."""
     if isinstance(value, str):
-        return Instructions(everywhere=_guidance(value, "instructions"))
+        return Instructions(everywhere=_guidance(value, "instructions"), root=root)
     if not isinstance(value, Mapping):
-        raise SettingError("must be a string, or a table with `all` and `languages`")
-    unknown = [key for key in value if key not in ("all", "languages")]
+        raise SettingError("must be a string, or a table with `all`, `languages` and `paths`")
+    unknown = [key for key in value if key not in ("all", "languages", "paths")]
     if unknown:
-        raise SettingError(f"has unknown keys {unknown}; known: all, languages")
-    everywhere = _guidance(value.get("all", ""), "instructions.all")
-    languages = value.get("languages", {})
+        raise SettingError(f"has unknown keys {unknown}; known: all, languages, paths")
+    return Instructions(
+        everywhere=_guidance(value.get("all", ""), "instructions.all"),
+        by_language=_by_language(value.get("languages", {})),
+        by_path=_by_path(value.get("paths", [])),
+        root=root,
+    )
+
+
+def _by_language(languages: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(languages, Mapping):
-        raise SettingError("languages must be a table of language name = text")
+        raise SettingError("(languages) must be a table of language name = text")
     by_language: list[tuple[str, str]] = []
     for name, text in languages.items():
         spec = language_for(name)
         if spec is None:
-            raise SettingError(f"languages names {name!r}, not a language Siyada reviews")
+            raise SettingError(f"(languages) names {name!r}, not a language Siyada reviews")
         by_language.append((spec.id, _guidance(text, f"instructions.languages.{name}")))
-    return Instructions(everywhere=everywhere, by_language=tuple(by_language))
+    return tuple(by_language)
+
+
+def _by_path(paths: Any) -> tuple[tuple[str, str], ...]:
+    shape = '(paths) must be an array of tables {glob = "src/api/**", text = "..."}'
+    if not isinstance(paths, list):
+        raise SettingError(shape)
+    by_path: list[tuple[str, str]] = []
+    for entry in paths:
+        if not isinstance(entry, Mapping) or set(entry) != {"glob", "text"}:
+            raise SettingError(shape)
+        glob = entry["glob"]
+        if not isinstance(glob, str) or not glob.strip():
+            raise SettingError(shape)
+        by_path.append((glob.strip(), _guidance(entry["text"], f"instructions.paths {glob}")))
+    return tuple(by_path)
 
 
 def _guidance(value: Any, name: str) -> str:
