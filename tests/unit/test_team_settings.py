@@ -385,3 +385,24 @@ async def test_changed_instructions_ask_the_model_again_and_unchanged_ones_hit_t
     )
     await other.review("python", unit)
     assert len(double.chat_requests) == 3
+
+
+def test_the_editor_reads_team_files_in_the_workspace_folders_it_was_given() -> None:
+    from lsprotocol import types
+
+    from siyada.lsp.lifecycle import workspace_folders
+
+    def params(**fields: object) -> types.InitializeParams:
+        return types.InitializeParams(capabilities=types.ClientCapabilities(), **fields)
+
+    folders = [
+        types.WorkspaceFolder(uri="file:///work/a%20b", name="a"),
+        types.WorkspaceFolder(uri="file:///work/c", name="c"),
+    ]
+    assert workspace_folders(params(workspace_folders=folders, root_uri="file:///x")) == [
+        Path("/work/a b"),
+        Path("/work/c"),
+    ]
+    assert workspace_folders(params(root_uri="file:///x/y")) == [Path("/x/y")]
+    assert workspace_folders(params(root_path="/p")) == [Path("/p")]
+    assert workspace_folders(params()) == []

@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
-from pygls import uris
 from pygls.workspace.position_codec import PositionCodec
 
 from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.configuration import initialization_options
 from siyada.lsp.output import Output
 from siyada.lsp.session import ClientOptions, Session
+from siyada.review.team_settings import local_path
 
 
 def start_session(output: Output, params: types.InitializeParams, codec: PositionCodec) -> Session:
@@ -25,14 +25,13 @@ def start_session(output: Output, params: types.InitializeParams, codec: Positio
 def workspace_folders(params: types.InitializeParams) -> list[Path]:
     """The workspace folders the client opened, in its order (the deprecated `rootUri`
     and `rootPath` when it sends no `workspaceFolders`)."""
-    found: list[str | None]
     if params.workspace_folders:
-        found = [uris.to_fs_path(folder.uri) for folder in params.workspace_folders]
+        found = [local_path(folder.uri) for folder in params.workspace_folders]
     elif params.root_uri:
-        found = [uris.to_fs_path(params.root_uri)]
+        found = [local_path(params.root_uri)]
     else:
-        found = [params.root_path]
-    return [Path(path) for path in found if path]
+        found = [Path(params.root_path)] if params.root_path else []
+    return [path for path in found if path is not None]
 
 
 async def shutdown(session: Session | None) -> None:

@@ -14,6 +14,7 @@ When a folder has both files, `.siyada.toml` is used.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -80,7 +81,12 @@ def _relative(path: Path | None, root: Path | None) -> str | None:
 def _matches(globs: tuple[str, ...], relative: str) -> bool:
     """Whether a path relative to the team file's folder matches one of `globs`, read
     as .gitignore lines are (`gen/**`, `*_pb2.py`, `/top.py`)."""
-    return pathspec.GitIgnoreSpec.from_lines(globs).match_file(relative)
+    return _spec(globs).match_file(relative)
+
+
+@functools.lru_cache(maxsize=64)
+def _spec(globs: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(globs)
 
 
 NO_INSTRUCTIONS: Final = Instructions()
