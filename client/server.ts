@@ -41,7 +41,10 @@ export class SiyadaServer implements vscode.Disposable {
   private readonly settingKeys: string[];
   private readonly restarts = new CoalescingRunner(() => this.restartNow());
   private readonly statusEmitter = new vscode.EventEmitter<ServerStatus | ClientStatus>();
-  private readonly disposables: vscode.Disposable[] = [this.statusEmitter];
+  // The repository's team settings files: their changes reach the server as
+  // workspace/didChangeWatchedFiles. One watcher for every client this manager starts.
+  private readonly teamFiles = vscode.workspace.createFileSystemWatcher('**/{.siyada.toml,pyproject.toml}');
+  private readonly disposables: vscode.Disposable[] = [this.statusEmitter, this.teamFiles];
   private readonly installer: ServerInstaller;
   private readonly pythonExtension: PythonExtension;
   private stopping = false;
@@ -190,12 +193,7 @@ export class SiyadaServer implements vscode.Disposable {
       outputChannel: this.output,
       initializationOptions: this.serverSettings(),
       // Registers a configuration listener; the middleware below decides what is sent.
-      // The watcher sends workspace/didChangeWatchedFiles, so the server reads the
-      // repository's team settings again when they change.
-      synchronize: {
-        configurationSection: SECTION,
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/{.siyada.toml,pyproject.toml}'),
-      },
+      synchronize: { configurationSection: SECTION, fileEvents: this.teamFiles },
       middleware: {
         workspace: {
           // The default answer would be the nested `siyada` section, client-only keys included.
