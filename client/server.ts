@@ -22,6 +22,7 @@ import { expandPath, resolveServer, type Launch, type Probes } from './resolve';
 import { CoalescingRunner } from './serial';
 import {
   SECTION,
+  isExplicitlySet,
   needsRestart,
   serverSettingKeys,
   supportedLanguages,
@@ -41,7 +42,10 @@ export class SiyadaServer implements vscode.Disposable {
   private readonly settingKeys: string[];
   private readonly restarts = new CoalescingRunner(() => this.restartNow());
   private readonly statusEmitter = new vscode.EventEmitter<ServerStatus | ClientStatus>();
-  private readonly disposables: vscode.Disposable[] = [this.statusEmitter];
+  // The repository's team settings files: their changes reach the server as
+  // workspace/didChangeWatchedFiles. One watcher for every client this manager starts.
+  private readonly teamFiles = vscode.workspace.createFileSystemWatcher('**/{.siyada.toml,pyproject.toml}');
+  private readonly disposables: vscode.Disposable[] = [this.statusEmitter, this.teamFiles];
   private readonly installer: ServerInstaller;
   private readonly pythonExtension: PythonExtension;
   private stopping = false;
@@ -81,7 +85,11 @@ export class SiyadaServer implements vscode.Disposable {
   /** The flat settings object the server reads, for one resource's scope. */
   serverSettings(scope?: vscode.Uri): ServerSettings {
     const config = vscode.workspace.getConfiguration(SECTION, scope);
-    return toServerSettings(this.settingKeys, (key) => config.get(key));
+    return toServerSettings(
+      this.settingKeys,
+      (key) => config.get(key),
+      (key) => isExplicitlySet(config.inspect(key)),
+    );
   }
 
   /** Installs the shipped server into the managed environment, then restarts. */
@@ -188,7 +196,7 @@ export class SiyadaServer implements vscode.Disposable {
       markdown: { isTrusted: { enabledCommands: ['siyada.reviewFile', 'workbench.action.openSettings'] } },
       initializationOptions: this.serverSettings(),
       // Registers a configuration listener; the middleware below decides what is sent.
-      synchronize: { configurationSection: SECTION },
+      synchronize: { configurationSection: SECTION, fileEvents: this.teamFiles },
       middleware: {
         workspace: {
           // The default answer would be the nested `siyada` section, client-only keys included.

@@ -54,18 +54,51 @@ export type ServerSettings = Record<string, unknown>;
 /**
  * The flat object the server receives as initializationOptions, in answer to
  * workspace/configuration for section "siyada", and in didChangeConfiguration.
- * `get` reads one key of the `siyada` section (VS Code fills in defaults).
+ * `get` reads one key of the `siyada` section (VS Code fills in defaults). A key that
+ * `isSet` says the user did not set is sent as null: the server then applies the
+ * repository's team settings, else its default (the same as the manifest's).
  */
-export function toServerSettings(keys: readonly string[], get: (key: string) => unknown): ServerSettings {
+export function toServerSettings(
+  keys: readonly string[],
+  get: (key: string) => unknown,
+  isSet: (key: string) => boolean = () => true,
+): ServerSettings {
   const settings: ServerSettings = {};
   for (const key of keys) {
     const value = get(key);
-    if (value !== undefined) {
+    if (!isSet(key)) {
+      settings[key] = null;
+    } else if (value !== undefined) {
       // A deep copy: VS Code hands out frozen proxies that must not reach JSON-RPC.
       settings[key] = JSON.parse(JSON.stringify(value)) as unknown;
     }
   }
   return settings;
+}
+
+/** The scopes of VS Code's `WorkspaceConfiguration.inspect(key)` that the user sets. */
+export interface InspectedSetting {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+  globalLanguageValue?: unknown;
+  workspaceLanguageValue?: unknown;
+  workspaceFolderLanguageValue?: unknown;
+}
+
+/** Whether the user set the key in any scope (rather than leaving the default). */
+export function isExplicitlySet(inspected: InspectedSetting | undefined): boolean {
+  if (inspected === undefined) {
+    return false;
+  }
+  return [
+    inspected.globalValue,
+    inspected.workspaceValue,
+    inspected.workspaceFolderValue,
+    inspected.globalLanguageValue,
+    inspected.workspaceLanguageValue,
+    inspected.workspaceFolderLanguageValue,
+  ].some((value) => value !== undefined);
 }
 
 /** Whether a change to `affects(section)` requires a new server process. */

@@ -36,6 +36,7 @@ from siyada.review.pipeline import (
 from siyada.review.placement import PlacedFinding, place_findings
 from siyada.review.sanitize import safe_text, safe_title
 from siyada.review.settings import Settings
+from siyada.review.team_settings import TeamSettings, team_settings_near
 from siyada.source_files import (
     Found,
     NotRead,
@@ -47,6 +48,8 @@ from siyada.source_files import (
 from siyada.terminal import TerminalProgress
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CANNOT_REVIEW = 0, 1, 2
+# How the summary counts files the repository settings' `exclude` names.
+EXCLUDED_BY_TEAM = "excluded by the repository's settings"
 
 
 class CannotReview(Exception):
@@ -96,6 +99,16 @@ class Document:
     selected: list[FunctionUnit]
     # What goes beside each selected function (all None with `context` "function").
     contexts: list[FunctionContext | None]
+    # The digest of the team's guidance for this file (empty without guidance).
+    guidance: str = ""
+
+    @property
+    def path(self) -> Path:
+        """The file's absolute path, which chooses the team's guidance by path glob."""
+        return self.file.path.absolute()
+
+    def key(self, unit: FunctionUnit, context: FunctionContext | None) -> str:
+        return review_key(unit, context, self.guidance)
 
     def findings_of(
         self, answers: Mapping[str, tuple[Finding, ...]]
@@ -104,7 +117,7 @@ class Document:
         return {
             unit.hash: answers[key]
             for unit, context in zip(self.selected, self.contexts, strict=True)
-            if (key := review_key(unit, context)) in answers
+            if (key := self.key(unit, context)) in answers
         }
 
     def to_review(self) -> Iterator[tuple[FunctionUnit, FunctionContext | None]]:
@@ -113,7 +126,8 @@ class Document:
 
 def run_check(args: argparse.Namespace) -> int:
     try:
-        settings = _settings_from(args)
+        team = _team_settings_of([Path(p) for p in args.paths])
+        settings = _settings_from(args, team)
         found = find_source_files([Path(p) for p in args.paths])
     except (CannotReview, PathProblem) as reason:
         print(f"siyada: {reason}", file=sys.stderr)
@@ -122,7 +136,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"siyada: {note}", file=sys.stderr)
     tally = Tally(folders_left_out=found.folders_left_out)
     try:
-        reported = asyncio.run(_review_all(settings, found, tally))
+        reported = asyncio.run(_review_all(settings, found, tally, team))
     except CannotReview as reason:
         print(f"siyada: {reason}", file=sys.stderr)
         return EXIT_CANNOT_REVIEW
@@ -138,20 +152,42 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if reported else EXIT_CLEAN
 
 
-def _settings_from(args: argparse.Namespace) -> Settings:
+def _team_settings_of(paths: list[Path]) -> TeamSettings:
+    """The repository settings nearest the paths named (looking upward from each);
+    paths under different settings files are refused, as they would need different
+    settings. Each problem of the file is one line on stderr."""
+    teams = {team.source: team for team in (team_settings_near(p.absolute()) for p in paths)}
+    if len(teams) > 1:
+        files = ", ".join(str(source) for source in teams if source is not None)
+        raise CannotReview(
+            f"the paths named are under different repository settings ({files}); "
+            "run siyada check once for each"
+        )
+    team = next(iter(teams.values()))
+    for problem in team.problems:
+        print(f"siyada: {problem}", file=sys.stderr)
+    return team
+
+
+def _settings_from(args: argparse.Namespace, team: TeamSettings) -> Settings:
     extra = {"model": args.model, "minSeverity": args.min_severity}
-    settings, problems = settings_from_options(args, extra)
+    settings, problems = settings_from_options(args, extra, team)
     if problems:
         raise CannotReview(" ".join(problems))
     return settings
 
 
-def _documents(found: Found, settings: Settings, tally: Tally) -> list[Document]:
+def _documents(
+    found: Found, settings: Settings, tally: Tally, team: TeamSettings
+) -> list[Document]:
     """Read each file and apply the editor's limits and cap to it."""
     for skipped in found.skipped:
         tally.skip(skipped.path, skipped.kind, skipped.reason)
     documents: list[Document] = []
     for file in found.files:
+        if team.excludes(file.path.absolute()):
+            tally.skip(file.path, EXCLUDED_BY_TEAM, "")
+            continue
         try:
             text = read_source(file.path, settings)
         except NotRead as not_read:
@@ -167,13 +203,16 @@ def _documents(found: Found, settings: Settings, tally: Tally) -> list[Document]
         tally.beyond_limit += selection.beyond_limit
         tally.lines_outside += lines_outside_units(prepared.units, prepared.lines)
         contexts = contexts_of(file.spec, text, selection.units, settings)
-        documents.append(Document(file, text, prepared, selection.units, contexts))
+        guidance = team.instructions.digest_for(file.spec.id, file.path.absolute())
+        documents.append(Document(file, text, prepared, selection.units, contexts, guidance))
     return documents
 
 
-async def _review_all(settings: Settings, found: Found, tally: Tally) -> list[Reported]:
-    documents = _documents(found, settings, tally)
-    reviewer = Reviewer(settings)
+async def _review_all(
+    settings: Settings, found: Found, tally: Tally, team: TeamSettings
+) -> list[Reported]:
+    documents = _documents(found, settings, tally, team)
+    reviewer = Reviewer(settings, instructions=team.instructions)
     if reviewer.cache.problem is not None:
         print(f"siyada: {reviewer.cache.problem}", file=sys.stderr)
     try:
@@ -204,11 +243,11 @@ async def _answers(
     to_ask: list[tuple[Document, FunctionUnit, FunctionContext | None]] = []
     for doc in documents:
         for unit, context in doc.to_review():
-            cached = pipeline.cached(doc.file.spec.id, unit, context)
+            cached = pipeline.cached(doc.file.spec.id, unit, context, path=doc.path)
             if cached is None:
                 to_ask.append((doc, unit, context))
             else:
-                answers[review_key(unit, context)] = cached
+                answers[doc.key(unit, context)] = cached
                 tally.functions += 1
                 tally.cached += 1
     if not to_ask:
@@ -221,8 +260,8 @@ async def _answers(
 
     async def ask(doc: Document, unit: FunctionUnit, context: FunctionContext | None) -> None:
         try:
-            findings = await pipeline.review(doc.file.spec.id, unit, context=context)
-            answers[review_key(unit, context)] = findings
+            findings = await pipeline.review(doc.file.spec.id, unit, context=context, path=doc.path)
+            answers[doc.key(unit, context)] = findings
             tally.functions += 1
         except FunctionTooLong as too_long:
             tally.too_long += 1

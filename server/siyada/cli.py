@@ -15,6 +15,7 @@ from siyada import __version__
 from siyada.models.endpoint import normalize_endpoint
 from siyada.review.findings import SEVERITIES
 from siyada.review.settings import Settings, parse_settings
+from siyada.review.team_settings import NO_TEAM_SETTINGS, TeamSettings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,10 +90,11 @@ def _add_connection_options(command: argparse.ArgumentParser) -> None:
 
 
 def settings_from_options(
-    args: argparse.Namespace, extra: Mapping[str, Any]
+    args: argparse.Namespace, extra: Mapping[str, Any], team: TeamSettings = NO_TEAM_SETTINGS
 ) -> tuple[Settings, list[str]]:
     """The settings the connection, context and jobs options ask for, with a command's
-    own setting keys in `extra`; the problems, as `parse_settings` words them."""
+    own setting keys in `extra`; the problems, as `parse_settings` words them. An option
+    not given takes the value of the repository's `team` settings, if any."""
     raw: dict[str, Any] = {
         "provider": args.provider,
         "endpoint": args.endpoint,
@@ -101,7 +103,7 @@ def settings_from_options(
         "context": args.context,
         **extra,
     }
-    settings, problems = parse_settings(raw)
+    settings, problems = parse_settings(team.merged_with(raw))
     # --jobs is the editor's maxConcurrentRequests: the size of the pipeline's gate.
     return dataclasses.replace(settings, max_concurrent_requests=args.jobs), problems
 

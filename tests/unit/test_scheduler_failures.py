@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -45,7 +46,12 @@ class Crashing(Reviewer):
     """A reviewer with a defect nobody foresaw."""
 
     async def review(
-        self, language: str, unit: FunctionUnit, context: FunctionContext | None = None
+        self,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None = None,
+        *,
+        path: Path | None = None,
     ) -> tuple[Finding, ...]:
         raise RuntimeError("a defect")
 

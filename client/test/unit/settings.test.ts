@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { needsRestart, serverSettingKeys, supportedLanguages, toServerSettings, type Manifest } from '../../settings';
+import {
+  isExplicitlySet,
+  needsRestart,
+  serverSettingKeys,
+  supportedLanguages,
+  toServerSettings,
+  type Manifest,
+} from '../../settings';
 import { readManifest } from '../manifest';
 
 const manifest = readManifest() as Manifest;
@@ -121,6 +128,26 @@ describe('toServerSettings', () => {
     assert.deepEqual(settings, { model: 'llama3.2:3b', triggers: { onOpen: false, onSave: true, onType: false } });
     assert.notEqual(settings.triggers, frozen);
     assert.ok(!('unknown' in settings));
+  });
+});
+
+describe('settings the user did not set', () => {
+  it('are sent as null, so the repository settings and then the defaults apply', () => {
+    const settings = toServerSettings(
+      ['model', 'minSeverity', 'endpoint'],
+      (key) => ({ model: 'llama3.2:3b', minSeverity: 'hint', endpoint: '' })[key],
+      (key) => key === 'model',
+    );
+    assert.deepEqual(settings, { model: 'llama3.2:3b', minSeverity: null, endpoint: null });
+  });
+
+  it('are told from set ones by any scope inspect() reports', () => {
+    assert.equal(isExplicitlySet(undefined), false);
+    assert.equal(isExplicitlySet({}), false);
+    assert.equal(isExplicitlySet({ globalValue: 'hint' }), true);
+    assert.equal(isExplicitlySet({ workspaceValue: false }), true);
+    assert.equal(isExplicitlySet({ workspaceFolderValue: 0.5 }), true);
+    assert.equal(isExplicitlySet({ workspaceLanguageValue: 'error' }), true);
   });
 });
 

@@ -78,6 +78,13 @@ async def did_change_configuration(
     session.spawn(health.check_and_warm_up(session))
 
 
+def did_change_watched_files(session: Session, params: types.DidChangeWatchedFilesParams) -> None:
+    """A team settings file (`.siyada.toml`, `pyproject.toml` at a workspace folder's
+    root) was created, changed or deleted: read the team settings again."""
+    if any(session.is_team_file(change.uri) for change in params.changes):
+        session.reload_team()
+
+
 async def _pull_configuration(session: Session) -> bool:
     """Ask the client for the settings; whether it answered with some to apply."""
     try:

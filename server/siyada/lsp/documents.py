@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 def did_open(session: Session, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
+    if session.excluded(item.uri):
+        return  # the team settings' `exclude` names it: never reviewed, no diagnostics
     spec = session.track_language(item.uri, item.language_id)
     if spec is None:
         return  # a language Siyada does not review: ignored quietly

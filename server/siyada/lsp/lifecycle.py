@@ -4,6 +4,8 @@ and the process ends at once, even when the editor quits in the middle of a revi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
@@ -11,11 +13,25 @@ from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.configuration import initialization_options
 from siyada.lsp.output import Output
 from siyada.lsp.session import ClientOptions, Session
+from siyada.review.team_settings import local_path
 
 
 def start_session(output: Output, params: types.InitializeParams, codec: PositionCodec) -> Session:
     options = ClientOptions(initialization_options(params.initialization_options))
-    return Session(output, ClientFlags.of(params.capabilities), codec, options)
+    flags = ClientFlags.of(params.capabilities)
+    return Session(output, flags, codec, options, folders=workspace_folders(params))
+
+
+def workspace_folders(params: types.InitializeParams) -> list[Path]:
+    """The workspace folders the client opened, in its order (the deprecated `rootUri`
+    and `rootPath` when it sends no `workspaceFolders`)."""
+    if params.workspace_folders:
+        found = [local_path(folder.uri) for folder in params.workspace_folders]
+    elif params.root_uri:
+        found = [local_path(params.root_uri)]
+    else:
+        found = [Path(params.root_path)] if params.root_path else []
+    return [path for path in found if path is not None]
 
 
 async def shutdown(session: Session | None) -> None:

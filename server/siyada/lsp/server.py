@@ -149,6 +149,7 @@ class SiyadaServer(LanguageServer):
 NOTIFICATIONS: tuple[tuple[str, Any, Handler], ...] = (
     (types.INITIALIZED, None, configuration.initialized),
     (types.WORKSPACE_DID_CHANGE_CONFIGURATION, None, configuration.did_change_configuration),
+    (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, None, configuration.did_change_watched_files),
     (types.TEXT_DOCUMENT_DID_OPEN, None, documents.did_open),
     (types.TEXT_DOCUMENT_DID_CHANGE, None, documents.did_change),
     (types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False), documents.did_save),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types
@@ -25,6 +26,13 @@ from siyada.review.connection import is_remote
 from siyada.review.engine import Reviewer
 from siyada.review.scheduler import Scheduler, SchedulerHooks
 from siyada.review.settings import Settings, parse_settings, problems_message
+from siyada.review.team_settings import (
+    NO_TEAM_SETTINGS,
+    TEAM_FILE_NAMES,
+    TeamSettings,
+    local_path,
+    team_settings_in,
+)
 from siyada.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
@@ -56,8 +64,13 @@ class Session:
         flags: ClientFlags,
         codec: PositionCodec,
         options: ClientOptions,
+        folders: Sequence[Path] = (),
     ) -> None:
         self.output = Quieting(output)
+        # The workspace folders, whose team settings file (the first folder's that has
+        # one) applies under the user's explicit settings.
+        self.folders = tuple(folders)
+        self.team = self._read_team()
         self.client_flags = flags
         self.codec = codec
         self.options = options
@@ -70,7 +83,7 @@ class Session:
         self.status.publish()
         # The reviewer (HTTP client, cache) is made now, not on the first didOpen:
         # files reopened right after start then show their cached findings at once.
-        reviewer = Reviewer(self.settings)
+        reviewer = Reviewer(self.settings, instructions=self.team.instructions)
         self.scheduler = Scheduler(reviewer, self._hooks())
         self._tell_cache_problem(reviewer)
         if flags.configuration:
@@ -106,11 +119,11 @@ class Session:
 
     def apply_settings(self, settings: Settings) -> None:
         """Take new settings: a new reviewer (client, policy), re-shown diagnostics."""
-        changed = settings != self.settings
+        old = self.scheduler.reviewer
+        changed = settings != self.settings or old.instructions != self.team.instructions
         self.settings = settings
         if changed:
-            old = self.scheduler.reviewer
-            new = old.reconfigured(settings)
+            new = old.reconfigured(settings, self.team.instructions)
             self.scheduler.use_reviewer(new)
             self.health.stop()
             if not new.shares_client_with(old):
@@ -120,8 +133,37 @@ class Session:
                 self._tell_cache_problem(new)
         self.status.settings_changed()
 
+    def is_team_file(self, uri: str) -> bool:
+        """Whether `uri` names a file the team settings are read from."""
+        path = local_path(uri)
+        return path is not None and path.name in TEAM_FILE_NAMES and path.parent in self.folders
+
+    def reload_team(self) -> None:
+        """Read the team settings again (their file changed) and apply them: files
+        they now exclude lose their diagnostics and are no longer reviewed."""
+        self.team = self._read_team()
+        for uri in [uri for uri in self.languages if self.excluded(uri)]:
+            del self.languages[uri]
+            self.scheduler.close(uri)
+            self.clear(uri)
+        self.apply_options()
+
+    def excluded(self, uri: str) -> bool:
+        """Whether the team settings' `exclude` keeps this document from review."""
+        path = local_path(uri)
+        return path is not None and self.team.excludes(path)
+
+    def _read_team(self) -> TeamSettings:
+        for folder in self.folders:
+            team = team_settings_in(folder)
+            if team is not None:
+                if team.problems:
+                    self.output.show_message(team.message(), types.MessageType.Warning)
+                return team
+        return NO_TEAM_SETTINGS
+
     def _parse_options(self) -> Settings:
-        settings, problems = parse_settings(self.options.merged())
+        settings, problems = parse_settings(self.team.merged_with(self.options.merged()))
         if problems:
             self.output.show_message(problems_message(problems), types.MessageType.Warning)
         return settings

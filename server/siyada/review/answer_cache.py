@@ -49,6 +49,9 @@ class AnswerIdentity:
     # With `context` "file": the digest of the context sent beside the function. None
     # with "function", whose answers keep the names they always had.
     context_digest: str | None = None
+    # The digest of the team's review guidance sent with the function (team_settings.py);
+    # empty without guidance, whose answers keep the names they always had.
+    instructions_digest: str = ""
 
     def digest(self) -> str:
         """The name of the answer in the disk cache, the same in every process."""
@@ -64,6 +67,8 @@ class AnswerIdentity:
             extra["prompt"] = self.prompt_hash
         if self.context_digest is not None:
             extra["context"] = [FILE_CONTEXT_PROMPT_VERSION, self.context_digest]
+        if self.instructions_digest:
+            extra["instructions"] = self.instructions_digest
         return answer_digest(
             function_hash=self.function_hash,
             model=self.model,

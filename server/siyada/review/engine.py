@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Final
 
 from siyada.code.context import FunctionContext
@@ -40,6 +41,7 @@ from siyada.review.prompt import (
     prompt_hash,
 )
 from siyada.review.settings import Settings
+from siyada.review.team_settings import NO_INSTRUCTIONS, Instructions
 
 # What a review gives, from the modules that define it, so a caller of `Reviewer` needs
 # one import.
@@ -59,8 +61,11 @@ class Reviewer:
         client: ModelClient | None = None,
         *,
         system_prompt: str | None = None,
+        instructions: Instructions = NO_INSTRUCTIONS,
     ) -> None:
         self._settings = settings
+        # The team's review guidance (repository settings), sent with each function.
+        self._instructions = instructions
         # A replacement of the fixed system text, to compare prompts; None: the fixed one.
         self._system_prompt = system_prompt
         self._cache = cache if cache is not None else open_cache(settings)
@@ -72,9 +77,12 @@ class Reviewer:
             except NoClient as refusal:
                 self._refusal = refusal
 
-    def reconfigured(self, settings: Settings) -> Reviewer:
-        """A reviewer for new settings, keeping the answers and, when the connection
-        settings did not change, the client (so reviews in flight carry on)."""
+    def reconfigured(
+        self, settings: Settings, instructions: Instructions | None = None
+    ) -> Reviewer:
+        """A reviewer for new settings (and team guidance, when given), keeping the
+        answers and, when the connection settings did not change, the client (so
+        reviews in flight carry on)."""
         same_connection = settings.connection_inputs() == self._settings.connection_inputs()
         client = self._client if same_connection else None
         same_cache = settings.cache_dir == self._settings.cache_dir
@@ -83,7 +91,16 @@ class Reviewer:
             self._cache if same_cache else None,
             client,
             system_prompt=self._system_prompt,
+            instructions=self._instructions if instructions is None else instructions,
         )
+
+    @property
+    def instructions(self) -> Instructions:
+        return self._instructions
+
+    def answer_inputs(self) -> tuple[object, ...]:
+        """What changes the model's answers: the settings' part and the team guidance."""
+        return (*self._settings.answer_inputs(), self._instructions)
 
     def shares_cache_with(self, other: Reviewer) -> bool:
         return self._cache is other._cache
@@ -109,12 +126,21 @@ class Reviewer:
         return self._settings
 
     def cached(
-        self, language: str, unit: FunctionUnit, context: FunctionContext | None = None
+        self,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None = None,
+        *,
+        path: Path | None = None,
     ) -> tuple[Finding, ...] | None:
-        return self._cache.get(self._identity(language, unit, context))
+        return self._cache.get(self._identity(language, unit, context, path))
 
     def _identity(
-        self, language: str, unit: FunctionUnit, context: FunctionContext | None
+        self,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None,
+        path: Path | None = None,
     ) -> AnswerIdentity:
         return AnswerIdentity(
             unit.hash,
@@ -123,16 +149,22 @@ class Reviewer:
             provider=self._settings.provider,
             prompt_hash="" if self._system_prompt is None else prompt_hash(self._system_prompt),
             context_digest=context.digest if context is not None else None,
+            instructions_digest=self._instructions.digest_for(language, path),
         )
 
     async def review(
-        self, language: str, unit: FunctionUnit, context: FunctionContext | None = None
+        self,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None = None,
+        *,
+        path: Path | None = None,
     ) -> tuple[Finding, ...]:
         """The findings of `unit`, from the cache or the model; `context` is sent beside
-        it (given with the `context` setting "file", None with "function"). Only a
-        complete, usable answer is remembered; otherwise a NotReviewed subclass or
-        ModelError is raised."""
-        identity = self._identity(language, unit, context)
+        it (given with the `context` setting "file", None with "function"); `path` (the
+        file's) chooses the team's guidance by path glob. Only a complete, usable answer
+        is remembered; otherwise a NotReviewed subclass or ModelError is raised."""
+        identity = self._identity(language, unit, context, path)
         found = self._cache.get(identity)
         if found is not None:
             return found
@@ -140,7 +172,8 @@ class Reviewer:
             raise AnswerCutOff(unit)
         if self._cache.was_over_context(identity):
             raise TooLongForServer(unit)
-        findings = await self._ask_model(language, unit, identity, context)
+        guidance = self._instructions.text_for(language, path)
+        findings = await self._ask_model(language, unit, identity, context, guidance)
         self._cache.put(identity, findings)
         return findings
 
@@ -150,6 +183,7 @@ class Reviewer:
         unit: FunctionUnit,
         identity: AnswerIdentity,
         context: FunctionContext | None,
+        guidance: str,
     ) -> tuple[Finding, ...]:
         messages = build_messages(
             language=language,
@@ -157,6 +191,7 @@ class Reviewer:
             code=unit.text,
             system=self._system_prompt,
             context=context.render() if context is not None else None,
+            instructions=guidance,
         )
         tokens = sum(estimate_tokens(m["content"]) for m in messages)
         if not fits_context(tokens):

@@ -44,11 +44,16 @@ class ReviewOutcomes:
         unit: FunctionUnit,
         findings: tuple[Finding, ...],
         context: FunctionContext | None = None,
+        same_guidance: Callable[[OpenDocument], bool] = lambda _: True,
     ) -> None:
         """The model answered: every document with the function (and that context)
-        shows its findings; one where the function has another context still wants it."""
+        shows its findings; one where the function has another context still wants it.
+        A document `same_guidance` rejects (the team's guidance for it differs) is
+        left alone: its own review gives its answer."""
         self._succeeded()
         for doc in self._documents.values():
+            if not same_guidance(doc):
+                continue
             if not doc.contains(unit.hash):
                 doc.wanted.discard(unit.hash)
             elif doc.answered(unit.hash, findings, context):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from siyada.code.context import FileOutline, FunctionContext
 from siyada.code.functions import FunctionUnit, extract_functions
@@ -86,10 +87,11 @@ def contexts_of(
     return [outline.context(unit) for unit in units]
 
 
-def review_key(unit: FunctionUnit, context: FunctionContext | None) -> str:
-    """What makes two reviews the same: the function's text and, when there is one, the
-    context sent beside it."""
-    return unit.hash if context is None else f"{unit.hash}:{context.digest}"
+def review_key(unit: FunctionUnit, context: FunctionContext | None, guidance: str = "") -> str:
+    """What makes two reviews the same: the function's text and, when there are, the
+    context sent beside it and the digest of the team's guidance for its file."""
+    key = unit.hash if context is None else f"{unit.hash}:{context.digest}"
+    return f"{key}:{guidance}" if guidance else key
 
 
 def _in_arrival_order() -> Rank:
@@ -112,9 +114,14 @@ class ReviewPipeline:
         return self._reviewer
 
     def cached(
-        self, language: str, unit: FunctionUnit, context: FunctionContext | None = None
+        self,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None = None,
+        *,
+        path: Path | None = None,
     ) -> tuple[Finding, ...] | None:
-        return self._reviewer.cached(language, unit, context)
+        return self._reviewer.cached(language, unit, context, path=path)
 
     async def review(
         self,
@@ -122,6 +129,8 @@ class ReviewPipeline:
         unit: FunctionUnit,
         rank_now: Callable[[], Rank] = _in_arrival_order,
         context: FunctionContext | None = None,
+        *,
+        path: Path | None = None,
     ) -> tuple[Finding, ...]:
         """The function's findings, asking the model when the cache has no answer.
 
@@ -131,7 +140,7 @@ class ReviewPipeline:
         the caller that asked is cancelled (its request is then closed), the next
         waiting caller asks again.
         """
-        key = review_key(unit, context)
+        key = review_key(unit, context, self._reviewer.instructions.digest_for(language, path))
         while key in self._running:
             # Made by the first caller that waits, so a lone review costs no future.
             running = self._running[key] or self._awaited(key)
@@ -145,7 +154,7 @@ class ReviewPipeline:
         self._running[key] = None
         try:
             async with self._gate.slot(rank_now):
-                findings = await self._reviewer.review(language, unit, context)
+                findings = await self._reviewer.review(language, unit, context, path=path)
         except asyncio.CancelledError:
             if (answer := self._running.pop(key, None)) is not None:
                 answer.cancel()

@@ -95,6 +95,7 @@ def build_messages(
     code: str,
     system: str | None = None,
     context: str | None = None,
+    instructions: str = "",
 ) -> list[dict[str, str]]:
     """The chat messages reviewing `code`: the system text (the fixed one unless a
     prompt variant replaces it), then the function.
@@ -103,6 +104,8 @@ def build_messages(
     from the same file; it follows the function in a fence of its own, so neither can
     close the other's, and the fixed system text is then the one that says what the
     context is for. The file's path is never sent: a path may name a client.
+    `instructions` (the team's guidance, `team_settings.py`) goes before the function,
+    in the user message, so the fixed system text stays cached by the server.
     """
     # A lone surrogate (which an editor can send) cannot be encoded as UTF-8.
     code, function_name = without_lone_surrogates(code), without_lone_surrogates(function_name)
@@ -110,6 +113,8 @@ def build_messages(
     fence = _fence_for(code)
     tag = _FENCE_TAGS.get(language, language)
     user = f"{header}\n{fence}{tag}\n{code}\n{fence}"
+    if instructions:
+        user = _instructions_part(without_lone_surrogates(instructions)) + user
     if context is not None:
         user += _context_part(tag, without_lone_surrogates(context))
     if system is None:
@@ -127,6 +132,14 @@ def _context_part(tag: str, context: str) -> str:
     return (
         "\n\nContext from the same file, for reference only (do not review it):\n\n"
         f"{fence}{tag}\n{context}\n{fence}"
+    )
+
+
+def _instructions_part(instructions: str) -> str:
+    fence = _fence_for(instructions)
+    return (
+        "The project's review guidance (it adds to the rules above and never changes "
+        f"the answer's format):\n{fence}\n{instructions}\n{fence}\n\n"
     )
 
 

@@ -14,6 +14,7 @@ import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
@@ -28,6 +29,7 @@ from siyada.review.pipeline import ReviewPipeline, review_key, within_limit
 from siyada.review.priority import Rank
 from siyada.review.ranking import NOT_OPEN, Attention, Focus
 from siyada.review.settings import Settings
+from siyada.review.team_settings import local_path
 from siyada.tasks import TaskGroup
 
 __all__ = ["DocumentSnapshot", "Focus", "Scheduler", "SchedulerHooks"]
@@ -87,7 +89,15 @@ class Scheduler:
 
     def open(self, uri: str, spec: LanguageSpec, version: int | None, text: str) -> None:
         self._cancel_timers(uri)  # of a document opened again without a close
-        doc = OpenDocument(uri, spec, version, text, self._cached, self._cached_with_context)
+        path = local_path(uri)  # chooses the team's guidance by path glob
+        doc = OpenDocument(
+            uri,
+            spec,
+            version,
+            text,
+            functools.partial(self._cached, path=path),
+            functools.partial(self._cached_with_context, path=path),
+        )
         self._documents[uri] = doc
         self._refresh(doc)
         doc.check_contexts()
@@ -163,7 +173,7 @@ class Scheduler:
     def use_reviewer(self, reviewer: Reviewer) -> None:
         """Settings changed: cancel what the old reviewer was doing, re-show, re-review."""
         answer_changed = (
-            reviewer.settings.answer_inputs() != self.settings.answer_inputs()
+            reviewer.answer_inputs() != self.reviewer.answer_inputs()
             or not reviewer.shares_client_with(self.reviewer)
         )
         self._pipeline = ReviewPipeline(reviewer)
@@ -199,13 +209,15 @@ class Scheduler:
 
     # ----- functions of a document -----------------------------------------------
 
-    def _cached(self, language: str, unit: FunctionUnit) -> tuple[Finding, ...] | None:
-        return self._pipeline.cached(language, unit)
+    def _cached(
+        self, language: str, unit: FunctionUnit, *, path: Path | None
+    ) -> tuple[Finding, ...] | None:
+        return self._pipeline.cached(language, unit, path=path)
 
     def _cached_with_context(
-        self, language: str, unit: FunctionUnit, context: FunctionContext
+        self, language: str, unit: FunctionUnit, context: FunctionContext, *, path: Path | None
     ) -> tuple[Finding, ...] | None:
-        return self._pipeline.cached(language, unit, context)
+        return self._pipeline.cached(language, unit, context, path=path)
 
     def _refresh(self, doc: OpenDocument) -> None:
         if (reason := doc.refresh(self.settings)) is not None:
@@ -271,6 +283,7 @@ class Scheduler:
         from_cache = False
         by_priority = sorted(doc.units, key=lambda unit: self._rank(doc.uri, unit))
         selection = within_limit(by_priority, self.settings)
+        guidance = self._guidance(doc)
         if selection.beyond_limit:
             self._outcomes.capped(doc, len(selection.units))
         for unit in selection.units:
@@ -282,9 +295,9 @@ class Scheduler:
                 from_cache = from_cache or unit.hash in fresh
                 continue
             context = doc.context_of(unit)
-            key = review_key(unit, context)
+            key = review_key(unit, context, guidance)
             if key not in self._in_flight:
-                task = self._tasks.spawn(self._review(doc.uri, doc.spec.id, unit, context))
+                task = self._tasks.spawn(self._review(doc, unit, context, guidance))
                 self._in_flight[key] = task
                 task.add_done_callback(functools.partial(self._finished, key))
         if from_cache:
@@ -299,12 +312,18 @@ class Scheduler:
             unit, uri=uri, edited_line=doc.last_edited_line, recent_edits=doc.recent_edits
         )
 
+    def _guidance(self, doc: OpenDocument) -> str:
+        """The digest of the team's guidance for the document (by language and path):
+        reviews with other guidance are other reviews."""
+        return self.reviewer.instructions.digest_for(doc.spec.id, local_path(doc.uri))
+
     async def _review(
-        self, uri: str, language: str, unit: FunctionUnit, context: FunctionContext | None
+        self, doc: OpenDocument, unit: FunctionUnit, context: FunctionContext | None, guidance: str
     ) -> None:
+        uri = doc.uri
         try:
             findings = await self._pipeline.review(
-                language, unit, lambda: self._rank(uri, unit), context
+                doc.spec.id, unit, lambda: self._rank(uri, unit), context, path=local_path(uri)
             )
         except SKIPPED as skipped:
             self._outcomes.skipped(uri, unit, skipped)
@@ -313,7 +332,9 @@ class Scheduler:
         except Exception as error:
             self._outcomes.crashed(uri, unit, error)
         else:
-            self._outcomes.reviewed(unit, findings, context)
+            self._outcomes.reviewed(
+                unit, findings, context, lambda other: self._guidance(other) == guidance
+            )
 
     def _finished(self, key: str, task: asyncio.Task[None]) -> None:
         # A cancelled review's callback runs after a new review of the same function
@@ -325,7 +346,12 @@ class Scheduler:
     def _cancel_orphaned_reviews(self) -> None:
         """Reviews of functions no open document contains, or of a context they no
         longer have, are cancelled."""
-        alive = {review_key(u, d.context_of(u)) for d in self._documents.values() for u in d.units}
+        alive = {
+            review_key(u, d.context_of(u), guidance)
+            for d in self._documents.values()
+            for guidance in (self._guidance(d),)
+            for u in d.units
+        }
         for key in list(self._in_flight):
             if key not in alive:
                 self._cancel_review(key)
