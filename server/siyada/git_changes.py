@@ -1,4 +1,5 @@
-"""`siyada check --diff REF`: which lines changed since a git ref.
+"""What git says about the files `siyada check` reviews: which lines changed since a
+ref (`--diff REF`), which files it ignores, and where the work tree starts.
 
 The changes are those of `git diff REF` (the commit against the work tree: committed,
 staged and unstaged edits alike), read with no context lines, plus every untracked file
@@ -125,6 +126,19 @@ def _unquote(quoted: str) -> str:
     return out.decode("utf-8", "surrogateescape")
 
 
+def ignored_by_git(folder: Path, paths: Sequence[Path]) -> set[str] | None:
+    """Which of `paths`, all under `folder`, git ignores (every source: .gitignore
+    files, .git/info/exclude, the user's core.excludesFile), as absolute paths. Tracked
+    files are never ignored. None when `folder` is not in a git work tree, or git is
+    missing or fails: the caller's own reading of .gitignore files stands then."""
+    listed = "".join(os.path.abspath(path) + "\0" for path in paths)
+    try:
+        output = _git(folder, "check-ignore", "--stdin", "-z", stdin=listed, also_fine=(1,))
+    except GitProblem:
+        return None
+    return set(filter(None, output.split("\0")))
+
+
 def source_root(folder: Path) -> Path:
     """The root of the git work tree holding `folder`, else `folder`: where SARIF
     paths start, so a code-scanning service finds the files in the repository."""
@@ -157,11 +171,14 @@ def _verify_ref(root: Path, ref: str) -> None:
         ) from None
 
 
-def _git(folder: Path, *args: str) -> str:
+def _git(
+    folder: Path, *args: str, stdin: str | None = None, also_fine: tuple[int, ...] = ()
+) -> str:
     command = ["git", "-c", "core.quotePath=false", "-C", str(folder), *args]
     try:
         done = subprocess.run(
             command,
+            input=stdin,
             capture_output=True,
             encoding="utf-8",
             errors="surrogateescape",
@@ -172,7 +189,7 @@ def _git(folder: Path, *args: str) -> str:
         raise GitProblem("--diff needs git, and no `git` command was found") from None
     except subprocess.TimeoutExpired:
         raise GitProblem(f"git {args[0]} did not answer in {_GIT_TIMEOUT:.0f} s") from None
-    if done.returncode != 0:
+    if done.returncode != 0 and done.returncode not in also_fine:
         raise GitProblem(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "")
     return done.stdout
 

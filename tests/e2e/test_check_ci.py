@@ -225,3 +225,24 @@ def test_out_to_a_folder_that_does_not_exist_exits_2(tmp_path: Path) -> None:
         )
     assert result.returncode == 2
     assert "cannot write" in result.stderr and "x.sarif" in result.stderr
+
+
+def test_files_git_ignores_are_not_reviewed_in_a_folder(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    # Ignored through the user's excludes file, which no .gitignore shows.
+    excludes = tmp_path / "excludes"
+    excludes.write_text("*.gen.py\n")
+    _git(repo, "config", "core.excludesFile", str(excludes))
+    (repo / "model.gen.py").write_text("def generated_model(x):\n    return x\n")
+    with OllamaDouble(models=[MODEL]) as double:
+        walked = _check(str(repo), "--endpoint", double.url)
+        after_walk = _reviewed(double)
+        named = _check(str(repo / "model.gen.py"), "--endpoint", double.url)
+        reviewed = _reviewed(double)
+
+    assert walked.returncode == 0, walked.stderr
+    assert after_walk == ["load", "other", "save"]
+    assert "skipped 1 file: 1 ignored by git." in walked.stderr
+    # A file named on purpose is reviewed whatever git says.
+    assert named.returncode == 0, named.stderr
+    assert reviewed == ["generated_model", "load", "other", "save"]

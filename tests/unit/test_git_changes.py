@@ -11,9 +11,11 @@ from siyada.git_changes import (
     GitProblem,
     LineRange,
     changes_since,
+    ignored_by_git,
     parse_diff,
     source_root,
 )
+from siyada.source_files import find_source_files
 
 DIFF = """\
 diff --git a/app.py b/app.py
@@ -119,3 +121,43 @@ def test_source_root_is_the_work_tree_root_or_the_folder_itself(
     plain = tmp_path_factory.mktemp("plain")
     assert source_root(repo / "src").resolve() == repo.resolve()
     assert source_root(plain) == plain
+
+
+def test_ignored_by_git_sees_every_source_and_never_tracked_files(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    excludes = tmp_path_factory.mktemp("home") / "excludes"
+    excludes.write_text("scratch/\n")
+    _git(repo, "config", "core.excludesFile", str(excludes))
+    (repo / "scratch").mkdir()
+    (repo / "scratch" / "try.py").write_text("def t():\n    pass\n")
+    (repo / "src" / "out.log.py").write_text("def o():\n    pass\n")
+    (repo / "src" / "a.log.py").write_text("def a():\n    pass\n")
+    _git(repo, "add", "-f", "src/a.log.py")
+    asked = [repo / "scratch" / "try.py", repo / "src" / "out.log.py", repo / "src" / "a.log.py"]
+
+    ignored = ignored_by_git(repo, [repo / "src" / "same.py", *asked])
+
+    assert ignored == {str(repo / "scratch" / "try.py"), str(repo / "src" / "out.log.py")}
+    assert ignored_by_git(tmp_path_factory.mktemp("plain"), [Path("x.py")]) is None
+
+
+def test_a_walk_leaves_out_what_git_ignores_unless_the_folder_was_named(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    excludes = tmp_path_factory.mktemp("home") / "excludes"
+    excludes.write_text("scratch/\n*.tmp.py\n")
+    _git(repo, "config", "core.excludesFile", str(excludes))
+    (repo / "scratch").mkdir()
+    (repo / "scratch" / "try.py").write_text("def t():\n    pass\n")
+    (repo / "src" / "x.tmp.py").write_text("def x():\n    pass\n")
+
+    whole = find_source_files([repo])
+    named = find_source_files([repo / "scratch"])
+
+    assert sorted(f.path.name for f in whole.files) == ["a.py", "same.py"]
+    assert sorted((s.path.name, s.kind) for s in whole.skipped) == [
+        ("try.py", "ignored by git"),
+        ("x.tmp.py", "ignored by git"),
+    ]
+    assert [f.path.name for f in named.files] == ["try.py"]
