@@ -2,8 +2,8 @@
 
 Exit codes: 0 files reviewed, no findings (at least as severe as `--fail-on`); 1 such
 findings; 2 could not review (one line on stderr says why) or nothing reviewable in the
-paths named. With `--diff REF`, a run where no function changed exits 0. A run that completes ends
-with a summary on stderr saying what was reviewed and what was not.
+paths named. With `--diff REF`, a run where no function changed exits 0. A run that
+completes ends with a summary on stderr saying what was reviewed and what was not.
 """
 
 from __future__ import annotations
