@@ -1,6 +1,10 @@
 """What git says about the files `siyada check` reviews: which lines changed since a
 ref (`--diff REF`), which files it ignores, and where the work tree starts.
 
+git is started only inside a git work tree (a folder with `.git` at or above it), and
+never in a way that runs another program: no external diff or text conversion, no
+file-system monitor, whatever the repository's configuration says.
+
 The changes are those of `git diff REF` (the commit against the work tree: committed,
 staged and unstaged edits alike), read with no context lines, plus every untracked file
 that git does not ignore, which counts as wholly changed. A function is reviewed when
@@ -20,6 +24,9 @@ from typing import Final
 # "@@ -a[,b] +c[,d] @@": the new file's first line c and line count d (1 when omitted).
 _HUNK: Final = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _GIT_TIMEOUT: Final = 120.0
+# Paths as they are (UTF-8, not octal escapes); and no program named by the
+# repository's configuration is run.
+_SAFE_CONFIG: Final = ("-c", "core.quotePath=false", "-c", "core.fsmonitor=false")
 
 
 class GitProblem(Exception):
@@ -62,7 +69,17 @@ def changes_since(ref: str, paths: Sequence[Path]) -> Changes:
     files: dict[str, tuple[LineRange, ...] | None] = {}
     for root in _roots(paths):
         _verify_ref(root, ref)
-        diff = _git(root, "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", ref, "--")
+        diff = _git(
+            root,
+            "diff",
+            "-U0",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-renames",
+            ref,
+            "--",
+        )
         for name, ranges in parse_diff(diff).items():
             files[_key(root / name)] = ranges
         untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
@@ -131,6 +148,8 @@ def ignored_by_git(folder: Path, paths: Sequence[Path]) -> set[str] | None:
     files, .git/info/exclude, the user's core.excludesFile), as absolute paths. Tracked
     files are never ignored. None when `folder` is not in a git work tree, or git is
     missing or fails: the caller's own reading of .gitignore files stands then."""
+    if work_tree_root(folder) is None:
+        return None
     listed = "".join(os.path.abspath(path) + "\0" for path in paths)
     try:
         output = _git(folder, "check-ignore", "--stdin", "-z", stdin=listed, also_fine=(1,))
@@ -142,16 +161,22 @@ def ignored_by_git(folder: Path, paths: Sequence[Path]) -> set[str] | None:
 def source_root(folder: Path) -> Path:
     """The root of the git work tree holding `folder`, else `folder`: where SARIF
     paths start, so a code-scanning service finds the files in the repository."""
-    try:
-        return Path(_git(folder, "rev-parse", "--show-toplevel").strip())
-    except GitProblem:
-        return folder
+    return work_tree_root(folder) or folder
+
+
+def work_tree_root(folder: Path) -> Path | None:
+    """The nearest folder at or above `folder` holding `.git` (a folder, or a file in
+    a linked worktree), found without starting git."""
+    here = Path(os.path.abspath(folder))
+    return next((p for p in (here, *here.parents) if (p / ".git").exists()), None)
 
 
 def _roots(paths: Iterable[Path]) -> list[Path]:
     roots: list[Path] = []
     for path in paths:
         folder = path if path.is_dir() else path.parent
+        if work_tree_root(folder) is None:
+            raise GitProblem(f"--diff needs a git work tree, and {path} is not in one")
         try:
             top = _git(folder, "rev-parse", "--show-toplevel").strip()
         except GitProblem:
@@ -174,7 +199,7 @@ def _verify_ref(root: Path, ref: str) -> None:
 def _git(
     folder: Path, *args: str, stdin: str | None = None, also_fine: tuple[int, ...] = ()
 ) -> str:
-    command = ["git", "-c", "core.quotePath=false", "-C", str(folder), *args]
+    command = ["git", *_SAFE_CONFIG, "-C", str(folder), *args]
     try:
         done = subprocess.run(
             command,

@@ -4,12 +4,15 @@ real git repository, `--fail-on`, `--out`; a real process against the Ollama dou
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from tests.e2e import audit_connections
 from tests.e2e.conftest import MODEL, finding
+from tests.e2e.test_privacy import SPAWN_EVENTS, Audit
 from tests.model_server import OllamaDouble
 from tests.sarif_validator import validate
 
@@ -246,3 +249,33 @@ def test_files_git_ignores_are_not_reviewed_in_a_folder(tmp_path: Path) -> None:
     # A file named on purpose is reviewed whatever git says.
     assert named.returncode == 0, named.stderr
     assert reviewed == ["generated_model", "load", "other", "save"]
+
+
+def test_in_a_repository_only_git_is_started_and_never_a_program_it_names(
+    tmp_path: Path,
+) -> None:
+    audit = Audit(tmp_path / "audit", tmp_path / "audit.jsonl", tmp_path / "xdg-cache")
+    audit.folder.mkdir()
+    shutil.copy(Path(audit_connections.__file__), audit.folder / "sitecustomize.py")
+    repo = _repository(tmp_path)
+    (repo / "io.py").write_text(LOAD.replace("f.read()", "f.read(10)") + "\n\n" + SAVE)
+    with OllamaDouble(models=[MODEL]) as double:
+        _with_load_finding(double)
+        options = ["--diff", "HEAD", "--format", "sarif", "--out", "x.sarif"]
+        process = subprocess.run(
+            [sys.executable, "-m", "siyada", "check", ".", *options, "--endpoint", double.url],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=audit.env(),
+            check=False,
+        )
+
+    assert process.returncode == 1, process.stderr
+    started = [r["args"][1] for r in audit.records() if r["event"] in SPAWN_EVENTS]
+    # git for the diff, the untracked files and what the walk leaves out; nothing else,
+    # and never with the repository's file-system monitor.
+    assert len(started) >= 3
+    for command in started:
+        assert command.startswith("['git', ") and "'core.fsmonitor=false'" in command, command
