@@ -1,25 +1,27 @@
 """`siyada check`: review files through the pipeline the editor uses and print the findings.
 
-Exit codes: 0 files reviewed, no findings; 1 findings; 2 could not review (one line on
-stderr says why) or nothing reviewable in the paths named. A run that completes ends
-with a summary on stderr saying what was reviewed and what was not.
+Exit codes: 0 files reviewed, no findings (at least as severe as `--fail-on`); 1 such
+findings; 2 could not review (one line on stderr says why) or nothing reviewable in the
+paths named. With `--diff REF`, a run where no function changed exits 0. A run that
+completes ends with a summary on stderr saying what was reviewed and what was not.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from siyada.check_output import CannotWrite, Reported, fails, write_report
 from siyada.check_summary import Tally
 from siyada.cli import settings_from_options
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit, lines_outside_units
+from siyada.code.text import LINE_BREAK
+from siyada.git_changes import Changes, GitProblem, changes_since, source_root
 from siyada.models.errors import ModelError
 from siyada.review.engine import Reviewer
 from siyada.review.findings import Finding
@@ -34,7 +36,6 @@ from siyada.review.pipeline import (
     within_limit,
 )
 from siyada.review.placement import PlacedFinding, place_findings
-from siyada.review.sanitize import safe_text, safe_title
 from siyada.review.settings import Settings
 from siyada.review.team_settings import TeamSettings, team_settings_near
 from siyada.source_files import (
@@ -54,39 +55,6 @@ EXCLUDED_BY_TEAM = "excluded by the repository's settings"
 
 class CannotReview(Exception):
     """Stops the whole run; the message is the one line printed on stderr."""
-
-
-@dataclass(frozen=True)
-class Reported:
-    path: Path
-    placed: PlacedFinding
-
-    def to_json(self) -> dict[str, Any]:
-        finding = self.placed.finding
-        entry: dict[str, Any] = {
-            "path": str(self.path),
-            "line": self.placed.start_line + 1,
-            "end_line": self.placed.end_line + 1,
-            "category": finding.category,
-            "severity": finding.severity,
-            "title": safe_title(finding.title),
-            "explanation": safe_text(finding.explanation),
-            "function": safe_title(self.placed.unit.name),
-        }
-        if finding.replacement is not None:
-            entry["replacement"] = finding.replacement
-        return entry
-
-    def to_text(self) -> str:
-        # Findings were cleaned when the answer was read; cleaning again here keeps a
-        # terminal safe whatever the answer's path to it.
-        finding = self.placed.finding
-        title, name = safe_title(finding.title), safe_title(self.placed.unit.name)
-        explanation = safe_text(finding.explanation)
-        return (
-            f"{self.path}:{self.placed.start_line + 1}: {finding.severity} "
-            f"[{finding.category}] {title} (in {name})\n    {explanation}"
-        )
 
 
 @dataclass(frozen=True)
@@ -129,27 +97,30 @@ def run_check(args: argparse.Namespace) -> int:
         team = _team_settings_of([Path(p) for p in args.paths])
         settings = _settings_from(args, team)
         found = find_source_files([Path(p) for p in args.paths])
-    except (CannotReview, PathProblem) as reason:
+        changes = changes_since(args.diff, [Path(p) for p in args.paths]) if args.diff else None
+    except (CannotReview, PathProblem, GitProblem) as reason:
         print(f"siyada: {reason}", file=sys.stderr)
         return EXIT_CANNOT_REVIEW
     for note in found.notes:
         print(f"siyada: {note}", file=sys.stderr)
-    tally = Tally(folders_left_out=found.folders_left_out)
+    tally = Tally(folders_left_out=found.folders_left_out, diff_ref=args.diff)
     try:
-        reported = asyncio.run(_review_all(settings, found, tally, team))
-    except CannotReview as reason:
+        reported = asyncio.run(_review_all(settings, found, tally, team, changes))
+        write_report(reported, args.format, args.out, source_root(Path.cwd()))
+    except (CannotReview, CannotWrite) as reason:
         print(f"siyada: {reason}", file=sys.stderr)
         return EXIT_CANNOT_REVIEW
-    _print(reported, args.format)
     for line in tally.summary(settings):
         print(line, file=sys.stderr)
+    if tally.functions == 0 and tally.nothing_changed():
+        return EXIT_CLEAN
     if tally.functions == 0:
         print(
             f"siyada: nothing reviewable in the paths named: {tally.why_nothing()}.",
             file=sys.stderr,
         )
         return EXIT_CANNOT_REVIEW
-    return EXIT_FINDINGS if reported else EXIT_CLEAN
+    return EXIT_FINDINGS if fails(reported, args.fail_on) else EXIT_CLEAN
 
 
 def _team_settings_of(paths: list[Path]) -> TeamSettings:
@@ -178,15 +149,23 @@ def _settings_from(args: argparse.Namespace, team: TeamSettings) -> Settings:
 
 
 def _documents(
-    found: Found, settings: Settings, tally: Tally, team: TeamSettings
+    found: Found,
+    settings: Settings,
+    tally: Tally,
+    team: TeamSettings,
+    changes: Changes | None,
 ) -> list[Document]:
-    """Read each file and apply the editor's limits and cap to it."""
+    """Read each file and apply the editor's limits and cap to it; with `changes`,
+    only the functions they touch are selected."""
     for skipped in found.skipped:
         tally.skip(skipped.path, skipped.kind, skipped.reason)
     documents: list[Document] = []
     for file in found.files:
         if team.excludes(file.path.absolute()):
             tally.skip(file.path, EXCLUDED_BY_TEAM, "")
+            continue
+        if changes is not None and not changes.touches(file.path):
+            tally.unchanged_files += 1
             continue
         try:
             text = read_source(file.path, settings)
@@ -197,8 +176,9 @@ def _documents(
         if prepared.not_reviewed is not None:
             tally.skip(file.path, prepared.not_reviewed.kind, prepared.not_reviewed.reason)
             continue
+        units = prepared.units if changes is None else _changed(file, prepared, changes, tally)
         # Without a cursor, "nearest to the edits" is the order of the file.
-        selection = within_limit(prepared.units, settings)
+        selection = within_limit(units, settings)
         tally.files += 1
         tally.beyond_limit += selection.beyond_limit
         tally.lines_outside += lines_outside_units(prepared.units, prepared.lines)
@@ -208,10 +188,26 @@ def _documents(
     return documents
 
 
+def _changed(
+    file: SourceFile, prepared: DocumentUnits, changes: Changes, tally: Tally
+) -> list[FunctionUnit]:
+    changed = [
+        unit
+        for unit in prepared.units
+        if changes.overlaps(file.path, unit.start_line + 1, unit.end_line + 1)
+    ]
+    tally.unchanged += len(prepared.units) - len(changed)
+    return changed
+
+
 async def _review_all(
-    settings: Settings, found: Found, tally: Tally, team: TeamSettings
+    settings: Settings,
+    found: Found,
+    tally: Tally,
+    team: TeamSettings,
+    changes: Changes | None = None,
 ) -> list[Reported]:
-    documents = _documents(found, settings, tally, team)
+    documents = _documents(found, settings, tally, team, changes)
     reviewer = Reviewer(settings, instructions=team.instructions)
     if reviewer.cache.problem is not None:
         print(f"siyada: {reviewer.cache.problem}", file=sys.stderr)
@@ -230,8 +226,14 @@ async def _review_all(
             settings,
             spec=doc.file.spec,
         )
-        reported.extend(Reported(doc.file.path, p) for p in placed)
+        reported.extend(_reported(doc, p) for p in placed)
     return reported
+
+
+def _reported(doc: Document, placed: PlacedFinding) -> Reported:
+    flagged = tuple(doc.prepared.lines[placed.start_line : placed.end_line + 1])
+    line_break = LINE_BREAK.search(doc.text)
+    return Reported(doc.file.path, placed, flagged, line_break[0] if line_break else "\n")
 
 
 async def _answers(
@@ -286,13 +288,3 @@ async def _answers(
     finally:
         progress.finish()
     return answers
-
-
-def _print(reported: list[Reported], output_format: str) -> None:
-    if output_format == "json":
-        print(json.dumps([r.to_json() for r in reported], indent=2, ensure_ascii=False))
-        return
-    for entry in reported:
-        print(entry.to_text())
-    count = len(reported)
-    print(f"{count} finding{'s' if count != 1 else ''}.", file=sys.stderr)

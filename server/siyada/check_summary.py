@@ -32,6 +32,10 @@ class Tally:
     lines_outside: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     folders_left_out: Counter[str] = field(default_factory=Counter)
+    # With `--diff REF`: functions and files left out because they did not change.
+    diff_ref: str | None = None
+    unchanged: int = 0
+    unchanged_files: int = 0
 
     def skip(self, path: Path, kind: str, reason: str) -> None:
         self.skipped[kind] += 1
@@ -58,9 +62,23 @@ class Tally:
         if self.unanswered:
             second += f"; {_count(self.unanswered, 'function')} without a usable answer"
         lines = [first + ".", second + "."]
+        if self.diff_ref is not None:
+            lines.append(
+                f"Unchanged since {self.diff_ref}, not reviewed: "
+                f"{_count(self.unchanged, 'function')}, {_count(self.unchanged_files, 'file')}."
+            )
         if self.folders_left_out:
             lines.append("Folders not entered: " + _reasons(self.folders_left_out, settings) + ".")
         return lines
+
+    def nothing_changed(self) -> bool:
+        """With `--diff`, whether no function was reviewed because none changed: a
+        success, not a failure to review."""
+        return (
+            self.diff_ref is not None
+            and (self.unchanged > 0 or self.unchanged_files > 0)
+            and not (self.too_long or self.beyond_limit or self.unanswered)
+        )
 
     def why_nothing(self) -> str:
         if self.files:

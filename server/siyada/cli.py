@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="review files or folders and print the findings")
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to review")
-    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    _add_ci_options(check)
     _add_connection_options(check)
     check.add_argument("--model", type=_model, help="model name (default: qwen2.5-coder:7b)")
     check.add_argument("--min-severity", choices=SEVERITIES, help="hide less severe findings")
@@ -61,6 +62,23 @@ def _add_doctor_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     doctor.add_argument("--model", type=_model, help="model name (default: qwen2.5-coder:7b)")
     _add_context_option(doctor)
     doctor.set_defaults(jobs=1)
+
+
+def _add_ci_options(check: argparse.ArgumentParser) -> None:
+    check.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the findings here instead of stdout"
+    )
+    check.add_argument(
+        "--diff",
+        metavar="REF",
+        help="review only the functions changed since this git ref (and untracked files)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default=SEVERITIES[-1],
+        help="exit 1 only for findings at least this severe (default: hint, any finding)",
+    )
 
 
 def _add_connection_options(command: argparse.ArgumentParser) -> None:

@@ -7,6 +7,10 @@ hidden files and folders are left out, and so are `node_modules` and Python virt
 environments (a folder holding `pyvenv.cfg`), which hold installed code rather than
 the user's own even where no `.gitignore` says so. Symlinked folders are not followed.
 
+Inside a git work tree, git then has the last word on the files found in a folder: a
+file it ignores (through any of its sources, such as the user's global excludes file)
+is not reviewed either.
+
 Only regular files are read: a FIFO or a device is never opened, since reading it
 could block forever. A file reached twice (named twice, or both named and inside a
 named folder) is reviewed once.
@@ -25,6 +29,7 @@ from pathlib import Path
 import pathspec
 
 from siyada.code.languages import LanguageSpec, language_for
+from siyada.git_changes import ignored_by_git
 from siyada.review.limits import size_over_limit
 from siyada.review.settings import Settings
 
@@ -72,12 +77,30 @@ def find_source_files(paths: list[Path]) -> Found:
     for path in paths:
         mode = _named_mode(path)
         if stat.S_ISDIR(mode):
-            candidates: Iterator[Path] = _walk(path, _rules_above(path, found), found)
+            walked = list(_walk(path, _rules_above(path, found), found))
+            candidates: Iterator[Path] = iter(_not_ignored_by_git(path, walked, found))
         else:
             candidates = iter([path])
         for candidate in candidates:
             _add_file(candidate, found, seen)
     return found
+
+
+def _not_ignored_by_git(folder: Path, files: list[Path], found: Found) -> list[Path]:
+    """`files` less those git ignores; all of them when git ignores `folder` itself,
+    which the user named on purpose."""
+    if not files:
+        return files
+    ignored = ignored_by_git(folder, [folder, *files])
+    if not ignored or os.path.abspath(folder) in ignored:
+        return files
+    kept: list[Path] = []
+    for file in files:
+        if os.path.abspath(file) in ignored:
+            found.skipped.append(Skipped(file, "ignored by git"))
+        else:
+            kept.append(file)
+    return kept
 
 
 def _named_mode(path: Path) -> int:
