@@ -10,11 +10,14 @@ from lsprotocol import types
 
 from siyada.lsp.progress import request_progress
 from siyada.models.ollama import OllamaClient, PullProgress
+from siyada.review.on_demand import file_review
+from siyada.review.open_document import OpenDocument
 
 if TYPE_CHECKING:
     from siyada.lsp.session import Session
 
 REVIEW_FILE = "siyada.reviewFile"
+REVIEW_FILE_FRESH = "siyada.reviewFileFresh"
 LIST_MODELS = "siyada.listModels"
 PULL_MODEL = "siyada.pullModel"
 STATUS = "siyada.status"
@@ -30,13 +33,35 @@ class CommandCall:
 
 
 def review_file(session: Session, call: CommandCall) -> None:
+    """Review the functions of the document that have no answer yet; when they are
+    done, a message says what they gave."""
+    _review_file(session, call, REVIEW_FILE, fresh=False)
+
+
+def review_file_fresh(session: Session, call: CommandCall) -> None:
+    """`review_file` asking the model about every function, cached or not; the fresh
+    answers replace the cached ones."""
+    _review_file(session, call, REVIEW_FILE_FRESH, fresh=True)
+
+
+def _review_file(session: Session, call: CommandCall, command: str, *, fresh: bool) -> None:
     args = call.arguments
     if not args or not isinstance(args[0], str):
-        raise ValueError(f"{REVIEW_FILE} takes the document's URI as its argument")
+        raise ValueError(f"{command} takes the document's URI as its argument")
     uri = args[0]
     if session.language_of(uri) is None:
         raise ValueError(f"{uri} is not an open document in a language Siyada reviews")
-    session.scheduler.review_document(uri)
+    doc = session.scheduler.review_document(uri, fresh=fresh)
+    if doc is not None:
+        session.spawn(_tell_file_review(session, doc))
+
+
+async def _tell_file_review(session: Session, doc: OpenDocument) -> None:
+    review = await file_review(session.scheduler, doc)
+    if session.language_of(doc.uri) is None:
+        return  # closed meanwhile: its reviews were cancelled, nothing to tell
+    kind = types.MessageType.Info if review.complete else types.MessageType.Warning
+    session.output.show_message(review.message(), kind)
 
 
 async def list_models(session: Session, call: CommandCall) -> list[dict[str, Any]]:
@@ -92,6 +117,7 @@ async def pull_model(session: Session, call: CommandCall) -> dict[str, str]:
 
 COMMANDS: dict[str, Callable[[Session, CommandCall], Any]] = {
     REVIEW_FILE: review_file,
+    REVIEW_FILE_FRESH: review_file_fresh,
     LIST_MODELS: list_models,
     PULL_MODEL: pull_model,
     STATUS: status,

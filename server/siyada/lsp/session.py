@@ -176,4 +176,5 @@ class Session:
             succeeded=self.status.succeeded,
             failed=self.status.failed,
             skipped=lambda message: self.output.show_message(message, types.MessageType.Info),
+            reviewed=lambda record: self.output.log_message(record.line(), types.MessageType.Info),
         )

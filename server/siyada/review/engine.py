@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Final
 
 from siyada.code.context import FunctionContext
@@ -47,6 +48,19 @@ from siyada.review.settings import Settings
 log = logging.getLogger(__name__)
 
 _RETRY_DELAYS: Final = (1.0, 3.0)
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A function's findings, and how long the model took to give them (None when
+    they came from the answer cache)."""
+
+    findings: tuple[Finding, ...]
+    model_seconds: float | None = None
+
+    @property
+    def cached(self) -> bool:
+        return self.model_seconds is None
 
 
 class Reviewer:
@@ -132,17 +146,32 @@ class Reviewer:
         it (given with the `context` setting "file", None with "function"). Only a
         complete, usable answer is remembered; otherwise a NotReviewed subclass or
         ModelError is raised."""
+        return (await self.answer(language, unit, context)).findings
+
+    async def answer(
+        self,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None = None,
+        *,
+        fresh: bool = False,
+    ) -> Reviewed:
+        """`review`, saying whether the cache answered and how long the model took.
+        `fresh` asks the model even when the cache has an answer (or remembers it cut
+        off or too long), and keeps the new answer in its place."""
         identity = self._identity(language, unit, context)
-        found = self._cache.get(identity)
-        if found is not None:
-            return found
-        if self._cache.was_cut_off(identity):
-            raise AnswerCutOff(unit)
-        if self._cache.was_over_context(identity):
-            raise TooLongForServer(unit)
+        if not fresh:
+            found = self._cache.get(identity)
+            if found is not None:
+                return Reviewed(found)
+            if self._cache.was_cut_off(identity):
+                raise AnswerCutOff(unit)
+            if self._cache.was_over_context(identity):
+                raise TooLongForServer(unit)
+        started = asyncio.get_running_loop().time()
         findings = await self._ask_model(language, unit, identity, context)
         self._cache.put(identity, findings)
-        return findings
+        return Reviewed(findings, asyncio.get_running_loop().time() - started)
 
     async def _ask_model(
         self,
