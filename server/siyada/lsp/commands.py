@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from siyada.lsp.progress import request_progress
-from siyada.models.ollama import OllamaClient, PullProgress
+from siyada.lsp.output import Output
+from siyada.lsp.progress import WorkDone, request_progress
+from siyada.lsp.pull_progress import PullTracker, size
+from siyada.models.ollama import OllamaClient
 from siyada.review.on_demand import file_review
 from siyada.review.open_document import OpenDocument
 
@@ -103,16 +106,35 @@ async def pull_model(session: Session, call: CommandCall) -> dict[str, str]:
         call.work_done_token,
         supported=session.client_flags.work_done_progress,
     )
-    progress.begin(f"Pulling {model}", cancellable=True, percentage=0)
-    try:
-        async for step in client.pull(model):
-            progress.report(message=_describe(step), percentage=_percentage(step))
-    finally:
-        progress.end(f"Pulled {model}")
+    await _pull_told(session.output, client, model, progress)
     session.status.succeeded()
     for uri in list(session.languages):
         session.scheduler.review_document(uri)
     return {"status": "success"}
+
+
+async def _pull_told(output: Output, client: OllamaClient, model: str, progress: WorkDone) -> None:
+    """Pull `model`: its progress in words and percent, its start and end in the log."""
+    progress.begin(f"Pulling {model}", cancellable=True, percentage=0)
+    output.log_message(f"Pulling {model} from {client.endpoint}.", types.MessageType.Info)
+    tracker, pulled = PullTracker(), False
+    started = asyncio.get_running_loop().time()
+    try:
+        async for line in client.pull(model):
+            step = tracker.step(line)
+            progress.report(message=step.message, percentage=step.percentage)
+        pulled = True
+    except asyncio.CancelledError:
+        output.log_message(f"Pulling {model} was cancelled.", types.MessageType.Info)
+        raise
+    except Exception as error:
+        output.log_message(f"Pulling {model} failed: {error}", types.MessageType.Warning)
+        raise
+    finally:
+        progress.end(f"Pulled {model}" if pulled else f"Pulling {model} stopped")
+    took = asyncio.get_running_loop().time() - started
+    done = f"Pulled {model} ({size(tracker.total_bytes)}) in {took:.0f} s."
+    output.log_message(done, types.MessageType.Info)
 
 
 COMMANDS: dict[str, Callable[[Session, CommandCall], Any]] = {
@@ -122,19 +144,3 @@ COMMANDS: dict[str, Callable[[Session, CommandCall], Any]] = {
     PULL_MODEL: pull_model,
     STATUS: status,
 }
-
-
-def _describe(step: PullProgress) -> str:
-    if step.total:
-        return f"{step.status}: {_megabytes(step.completed or 0)} / {_megabytes(step.total)}"
-    return step.status
-
-
-def _percentage(step: PullProgress) -> int | None:
-    if not step.total:
-        return None
-    return min(100, int(100 * (step.completed or 0) / step.total))
-
-
-def _megabytes(count: int) -> str:
-    return f"{count / 1_000_000:.1f} MB"
