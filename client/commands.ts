@@ -29,7 +29,12 @@ export function registerCommands(server: SiyadaServer): vscode.Disposable[] {
   const register = (id: string, handler: (...args: unknown[]) => unknown) =>
     vscode.commands.registerCommand(id, handler);
   return [
-    register('siyada.reviewFile', (uri?: unknown) => reviewFile(server, uri instanceof vscode.Uri ? uri : undefined)),
+    register('siyada.reviewFile', (uri?: unknown) =>
+      reviewFile(server, 'siyada.reviewFile', uri instanceof vscode.Uri ? uri : undefined),
+    ),
+    register('siyada.reviewFileFresh', (uri?: unknown) =>
+      reviewFile(server, 'siyada.reviewFileFresh', uri instanceof vscode.Uri ? uri : undefined),
+    ),
     register('siyada.selectModel', () => selectModel(server)),
     register('siyada.pullModel', (model?: unknown) => pullModel(server, typeof model === 'string' ? model : undefined)),
     register('siyada.showLogs', () => server.output.show()),
@@ -64,7 +69,9 @@ async function executeOnServer<T>(
   return (await client.sendRequest(ExecuteCommandRequest.type, params, token)) as T;
 }
 
-async function reviewFile(server: SiyadaServer, uri: vscode.Uri | undefined): Promise<void> {
+/** Runs `command` (siyada.reviewFile or siyada.reviewFileFresh) on the file; the server
+ * says what the review gave when it is done. */
+async function reviewFile(server: SiyadaServer, command: string, uri: vscode.Uri | undefined): Promise<void> {
   const target = uri ?? vscode.window.activeTextEditor?.document.uri;
   if (!target) {
     void vscode.window.showInformationMessage('Open a file to review it with Siyada.');
@@ -75,7 +82,7 @@ async function reviewFile(server: SiyadaServer, uri: vscode.Uri | undefined): Pr
     return;
   }
   try {
-    await executeOnServer(client, 'siyada.reviewFile', [client.code2ProtocolConverter.asUri(target)]);
+    await executeOnServer(client, command, [client.code2ProtocolConverter.asUri(target)]);
   } catch (error) {
     void showErrorWithLogs(
       `Siyada could not review ${vscode.workspace.asRelativePath(target)}: ${errorMessage(error)}`,

@@ -40,6 +40,20 @@ def record_statuses(client: LanguageClient) -> None:
         client.statuses.append(params)  # type: ignore[attr-defined]
 
 
+def record_published(client: LanguageClient) -> list[types.PublishDiagnosticsParams]:
+    """Every publishDiagnostics with its version (pytest-lsp keeps only the diagnostics)."""
+    published: list[types.PublishDiagnosticsParams] = []
+    handle = client.protocol._handle_notification
+
+    def notification(method: str, params: Any) -> Any:
+        if method == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
+            published.append(params)
+        return handle(method, params)
+
+    client.protocol._handle_notification = notification  # type: ignore[method-assign]
+    return published
+
+
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND))
 async def client(lsp_client: LanguageClient) -> Any:
     record_statuses(lsp_client)

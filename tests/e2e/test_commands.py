@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -78,13 +79,22 @@ async def test_pull_model_reports_progress_then_reviews(
     assert status_field(result, "status") == "success"
     reports = client.progress_reports["pull-1"]
     assert isinstance(reports[0], types.WorkDoneProgressBegin)
-    assert any(
-        isinstance(r, types.WorkDoneProgressReport) and r.message and "MB" in r.message
-        for r in reports
-    )
+    steps = [r for r in reports if isinstance(r, types.WorkDoneProgressReport)]
+    # Steps in words with the share of the whole download, never Ollama's raw step text.
+    assert steps[0].message == "Fetching the manifest"
+    assert any(re.fullmatch(r"Downloading \d+\.\d of 4\.\d GB", r.message or "") for r in steps)
+    assert not any((r.message or "").startswith("pulling") for r in steps)
+    percentages = [r.percentage for r in steps]
+    assert percentages == sorted(percentages) and percentages[-1] == 100
+    assert 0 < percentages[2] < 100  # half of the first layer
+    assert steps[-1].message == "Done"
     await wait_until(
         client, types.PROGRESS, lambda: isinstance(reports[-1], types.WorkDoneProgressEnd)
     )
     # With the model there, the open file is reviewed without any user action.
     await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
+    pulls = [m for m in client.log_messages if m.message.startswith("Pull")]
+    assert len(pulls) == 2 and pulls[0].message == f"Pulling {MODEL} from {double.url}."
+    assert re.fullmatch(rf"Pulled {re.escape(MODEL)} \(4\.\d GB\) in \d+ s\.", pulls[1].message)
+    assert {m.type for m in pulls} == {types.MessageType.Info}
     await wait_for_status(client, lambda s: status_field(s, "state") == "ready", since=-1)

@@ -23,6 +23,7 @@ from pytest_lsp import LanguageClient
 from tests.e2e.conftest import (
     initialize,
     open_document,
+    record_published,
     status_field,
     wait_for_message,
     wait_for_status,
@@ -59,20 +60,6 @@ def engine() -> Engine:
 def llama(engine: Engine) -> Iterator[LlamaServer]:
     with LlamaServer(engine, ctx_size=CTX_SIZE) as server:
         yield server
-
-
-def record_published(client: LanguageClient) -> list[types.PublishDiagnosticsParams]:
-    """Every publishDiagnostics with its version (pytest-lsp keeps only the diagnostics)."""
-    published: list[types.PublishDiagnosticsParams] = []
-    handle = client.protocol._handle_notification
-
-    def notification(method: str, params: Any) -> Any:
-        if method == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
-            published.append(params)
-        return handle(method, params)
-
-    client.protocol._handle_notification = notification  # type: ignore[method-assign]
-    return published
 
 
 async def start_session(client: LanguageClient, server: LlamaServer) -> None:

@@ -389,3 +389,23 @@ async def test_case4_busy_server_is_retried_after_its_retry_after(
     finally:
         reviewer.cache.close()
     assert waits == expected_waits
+
+
+async def test_a_fresh_answer_asks_the_model_despite_the_cache_and_replaces_its_answer(
+    reviewer: Reviewer, double: OllamaDouble, tmp_path: Path
+) -> None:
+    double.add_rule("def load", content={"findings": [finding(LOAD_EVIDENCE)]}, times=1)
+    unit = _load_unit()
+
+    asked = await reviewer.answer("python", unit)
+    assert asked.model_seconds is not None and not asked.cached
+    assert len(asked.findings) == 1
+    cached = await reviewer.answer("python", unit)
+    assert cached.cached and cached.findings == asked.findings
+    assert len(double.chat_requests) == 1
+
+    fresh = await reviewer.answer("python", unit, fresh=True)
+    assert not fresh.cached and fresh.findings == ()
+    assert len(double.chat_requests) == 2
+    assert _stored(reviewer, unit, tmp_path) == ()
+    assert await reviewer.review("python", unit) == ()

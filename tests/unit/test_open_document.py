@@ -166,3 +166,32 @@ def test_a_document_over_a_limit_has_no_functions_and_says_so_once_per_reason() 
     assert doc.functions_changed(small, None) is None
     assert doc.not_reviewed is None and [u.name for u in doc.units] == ["load", "other"]
     assert doc.version == 4 and doc.text == SOURCE
+
+
+def test_a_finding_stays_through_every_keystroke_of_a_block_typed_above_it() -> None:
+    spec = language_for("javascript")
+    assert spec is not None
+    source = "function load(path) {\n  const f = open(path);\n  return f;\n}\n"
+    answers = Answers()
+    doc = OpenDocument(URI, spec, 1, source, answers)
+    assert doc.refresh(SETTINGS) is None
+    answers.known[doc.units[0].hash] = (_finding("  const f = open(path);", 1),)
+    assert [p.start_line for p in doc.snapshot(SETTINGS).findings] == [1]
+    at = source.index("\n") + 1
+    shown = []
+    # `{` typed before its `}` makes the function read as `<anonymous>` for a moment.
+    for piece in ["  if (x) {", "\n", "  }", "\n"]:
+        _change(doc, doc.text[:at] + piece + doc.text[at:], edited_line=1)
+        at += len(piece)
+        shown.append([p.start_line for p in doc.snapshot(SETTINGS).findings])
+    # Nothing while the function is `<anonymous>` or its evidence shares a line with
+    # the `}` being typed; back on its line once the evidence is whole again.
+    assert shown == [[], [], [], [3]]
+
+
+def test_a_finding_goes_at_once_when_its_evidence_line_is_edited_even_if_still_quoted() -> None:
+    answers = Answers()
+    doc = _open(answers=answers)
+    answers.known[_unit(doc, "load").hash] = (_finding("f = open(path)", 1),)
+    _change(doc, SOURCE.replace("    f = open(path)", "    f = open(path)  # later"))
+    assert doc.snapshot(SETTINGS).findings == []

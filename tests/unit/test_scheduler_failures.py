@@ -16,8 +16,7 @@ from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import language_for
 from siyada.review.answer_cache import AnswerCache
-from siyada.review.engine import Reviewer
-from siyada.review.findings import Finding
+from siyada.review.engine import Reviewed, Reviewer
 from siyada.review.scheduler import Scheduler, SchedulerHooks
 from siyada.review.settings import Settings, Triggers
 from tests.e2e.conftest import MODEL, finding
@@ -45,14 +44,15 @@ class Recorder:
 class Crashing(Reviewer):
     """A reviewer with a defect nobody foresaw."""
 
-    async def review(
+    async def answer(
         self,
         language: str,
         unit: FunctionUnit,
         context: FunctionContext | None = None,
         *,
         path: Path | None = None,
-    ) -> tuple[Finding, ...]:
+        fresh: bool = False,
+    ) -> Reviewed:
         raise RuntimeError("a defect")
 
 

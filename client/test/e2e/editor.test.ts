@@ -76,7 +76,15 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: STEP_MS });
     await input.fill('>Siyada:');
-    for (const title of ['Review Current File', 'Select Model', 'Pull Model', 'Show Logs', 'Restart Server']) {
+    const titles = [
+      'Review Current File',
+      'Review Current File (Fresh)',
+      'Select Model',
+      'Pull Model',
+      'Show Logs',
+      'Restart Server',
+    ];
+    for (const title of titles) {
       await page
         .locator('.quick-input-widget .monaco-list-row', { hasText: `Siyada: ${title}` })
         .first()

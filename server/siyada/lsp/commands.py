@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -12,13 +13,18 @@ from pygls import uris
 
 from siyada.doctor.render import render_markdown, render_text
 from siyada.doctor.run import make_report
-from siyada.lsp.progress import request_progress
-from siyada.models.ollama import OllamaClient, PullProgress
+from siyada.lsp.output import Output
+from siyada.lsp.progress import WorkDone, request_progress
+from siyada.lsp.pull_progress import PullTracker, size
+from siyada.models.ollama import OllamaClient
+from siyada.review.on_demand import file_review
+from siyada.review.open_document import OpenDocument
 
 if TYPE_CHECKING:
     from siyada.lsp.session import Session
 
 REVIEW_FILE = "siyada.reviewFile"
+REVIEW_FILE_FRESH = "siyada.reviewFileFresh"
 LIST_MODELS = "siyada.listModels"
 PULL_MODEL = "siyada.pullModel"
 STATUS = "siyada.status"
@@ -36,13 +42,35 @@ class CommandCall:
 
 
 def review_file(session: Session, call: CommandCall) -> None:
+    """Review the functions of the document that have no answer yet; when they are
+    done, a message says what they gave."""
+    _review_file(session, call, REVIEW_FILE, fresh=False)
+
+
+def review_file_fresh(session: Session, call: CommandCall) -> None:
+    """`review_file` asking the model about every function, cached or not; the fresh
+    answers replace the cached ones."""
+    _review_file(session, call, REVIEW_FILE_FRESH, fresh=True)
+
+
+def _review_file(session: Session, call: CommandCall, command: str, *, fresh: bool) -> None:
     args = call.arguments
     if not args or not isinstance(args[0], str):
-        raise ValueError(f"{REVIEW_FILE} takes the document's URI as its argument")
+        raise ValueError(f"{command} takes the document's URI as its argument")
     uri = args[0]
     if session.language_of(uri) is None:
         raise ValueError(f"{uri} is not an open document in a language Siyada reviews")
-    session.scheduler.review_document(uri)
+    doc = session.scheduler.review_document(uri, fresh=fresh)
+    if doc is not None:
+        session.spawn(_tell_file_review(session, doc))
+
+
+async def _tell_file_review(session: Session, doc: OpenDocument) -> None:
+    review = await file_review(session.scheduler, doc)
+    if session.language_of(doc.uri) is None:
+        return  # closed meanwhile: its reviews were cancelled, nothing to tell
+    kind = types.MessageType.Info if review.complete else types.MessageType.Warning
+    session.output.show_message(review.message(), kind)
 
 
 async def list_models(session: Session, call: CommandCall) -> list[dict[str, Any]]:
@@ -109,39 +137,43 @@ async def pull_model(session: Session, call: CommandCall) -> dict[str, str]:
         call.work_done_token,
         supported=session.client_flags.work_done_progress,
     )
-    progress.begin(f"Pulling {model}", cancellable=True, percentage=0)
-    try:
-        async for step in client.pull(model):
-            progress.report(message=_describe(step), percentage=_percentage(step))
-    finally:
-        progress.end(f"Pulled {model}")
+    await _pull_told(session.output, client, model, progress)
     session.status.succeeded()
     for uri in list(session.languages):
         session.scheduler.review_document(uri)
     return {"status": "success"}
 
 
+async def _pull_told(output: Output, client: OllamaClient, model: str, progress: WorkDone) -> None:
+    """Pull `model`: its progress in words and percent, its start and end in the log."""
+    progress.begin(f"Pulling {model}", cancellable=True, percentage=0)
+    output.log_message(f"Pulling {model} from {client.endpoint}.", types.MessageType.Info)
+    tracker, pulled = PullTracker(), False
+    started = asyncio.get_running_loop().time()
+    try:
+        async for line in client.pull(model):
+            step = tracker.step(line)
+            progress.report(message=step.message, percentage=step.percentage)
+        pulled = True
+    except asyncio.CancelledError:
+        output.log_message(f"Pulling {model} was cancelled.", types.MessageType.Info)
+        raise
+    except Exception as error:
+        output.log_message(f"Pulling {model} failed: {error}", types.MessageType.Warning)
+        raise
+    finally:
+        progress.end(f"Pulled {model}" if pulled else f"Pulling {model} stopped")
+    took = asyncio.get_running_loop().time() - started
+    done = f"Pulled {model} ({size(tracker.total_bytes)}) in {took:.0f} s."
+    output.log_message(done, types.MessageType.Info)
+
+
 COMMANDS: dict[str, Callable[[Session, CommandCall], Any]] = {
     REVIEW_FILE: review_file,
+    REVIEW_FILE_FRESH: review_file_fresh,
     LIST_MODELS: list_models,
     PULL_MODEL: pull_model,
     STATUS: status,
     CHECK_HEALTH: check_health,
     DOCTOR: doctor,
 }
-
-
-def _describe(step: PullProgress) -> str:
-    if step.total:
-        return f"{step.status}: {_megabytes(step.completed or 0)} / {_megabytes(step.total)}"
-    return step.status
-
-
-def _percentage(step: PullProgress) -> int | None:
-    if not step.total:
-        return None
-    return min(100, int(100 * (step.completed or 0) / step.total))
-
-
-def _megabytes(count: int) -> str:
-    return f"{count / 1_000_000:.1f} MB"

@@ -225,4 +225,5 @@ class Session:
             succeeded=self._model_answered,
             failed=self.status.failed,
             skipped=lambda message: self.output.show_message(message, types.MessageType.Info),
+            reviewed=lambda record: self.output.log_message(record.line(), types.MessageType.Info),
         )

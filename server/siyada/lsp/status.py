@@ -113,7 +113,9 @@ class StatusReporter:
 
     def succeeded(self) -> None:
         if self._problem is not None:
-            log.info("The model server answers again.")
+            endpoint = self._session.settings.endpoint
+            message = f"The model server at {endpoint} answers again."
+            self._session.output.log_message(message, types.MessageType.Info)
         self._answered = True
         self._problem = None
         self._told.clear()

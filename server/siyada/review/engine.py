@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -49,6 +50,19 @@ from siyada.review.team_settings import NO_INSTRUCTIONS, Instructions
 log = logging.getLogger(__name__)
 
 _RETRY_DELAYS: Final = (1.0, 3.0)
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A function's findings, and how long the model took to give them (None when
+    they came from the answer cache)."""
+
+    findings: tuple[Finding, ...]
+    model_seconds: float | None = None
+
+    @property
+    def cached(self) -> bool:
+        return self.model_seconds is None
 
 
 class Reviewer:
@@ -164,18 +178,34 @@ class Reviewer:
         it (given with the `context` setting "file", None with "function"); `path` (the
         file's) chooses the team's guidance by path glob. Only a complete, usable answer
         is remembered; otherwise a NotReviewed subclass or ModelError is raised."""
+        return (await self.answer(language, unit, context, path=path)).findings
+
+    async def answer(
+        self,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None = None,
+        *,
+        path: Path | None = None,
+        fresh: bool = False,
+    ) -> Reviewed:
+        """`review`, saying whether the cache answered and how long the model took.
+        `fresh` asks the model even when the cache has an answer (or remembers it cut
+        off or too long), and keeps the new answer in its place."""
         identity = self._identity(language, unit, context, path)
-        found = self._cache.get(identity)
-        if found is not None:
-            return found
-        if self._cache.was_cut_off(identity):
-            raise AnswerCutOff(unit)
-        if self._cache.was_over_context(identity):
-            raise TooLongForServer(unit)
+        if not fresh:
+            found = self._cache.get(identity)
+            if found is not None:
+                return Reviewed(found)
+            if self._cache.was_cut_off(identity):
+                raise AnswerCutOff(unit)
+            if self._cache.was_over_context(identity):
+                raise TooLongForServer(unit)
+        started = asyncio.get_running_loop().time()
         guidance = self._instructions.text_for(language, path)
         findings = await self._ask_model(language, unit, identity, context, guidance)
         self._cache.put(identity, findings)
-        return findings
+        return Reviewed(findings, asyncio.get_running_loop().time() - started)
 
     async def _ask_model(
         self,

@@ -4,23 +4,22 @@ It keeps the text and its tree in step (`ParsedSource`), the lines and functions
 the text within the limits, the answers known for those functions, and which ones
 still need a model answer. Each function is identified by the hash of its text, and
 findings belong to that hash, so they move with the function when lines above it
-change. When a function is edited, its findings are carried over to the new text
-(re-anchored by their evidence) until its own review lands, so warnings do not
+change. When a function is edited, its findings stay on their evidence lines while
+those are unchanged (`carry_over.py`) until its own review lands, so warnings do not
 flicker away on every keystroke.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from siyada.code.context import FileOutline, FunctionContext
+from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
 from siyada.code.source import ParsedSource, TextEdit, edit_between
-from siyada.review.anchor import anchor
+from siyada.review.carry_over import CarryOver
+from siyada.review.document_contexts import DocumentContexts
 from siyada.review.findings import Finding
 from siyada.review.notices import Told
 from siyada.review.pipeline import document_units
@@ -35,7 +34,6 @@ CachedAnswer = Callable[[str, FunctionUnit], Findings | None]
 CachedWithContext = Callable[[str, FunctionUnit, FunctionContext], Findings | None]
 
 _RECENT_EDITS = 5
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,8 @@ class OpenDocument:
         self._answers: dict[str, Findings | None] = {}
         # Functions as they were before the current burst of edits.
         self._units_before_burst: list[FunctionUnit] | None = None
-        self._contexts = _Contexts()
+        self._contexts = DocumentContexts()
+        self._carry = CarryOver()
 
     @property
     def text(self) -> str:
@@ -148,6 +147,7 @@ class OpenDocument:
         changed function is where the user is working. Returns what `refresh` does."""
         old_units = self._units_before_burst or []
         self._units_before_burst = None
+        self._carry.remember(old_units, {u.hash: self._shown(u) for u in old_units})
         newly_not_reviewed = self.refresh(settings)
         known = {u.hash for u in old_units}
         new_units = [u for u in self.units if u.hash not in known]
@@ -155,7 +155,11 @@ class OpenDocument:
             self.last_edited_line = new_units[0].start_line
         self._note_edit(new_units)
         self.wanted |= {u.hash for u in new_units}
-        self.provisional = self._carry_over(old_units, new_units)
+        self.provisional = self._carry.carry(new_units)
+        tree = self.source.tree
+        if tree is not None and not tree.root_node.has_error:
+            # A clean parse: a function missing now is gone, not half-typed.
+            self._carry.forget_all_but(u.name for u in self.units)
         return newly_not_reviewed
 
     # ----- context (the `context` setting "file") ----------------------------------
@@ -176,35 +180,15 @@ class OpenDocument:
         new functions get one: an edit inside a body costs nobody else anything.
         Returns the hashes of the functions whose context was computed (the cache may
         have answers for them)."""
-        contexts = self._contexts
-        if not contexts.on or (contexts.checked and self._all_known()):
-            return set()
-        if self._units_before_burst is not None:
-            return set()  # the functions are not those of the text yet
+        if not self._contexts.needs_check(self.units) or self._units_before_burst is not None:
+            return set()  # nothing to check, or the functions are not those of the text yet
         tree = self.source.tree
         if tree is None:
             return set()
-        outline = contexts.outline or FileOutline(self.spec, tree)
-        contexts.outline, contexts.checked = outline, True
-        shared = outline.shared_digest
-        before = contexts.known
-        everyone = shared != contexts.shared
-        contexts.shared = shared
-        contexts.known = {u.hash: before[u.hash] for u in self.units if u.hash in before}
-        computed: set[str] = set()
-        for unit in self.units:
-            if unit.hash in contexts.known and not everyone:
-                continue
-            context = _context(outline, unit)
-            contexts.known[unit.hash] = context
-            computed.add(unit.hash)
-            old = before.get(unit.hash)
-            if old is not None and old.digest != context.digest:
-                self._context_changed(unit)
-        return computed
-
-    def _all_known(self) -> bool:
-        return all(u.hash in self._contexts.known for u in self.units)
+        checked = self._contexts.check(self.spec, tree, self.units)
+        for unit in checked.changed:
+            self._context_changed(unit)
+        return checked.computed
 
     def _context_changed(self, unit: FunctionUnit) -> None:
         previous = self._answers.pop(unit.hash, None)
@@ -273,59 +257,8 @@ class OpenDocument:
         self.recent_edits = [*names, *(n for n in self.recent_edits if n not in names)]
         del self.recent_edits[_RECENT_EDITS:]
 
-    def _carry_over(
-        self, old_units: list[FunctionUnit], new_units: list[FunctionUnit]
-    ) -> dict[str, Findings]:
-        """Findings of each edited function (same name, new text), re-anchored."""
-        old_by_name = {u.name: u for u in old_units}
-        carried: dict[str, Findings] = {}
-        for unit in new_units:
-            before = old_by_name.get(unit.name)
-            if before is None:
-                continue
-            previous = self.answer(before) or self.provisional.get(before.hash, ())
-            moved = (reanchored(f, unit) for f in previous)
-            kept = tuple(f for f in moved if f is not None)
-            if kept:
-                carried[unit.hash] = kept
-        return carried
-
-
-def _context(outline: FileOutline, unit: FunctionUnit) -> FunctionContext:
-    try:
-        return outline.context(unit)
-    except ValueError as error:
-        # The functions come from the same parse, so this is a defect: the function
-        # is still reviewed, without context, and the log says why.
-        log.warning("No context for %s: %s", unit.name, error)
-        return FunctionContext()
-
-
-class _Contexts:
-    """The contexts of a document's functions, by function hash, and what they were
-    computed from: the parse (`outline`, dropped on every edit) and its shared digest."""
-
-    def __init__(self) -> None:
-        self.on = False
-        self.known: dict[str, FunctionContext] = {}
-        self.outline: FileOutline | None = None
-        self.shared: str | None = None
-        self.checked = False
-
-    def use(self, on: bool) -> None:
-        if on != self.on:
-            self.on, self.known, self.shared, self.checked = on, {}, None, False
-
-    def text_changed(self) -> None:
-        self.outline, self.checked = None, False
-
-
-def reanchored(finding: Finding, unit: FunctionUnit) -> Finding | None:
-    """`finding` placed by its evidence in `unit`'s text, or None when the evidence is
-    gone or now stands on a nested unit's placeholder or signature (no longer this
-    unit's to report)."""
-    lines = anchor(finding.evidence, unit.text)
-    if lines is None or unit.document_range(*lines) is None:
-        return None
-    start, end = lines
-    return dataclasses.replace(finding, start_line=start, end_line=end)
+    def _shown(self, unit: FunctionUnit) -> Findings | None:
+        """The findings published for one of the current functions: its answer, else
+        what was carried over to it; None while neither is known."""
+        answer = self.answer(unit)
+        return answer if answer is not None else self.provisional.get(unit.hash)

@@ -13,6 +13,7 @@ from siyada.review.findings import Finding
 from siyada.review.not_reviewed import AnswerCutOff, AnswerUnusable, FunctionTooLong
 from siyada.review.notices import Notice
 from siyada.review.open_document import OpenDocument
+from siyada.review.review_report import file_name
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,3 @@ class ReviewOutcomes:
     def _forget_wanted(self, function_hash: str) -> None:
         for doc in self._documents.values():
             doc.wanted.discard(function_hash)
-
-
-def file_name(uri: str) -> str:
-    return uri.rsplit("/", 1)[-1]

@@ -22,7 +22,7 @@ from siyada.code.context import FileOutline, FunctionContext
 from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.code.languages import LanguageSpec, encode_source
 from siyada.code.text import split_lines
-from siyada.review.engine import Reviewer
+from siyada.review.engine import Reviewed, Reviewer
 from siyada.review.findings import Finding
 from siyada.review.limits import Exceeded, exceeded_limit
 from siyada.review.priority import PriorityGate, Rank
@@ -107,7 +107,7 @@ class ReviewPipeline:
         self._gate = PriorityGate(reviewer.settings.max_concurrent_requests)
         # The functions under review by hash, with the answer that callers arriving
         # meanwhile await instead of asking again (None until one waits).
-        self._running: dict[str, asyncio.Future[tuple[Finding, ...]] | None] = {}
+        self._running: dict[str, asyncio.Future[Reviewed] | None] = {}
 
     @property
     def reviewer(self) -> Reviewer:
@@ -140,6 +140,20 @@ class ReviewPipeline:
         the caller that asked is cancelled (its request is then closed), the next
         waiting caller asks again.
         """
+        return (await self.answer(language, unit, rank_now, context, path=path)).findings
+
+    async def answer(
+        self,
+        language: str,
+        unit: FunctionUnit,
+        rank_now: Callable[[], Rank] = _in_arrival_order,
+        context: FunctionContext | None = None,
+        *,
+        path: Path | None = None,
+        fresh: bool = False,
+    ) -> Reviewed:
+        """`review`, saying how the answer came (`Reviewer.answer`); `fresh` asks the
+        model even when the cache has an answer."""
         key = review_key(unit, context, self._reviewer.instructions.digest_for(language, path))
         while key in self._running:
             # Made by the first caller that waits, so a lone review costs no future.
@@ -154,7 +168,9 @@ class ReviewPipeline:
         self._running[key] = None
         try:
             async with self._gate.slot(rank_now):
-                findings = await self._reviewer.review(language, unit, context, path=path)
+                reviewed = await self._reviewer.answer(
+                    language, unit, context, path=path, fresh=fresh
+                )
         except asyncio.CancelledError:
             if (answer := self._running.pop(key, None)) is not None:
                 answer.cancel()
@@ -165,10 +181,10 @@ class ReviewPipeline:
                 answer.exception()  # delivered to this caller: no "never retrieved" warning
             raise
         if (answer := self._running.pop(key, None)) is not None:
-            answer.set_result(findings)
-        return findings
+            answer.set_result(reviewed)
+        return reviewed
 
-    def _awaited(self, key: str) -> asyncio.Future[tuple[Finding, ...]]:
-        answer: asyncio.Future[tuple[Finding, ...]] = asyncio.get_running_loop().create_future()
+    def _awaited(self, key: str) -> asyncio.Future[Reviewed]:
+        answer: asyncio.Future[Reviewed] = asyncio.get_running_loop().create_future()
         self._running[key] = answer
         return answer

@@ -9,37 +9,33 @@ as asyncio tasks; no threads, no timers.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
 from siyada.code.source import TextEdit
 from siyada.models.ollama import ModelError
-from siyada.review.engine import Reviewer
+from siyada.review.engine import Reviewed, Reviewer
 from siyada.review.findings import Finding
+from siyada.review.in_flight import InFlight, ReviewTask
 from siyada.review.open_document import DocumentSnapshot, OpenDocument
 from siyada.review.outcomes import SKIPPED, ReviewOutcomes
-from siyada.review.pipeline import ReviewPipeline, review_key, within_limit
+from siyada.review.pipeline import ReviewPipeline, Selection, review_key, within_limit
 from siyada.review.priority import Rank
 from siyada.review.ranking import NOT_OPEN, Attention, Focus
+from siyada.review.review_report import ReviewRecord, file_name
 from siyada.review.settings import Settings
 from siyada.review.team_settings import local_path
+from siyada.review.typing_timers import COALESCE_ABOVE_CHARS, TypingTimers
 from siyada.tasks import TaskGroup
 
 __all__ = ["DocumentSnapshot", "Focus", "Scheduler", "SchedulerHooks"]
 
 log = logging.getLogger(__name__)
-
-# Above this size, a document's functions are refreshed once per burst of keystrokes,
-# this long after the first one, instead of after every keystroke.
-_COALESCE_ABOVE_CHARS = 50_000
-_COALESCE_SECONDS = 0.075
 
 
 @dataclass
@@ -51,6 +47,7 @@ class SchedulerHooks:
     succeeded: Callable[[], None] = lambda: None
     failed: Callable[[ModelError], None] = lambda error: None
     skipped: Callable[[str], None] = lambda message: None
+    reviewed: Callable[[ReviewRecord], None] = lambda record: None
 
 
 class Scheduler:
@@ -67,11 +64,12 @@ class Scheduler:
             skipped=hooks.skipped,
         )
         self._tasks = TaskGroup("Review", log)
-        self._in_flight: dict[str, asyncio.Task[None]] = {}
-        # Per document: the quiet period after typing, and the pending refresh of a
-        # large document's functions (see `change`).
-        self._debounces: dict[str, asyncio.Task[None]] = {}
-        self._refreshes: dict[str, asyncio.Task[None]] = {}
+        self._in_flight = InFlight(self._tasks, hooks.activity)
+        self._timers = TypingTimers(
+            self._tasks,
+            quiet=self._start_reviews,
+            refresh=lambda doc: self._functions_changed(doc, doc.last_edited_line),
+        )
 
     @property
     def settings(self) -> Settings:
@@ -83,21 +81,14 @@ class Scheduler:
 
     @property
     def pending(self) -> int:
-        return len(self._in_flight)
+        return self._in_flight.pending
 
     # ----- document events -------------------------------------------------------
 
     def open(self, uri: str, spec: LanguageSpec, version: int | None, text: str) -> None:
-        self._cancel_timers(uri)  # of a document opened again without a close
-        path = local_path(uri)  # chooses the team's guidance by path glob
-        doc = OpenDocument(
-            uri,
-            spec,
-            version,
-            text,
-            functools.partial(self._cached, path=path),
-            functools.partial(self._cached_with_context, path=path),
-        )
+        self._timers.cancel(uri)  # of a document opened again without a close
+        cached = functools.partial(self._cached, uri)
+        doc = OpenDocument(uri, spec, version, text, cached, cached)
         self._documents[uri] = doc
         self._refresh(doc)
         doc.check_contexts()
@@ -127,13 +118,12 @@ class Scheduler:
             return
         if self.settings.triggers.on_type:
             # The work below runs inside the quiet period instead of delaying the review.
-            self._debounce(doc, received)
+            self._timers.debounce(doc, self.settings.debounce_ms / 1000, received)
         doc.apply(version, edits, full_text=full_text, edited_line=edited_line)
-        if len(doc.text) > _COALESCE_ABOVE_CHARS:
+        if len(doc.text) > COALESCE_ABOVE_CHARS:
             # On a large file, parsing and extracting on every keystroke would keep the
             # server busy while the user types; a burst of keystrokes costs one.
-            if uri not in self._refreshes:
-                self._refreshes[uri] = self._tasks.spawn(self._refresh_soon(doc))
+            self._timers.refresh_soon(doc)
             return
         self._functions_changed(doc, edited_line)
 
@@ -145,20 +135,28 @@ class Scheduler:
         if self.settings.triggers.on_save:
             self.review_document(uri)
 
-    def review_document(self, uri: str) -> None:
+    def review_document(self, uri: str, *, fresh: bool = False) -> OpenDocument | None:
         """Review every function of the document that has no answer yet: on open, on
-        save and on demand."""
+        save and on demand; `fresh` asks the model about every one, cached or not."""
         doc = self._documents.get(uri)
         if doc is not None:
-            self._flush_refresh(doc)
-            self._cancel_debounce(uri)
+            self._timers.flush_refresh(doc)
+            self._timers.cancel_debounce(uri)
             doc.want_all()
-            self._start_reviews(doc)
+            self._start_reviews(doc, fresh=fresh)
+        return doc
+
+    def reviews_of(self, doc: OpenDocument) -> tuple[list[FunctionUnit], list[ReviewTask]]:
+        """The functions of `doc` within `maxFunctionsPerFile`, and their reviews in flight."""
+        units = self._selection(doc).units
+        guidance = self._guidance(doc)
+        keys = [review_key(u, doc.context_of(u), guidance) for u in units]
+        return units, [t for key in keys if (t := self._in_flight.task(key)) is not None]
 
     def close(self, uri: str) -> None:
         doc = self._documents.pop(uri, None)
         if doc is not None:
-            self._cancel_timers(uri)
+            self._timers.cancel(uri)
             self._cancel_orphaned_reviews()
 
     def pause(self) -> None:
@@ -178,8 +176,7 @@ class Scheduler:
         )
         self._pipeline = ReviewPipeline(reviewer)
         if answer_changed:
-            for key in list(self._in_flight):
-                self._cancel_review(key)
+            self._in_flight.cancel_all()
         for uri, doc in self._documents.items():
             if answer_changed:
                 doc.forget_answers(self.settings)
@@ -195,8 +192,7 @@ class Scheduler:
     def cancel_all(self) -> None:
         """Cancel every debounce and review, and start no new one."""
         self._paused = True
-        self._debounces.clear()
-        self._refreshes.clear()
+        self._timers.forget_all()
         self._tasks.cancel_all()
 
     async def aclose(self) -> None:
@@ -210,14 +206,13 @@ class Scheduler:
     # ----- functions of a document -----------------------------------------------
 
     def _cached(
-        self, language: str, unit: FunctionUnit, *, path: Path | None
+        self, uri: str, language: str, unit: FunctionUnit, context: FunctionContext | None = None
     ) -> tuple[Finding, ...] | None:
-        return self._pipeline.cached(language, unit, path=path)
-
-    def _cached_with_context(
-        self, language: str, unit: FunctionUnit, context: FunctionContext, *, path: Path | None
-    ) -> tuple[Finding, ...] | None:
-        return self._pipeline.cached(language, unit, context, path=path)
+        """The cache's answer as a document first looks a function up (once per text)."""
+        findings = self._pipeline.cached(language, unit, context, path=local_path(uri))
+        if findings is not None:
+            self._hooks.reviewed(ReviewRecord(file_name(uri), unit.name, len(findings), None))
+        return findings
 
     def _refresh(self, doc: OpenDocument) -> None:
         if (reason := doc.refresh(self.settings)) is not None:
@@ -231,78 +226,44 @@ class Scheduler:
         self._cancel_orphaned_reviews()
         self._hooks.findings_changed(doc.uri)
 
-    async def _refresh_soon(self, doc: OpenDocument) -> None:
-        await asyncio.sleep(_COALESCE_SECONDS)
-        await doc.parse_caught_up()
-        self._refreshes.pop(doc.uri, None)
-        self._functions_changed(doc, doc.last_edited_line)
-
-    def _flush_refresh(self, doc: OpenDocument) -> None:
-        """Bring functions up to date now (before a save or an explicit review)."""
-        refresh = self._refreshes.pop(doc.uri, None)
-        if refresh is not None:
-            refresh.cancel()
-            self._functions_changed(doc, doc.last_edited_line)
-
-    # ----- debounce --------------------------------------------------------------
-
-    def _debounce(self, doc: OpenDocument, since: float | None = None) -> None:
-        self._cancel_debounce(doc.uri)
-        # The deadline is fixed now: the task only starts once the current handler
-        # returns, and the quiet period must not wait for that.
-        start = asyncio.get_running_loop().time() if since is None else since
-        deadline = start + self.settings.debounce_ms / 1000
-        self._debounces[doc.uri] = self._tasks.spawn(self._after_quiet(doc, deadline))
-
-    async def _after_quiet(self, doc: OpenDocument, deadline: float) -> None:
-        await asyncio.sleep(max(0.0, deadline - asyncio.get_running_loop().time()))
-        await doc.parse_caught_up()
-        self._debounces.pop(doc.uri, None)
-        self._flush_refresh(doc)
-        self._start_reviews(doc)
-
-    def _cancel_debounce(self, uri: str) -> None:
-        debounce = self._debounces.pop(uri, None)
-        if debounce is not None:
-            debounce.cancel()
-
-    def _cancel_timers(self, uri: str) -> None:
-        self._cancel_debounce(uri)
-        refresh = self._refreshes.pop(uri, None)
-        if refresh is not None:
-            refresh.cancel()
-
     # ----- reviews ---------------------------------------------------------------
 
-    def _start_reviews(self, doc: OpenDocument) -> None:
+    def _start_reviews(self, doc: OpenDocument, *, fresh: bool = False) -> None:
         if self._paused:
             return
-        fresh = doc.check_contexts()
-        if fresh:
+        computed = doc.check_contexts()
+        if computed:
             self._cancel_orphaned_reviews()  # reviews with a context that is gone
         from_cache = False
-        by_priority = sorted(doc.units, key=lambda unit: self._rank(doc.uri, unit))
-        selection = within_limit(by_priority, self.settings)
+        selection = self._selection(doc)
         guidance = self._guidance(doc)
         if selection.beyond_limit:
             self._outcomes.capped(doc, len(selection.units))
         for unit in selection.units:
             if unit.hash not in doc.wanted or not doc.context_known(unit):
                 continue
-            if doc.answer(unit) is not None:
+            if not fresh and doc.answer(unit) is not None:
                 doc.wanted.discard(unit.hash)
                 # Looked up only now that its context is known: not shown yet.
-                from_cache = from_cache or unit.hash in fresh
+                from_cache = from_cache or unit.hash in computed
                 continue
             context = doc.context_of(unit)
             key = review_key(unit, context, guidance)
             if key not in self._in_flight:
-                task = self._tasks.spawn(self._review(doc, unit, context, guidance))
-                self._in_flight[key] = task
-                task.add_done_callback(functools.partial(self._finished, key))
+                review = self._review(doc.uri, doc.spec.id, unit, context, guidance, fresh=fresh)
+                self._in_flight.start(key, review)
         if from_cache:
             self._hooks.findings_changed(doc.uri)
         self._hooks.activity(self.pending)
+
+    def _selection(self, doc: OpenDocument) -> Selection:
+        by_priority = sorted(doc.units, key=lambda unit: self._rank(doc.uri, unit))
+        return within_limit(by_priority, self.settings)
+
+    def _guidance(self, doc: OpenDocument) -> str:
+        """The digest of the team's guidance for the document (by language and path):
+        reviews with other guidance are other reviews."""
+        return self.reviewer.instructions.digest_for(doc.spec.id, local_path(doc.uri))
 
     def _rank(self, uri: str, unit: FunctionUnit) -> Rank:
         doc = self._documents.get(uri)
@@ -312,18 +273,25 @@ class Scheduler:
             unit, uri=uri, edited_line=doc.last_edited_line, recent_edits=doc.recent_edits
         )
 
-    def _guidance(self, doc: OpenDocument) -> str:
-        """The digest of the team's guidance for the document (by language and path):
-        reviews with other guidance are other reviews."""
-        return self.reviewer.instructions.digest_for(doc.spec.id, local_path(doc.uri))
-
     async def _review(
-        self, doc: OpenDocument, unit: FunctionUnit, context: FunctionContext | None, guidance: str
-    ) -> None:
-        uri = doc.uri
+        self,
+        uri: str,
+        language: str,
+        unit: FunctionUnit,
+        context: FunctionContext | None,
+        guidance: str,
+        *,
+        fresh: bool = False,
+    ) -> Reviewed | None:
+        """The review of one function, its outcome applied; None when it gave none."""
         try:
-            findings = await self._pipeline.review(
-                doc.spec.id, unit, lambda: self._rank(uri, unit), context, path=local_path(uri)
+            reviewed = await self._pipeline.answer(
+                language,
+                unit,
+                lambda: self._rank(uri, unit),
+                context,
+                path=local_path(uri),
+                fresh=fresh,
             )
         except SKIPPED as skipped:
             self._outcomes.skipped(uri, unit, skipped)
@@ -332,33 +300,19 @@ class Scheduler:
         except Exception as error:
             self._outcomes.crashed(uri, unit, error)
         else:
+            self._hooks.reviewed(ReviewRecord.of(uri, unit, reviewed))
             self._outcomes.reviewed(
-                unit, findings, context, lambda other: self._guidance(other) == guidance
+                unit, reviewed.findings, context, lambda other: self._guidance(other) == guidance
             )
-
-    def _finished(self, key: str, task: asyncio.Task[None]) -> None:
-        # A cancelled review's callback runs after a new review of the same function
-        # may have started: only the task that ended leaves.
-        if self._in_flight.get(key) is task:
-            del self._in_flight[key]
-        self._hooks.activity(self.pending)
+            return reviewed
+        return None
 
     def _cancel_orphaned_reviews(self) -> None:
         """Reviews of functions no open document contains, or of a context they no
         longer have, are cancelled."""
         alive = {
-            review_key(u, d.context_of(u), guidance)
+            review_key(u, d.context_of(u), self._guidance(d))
             for d in self._documents.values()
-            for guidance in (self._guidance(d),)
             for u in d.units
         }
-        for key in list(self._in_flight):
-            if key not in alive:
-                self._cancel_review(key)
-
-    def _cancel_review(self, key: str) -> None:
-        """Cancel a review and forget it at once: the function may come back (an undo)
-        before the cancelled task has ended, and must then be reviewed afresh."""
-        task = self._in_flight.pop(key, None)
-        if task is not None:
-            task.cancel()
+        self._in_flight.cancel_all_but(alive)
