@@ -19,6 +19,7 @@ import { ServerInstaller } from './installer';
 import { PythonExtension } from './pythonExtension';
 import { expandPath, resolveServer, type Launch, type Probes } from './resolve';
 import { CoalescingRunner } from './serial';
+import { serverStdio } from './serverLog';
 import {
   SECTION,
   needsRestart,
@@ -183,6 +184,7 @@ export class SiyadaServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector,
       outputChannel: this.output,
+      stdioOptions: serverStdio,
       initializationOptions: this.serverSettings(),
       // Registers a configuration listener; the middleware below decides what is sent.
       synchronize: { configurationSection: SECTION },
