@@ -20,6 +20,7 @@ import { statusMessagesFeature } from './outageToast';
 import { PythonExtension } from './pythonExtension';
 import { expandPath, resolveServer, type Launch, type Probes } from './resolve';
 import { CoalescingRunner } from './serial';
+import { serverStdio } from './serverLog';
 import {
   SECTION,
   isExplicitlySet,
@@ -194,6 +195,7 @@ export class SiyadaServer implements vscode.Disposable {
       outputChannel: this.output,
       // A finding's hover links to these two commands; no other `command:` link runs.
       markdown: { isTrusted: { enabledCommands: ['siyada.reviewFile', 'workbench.action.openSettings'] } },
+      stdioOptions: serverStdio,
       initializationOptions: this.serverSettings(),
       // Registers a configuration listener; the middleware below decides what is sent.
       synchronize: { configurationSection: SECTION, fileEvents: this.teamFiles },

@@ -43,14 +43,6 @@ export interface StatusView {
 
 const SHOW_LOGS = { action: 'showLogs', actionTitle: 'Show Logs' } as const;
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function where(status: ServerStatus): string {
-  return status.remote ? `${status.endpoint} (remote)` : status.endpoint;
-}
-
 /** The host (and port) of an endpoint URL, or the URL itself when it does not parse. */
 export function hostOf(endpoint: string): string {
   try {
@@ -117,19 +109,15 @@ function baseView(status: ServerStatus | ClientStatus): Omit<StatusView, 'toolti
         ...SHOW_LOGS,
       };
     case 'ready':
+    case 'reviewing':
+      // Reviews in progress are shown once, by the server's work-done progress in the
+      // status bar ("Siyada: Reviewing 2 functions…"), which every LSP editor shows;
+      // the entry keeps naming the model instead of saying the same thing again.
       return {
         text: `Siyada: ${status.model}`,
         detail: status.remote ? `${hostOf(status.endpoint)} (remote)` : hostOf(status.endpoint),
         severity: status.remote ? 'warning' : 'information',
         busy: false,
-        ...SHOW_LOGS,
-      };
-    case 'reviewing':
-      return {
-        text: `Siyada: reviewing ${plural(status.pending, 'function')}`,
-        detail: `${status.model} at ${where(status)}`,
-        severity: 'information',
-        busy: true,
         ...SHOW_LOGS,
       };
     case 'unreachable':

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import logging
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -232,11 +230,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_language_server(level: str) -> int:
-    # stdout carries the protocol: logs go to stderr, which editors show as the log.
-    logging.basicConfig(
-        stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s"
-    )
+    # stdout carries the protocol: logs go to the editor's log as window/logMessage
+    # once a session exists (lsp/editor_log.py), to stderr before that.
+    from siyada.lsp.editor_log import install
     from siyada.lsp.server import create_server
+
+    install(level)
 
     create_server().start_io()
     return 0

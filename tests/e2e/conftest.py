@@ -28,6 +28,19 @@ def double() -> Iterator[OllamaDouble]:
 
 
 # `--log-level DEBUG` here traces every message on stderr when a test needs debugging.
+
+# How an editor's log names the level of a window/logMessage (its MessageType): the
+# server sends its log records so (lsp/editor_log.py), as "LEVEL name: message" on stderr
+# before initialize and after shutdown.
+LOG_LEVEL_NAMES = {1: "ERROR", 2: "WARNING", 3: "INFO", 4: "DEBUG", 5: "DEBUG"}
+
+
+def log_text(messages: Sequence[tuple[int, str]], stderr: str) -> str:
+    """The server's whole log as one text: its window/logMessage records, then stderr."""
+    logged = "".join(f"{LOG_LEVEL_NAMES[kind]} {message}\n" for kind, message in messages)
+    return logged + stderr
+
+
 SERVER_COMMAND = [sys.executable, "-m", "siyada", "lsp", "--stdio"]
 
 

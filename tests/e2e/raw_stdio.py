@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.e2e.conftest import SERVER_COMMAND, WAIT
+from tests.e2e.conftest import SERVER_COMMAND, WAIT, log_text
 
 Message = dict[str, Any]
 
@@ -114,13 +114,15 @@ class RawServer:
         self.notify("initialized", {})
 
     async def end_session(self) -> str:
-        """Shut the server down as an editor does; its whole log once it has exited."""
+        """Shut the server down as an editor does; its whole log once it has exited:
+        the records it sent as window/logMessage, then what it wrote on stderr."""
         await self.call("shutdown", None)
         self.notify("exit", None)
         async with asyncio.timeout(WAIT):
             assert await self._process.wait() == 0
             await self._stderr_reader
-        return self._stderr.decode("utf-8", "replace")
+        logged = [(m["type"], m["message"]) for m in self.notifications("window/logMessage")]
+        return log_text(logged, self._stderr.decode("utf-8", "replace"))
 
     async def kill(self) -> None:
         """Stop the process if a failed test left it running."""

@@ -34,6 +34,7 @@ from tests.e2e.conftest import (
     WAIT,
     finding,
     initialize,
+    log_text,
     open_document,
     wait_for_diagnostics,
     wait_for_idle,
@@ -141,13 +142,15 @@ class CapturingClient(LanguageClient):
         return self._server.pid
 
     async def end_session(self) -> str:
-        """Shut the server down as an editor does; its whole stderr once it has exited."""
+        """Shut the server down as an editor does; its whole log once it has exited:
+        its window/logMessage records and its stderr."""
         await self.shutdown_session()
         self.capabilities = None  # nothing left for the fixture to shut down
         assert self._capture is not None
         await asyncio.wait_for(self._capture, WAIT)
         assert self._server is not None and self._server.returncode == 0
-        return self.stderr.decode("utf-8", "replace")
+        logged = [(int(m.type), m.message) for m in self.log_messages]
+        return log_text(logged, self.stderr.decode("utf-8", "replace"))
 
     async def stop(self) -> None:
         if self._capture is not None:

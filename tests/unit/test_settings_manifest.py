@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from siyada.review.settings_docs import (
     render_package_json,
     render_readme,
 )
-from siyada.review.settings_table import SETTINGS, Setting
+from siyada.review.settings_table import LIMITS_SECTION, SETTINGS, Setting
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_JSON = ROOT / "package.json"
@@ -31,9 +32,7 @@ README = ROOT / "README.md"
 
 
 def manifest_properties() -> dict[str, Any]:
-    manifest = json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))
-    properties: dict[str, Any] = manifest["contributes"]["configuration"]["properties"]
-    return properties
+    return settings_docs.manifest_properties(json.loads(PACKAGE_JSON.read_text(encoding="utf-8")))
 
 
 def test_case14_committed_package_json_is_the_generated_one() -> None:
@@ -55,7 +54,9 @@ def test_case14_committed_readme_table_is_the_generated_one() -> None:
 
 def test_case14_settings_once_only_on_the_server_are_declared_to_vs_code() -> None:
     properties = manifest_properties()
-    assert properties["siyada.cacheDir"] | {"markdownDescription": ""} == {
+    assert properties["siyada.cacheDir"] | {"markdownDescription": "", "order": 0} == {
+        "title": "Cache folder",
+        "order": 0,
         "type": "string",
         "default": "",
         "markdownDescription": "",
@@ -70,7 +71,9 @@ def test_case14_settings_once_only_on_the_server_are_declared_to_vs_code() -> No
 
 def test_case14_the_manifest_declares_exactly_the_server_settings_and_the_editors() -> None:
     declared = [name.removeprefix("siyada.") for name in manifest_properties()]
-    assert declared == [s.key for s in SETTINGS] + [s.key for s in EDITOR_ONLY]
+    assert sorted(declared) == sorted([s.key for s in SETTINGS] + [s.key for s in EDITOR_ONLY])
+    assert len(declared) == len(set(declared))
+    assert declared[-3:] == ["server.path", "interpreter", "trace.server"]
     assert [s.key for s in EDITOR_ONLY] == ["server.path", "interpreter", "trace.server"]
 
 
@@ -136,18 +139,24 @@ def test_case14_a_changed_table_makes_the_committed_files_stale(
 def test_case14_a_new_setting_is_one_entry_in_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
     new = Setting(
         key="organizationEnv",
+        title="Organization key variable",
+        section=LIMITS_SECTION,
         kind=Text(lambda value: value, "environment variable name"),
         default="",
         description="Variable holding the key; see `#siyada.endpoint#`.",
     )
     monkeypatch.setattr(settings_docs, "SETTINGS", (*SETTINGS, new))
-    properties: Any = configuration()["properties"]
+    sections: Any = configuration()
+    limits = next(section for section in sections if section["title"] == "Limits and cache")
+    properties = settings_docs.manifest_properties({"contributes": {"configuration": sections}})
     assert properties["siyada.organizationEnv"] == {
+        "title": "Organization key variable",
         "type": "string",
         "default": "",
         "markdownDescription": "Variable holding the key; see `#siyada.endpoint#`.",
+        "order": len(SETTINGS) + 1,  # after every setting of the sections before
     }
-    assert list(properties)[len(SETTINGS)] == "siyada.organizationEnv"
+    assert list(limits["properties"])[-1] == "siyada.organizationEnv"
     assert (
         "| `organizationEnv` | environment variable name | empty "
         "| Variable holding the key; see `endpoint`. |" in readme_table()
@@ -167,7 +176,8 @@ def test_case14_check_mode_names_stale_files_and_write_mode_fixes_them(
     root = copy_repository_files(tmp_path)
     package = root / "package.json"
     manifest = json.loads(package.read_text(encoding="utf-8"))
-    del manifest["contributes"]["configuration"]["properties"]["siyada.maxFileKb"]
+    for section in manifest["contributes"]["configuration"]:
+        section["properties"].pop("siyada.maxFileKb", None)
     package.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
     assert main(["--root", str(root)]) == 1
@@ -189,3 +199,77 @@ def test_case14_a_readme_without_markers_is_a_clear_error(
     error = capsys.readouterr().err
     assert README_BEGIN in error and README_END in error
     assert readme.read_text(encoding="utf-8") == text.replace(README_END, "")
+
+
+def manifest_sections() -> list[dict[str, Any]]:
+    manifest = json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))
+    sections: list[dict[str, Any]] = manifest["contributes"]["configuration"]
+    return sections
+
+
+def test_settings_ui_shows_endpoint_model_and_triggers_first() -> None:
+    properties = manifest_properties()
+    by_order = sorted(properties, key=lambda name: properties[name]["order"])
+    assert by_order[:3] == ["siyada.endpoint", "siyada.model", "siyada.triggers"]
+    assert [properties[name]["order"] for name in by_order] == list(range(1, len(by_order) + 1))
+    sections = manifest_sections()
+    assert [section["order"] for section in sections] == list(range(1, len(sections) + 1))
+    assert [section["title"] for section in sections[:2]] == ["Model", "When to review"]
+    # Each section's settings come in one run of the overall order.
+    orders = [[schema["order"] for schema in s["properties"].values()] for s in sections]
+    assert [order for run in orders for order in run] == list(range(1, len(by_order) + 1))
+
+
+def test_every_setting_has_a_title_in_words() -> None:
+    properties = manifest_properties()
+    titles = {name: schema["title"] for name, schema in properties.items()}
+    assert titles["siyada.debounceMs"] == "Debounce (ms)"
+    assert titles["siyada.requestTimeoutSec"] == "Request timeout (s)"
+    for name, title in titles.items():
+        # Words, not a key: a capital first, no camelCase, no dots.
+        assert title[:1].isupper() and not re.search(r"[a-z][A-Z]|\.", title), name
+    assert len(set(titles.values())) == len(titles)
+
+
+def _plain_texts(schema: Any) -> list[str]:
+    """Every text VS Code shows without rendering Markdown, at any depth of a schema."""
+    if isinstance(schema, list):
+        return [text for item in schema for text in _plain_texts(item)]
+    if not isinstance(schema, dict):
+        return []
+    texts = [schema["description"]] if isinstance(schema.get("description"), str) else []
+    texts += schema.get("enumDescriptions", [])
+    for key, value in schema.items():
+        if key not in ("description", "enumDescriptions", "markdownDescription"):
+            texts += _plain_texts(value)
+    return texts
+
+
+def test_no_plain_text_description_shows_literal_backticks() -> None:
+    texts = _plain_texts(manifest_properties())
+    assert any("debounceMs" in text for text in texts)  # the triggers' switches are seen
+    assert [text for text in texts if "`" in text] == []
+
+
+def test_setting_and_command_links_name_what_exists() -> None:
+    manifest = json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))
+    commands = {c["command"]: c["title"] for c in manifest["contributes"]["commands"]}
+    properties = manifest_properties()
+    markdown = " ".join(schema["markdownDescription"] for schema in properties.values())
+    for key in re.findall(r"`#(siyada\.[\w.]+)#`", markdown):
+        assert key in properties, key
+    links = re.findall(r"\[Siyada: ([^\]]+)\]\(command:([\w.]+)\)", markdown)
+    assert ("Select Model", "siyada.selectModel") in links
+    assert ("Pull Model", "siyada.pullModel") in links
+    for title, command in links:
+        assert commands[command] == title
+    model = properties["siyada.model"]["markdownDescription"]
+    assert "command:siyada.selectModel" in model and "command:siyada.pullModel" in model
+    # Setting links only work in backticks: no bare `#siyada.x#` outside them.
+    assert re.findall(r"(?<!`)#siyada\.[\w.]+#(?!`)", markdown) == []
+
+
+def test_the_readme_shows_command_titles_not_command_links() -> None:
+    table = readme_table()
+    assert "command:" not in table
+    assert "**Siyada: Select Model** picks an installed one" in table

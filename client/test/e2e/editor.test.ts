@@ -95,6 +95,8 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
 
   it('underlines the evidence of the finding', async () => {
     await session.squiggles().first().waitFor({ timeout: STEP_MS });
+    await session.page.mouse.move(5, 5);
+    await session.screenshot('squiggle');
   });
 
   it('lists the finding in the Problems panel with its category as code', async () => {
@@ -114,6 +116,7 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
     await page.locator('.monaco-hover', { hasText: FINDING.explanation }).first().waitFor({ timeout: STEP_MS });
     await session.screenshot('finding');
+    await session.screenshot('hover');
     await page.keyboard.press('Escape');
   });
 
@@ -250,6 +253,73 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     );
   });
 
+  it('shows the essentials first in the Settings editor, in titled sections, with working links', async () => {
+    const { page } = session;
+    await session.runCommand('Preferences: Open Settings (UI)');
+    await page.locator('.settings-editor').waitFor({ timeout: STEP_MS });
+    await page.locator('.settings-editor .suggest-input-container').click({ timeout: STEP_MS });
+    await page.keyboard.type('@ext:siyada.siyada');
+    const labels = page.locator('.settings-editor .setting-item-label');
+    await waitFor(
+      'endpoint, model and triggers first',
+      async () => (await labels.allTextContents()).slice(0, 3).join(', ') === 'Endpoint, Model, Triggers',
+      STEP_MS,
+    );
+    const toc = page.locator('.settings-toc-container .monaco-list-row');
+    for (const section of ['Model', 'When to review', 'Findings shown', 'Model server']) {
+      await toc.filter({ hasText: section }).first().waitFor({ timeout: STEP_MS });
+    }
+    await session.screenshot('settings');
+    // The model's description links to Select Model, which lists the installed models.
+    await page.locator('.settings-editor a', { hasText: 'Siyada: Select Model' }).first().click({ timeout: STEP_MS });
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: PULLED })
+      .first()
+      .waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Escape');
+  });
+
+  it('shows its icon and the README for users on its extension page', async () => {
+    const { page } = session;
+    await page.keyboard.press('Control+Shift+X'); // the Extensions view lists the installed ones
+    await page
+      .locator('.extensions-viewlet .monaco-list-row', { hasText: 'Siyada' })
+      .first()
+      .click({ timeout: STEP_MS });
+    await page
+      .locator('.extension-editor .header .name', { hasText: 'Siyada: private AI code review' })
+      .first()
+      .waitFor({ timeout: STEP_MS });
+    await waitFor(
+      'the extension icon',
+      async () =>
+        /icon\.png/.test((await page.locator('.extension-editor .header img.icon').getAttribute('src')) ?? ''),
+      STEP_MS,
+    );
+    // The README renders in a webview (nested frames): look in every frame.
+    await waitFor(
+      "the users' README",
+      async () => {
+        for (const frame of page.frames()) {
+          const found = await frame
+            .getByText('Your code is not sent anywhere else', { exact: false })
+            .count()
+            .catch(() => 0);
+          if (found > 0) {
+            return true;
+          }
+        }
+        return false;
+      },
+      STEP_MS,
+      250,
+    );
+    await session.screenshot('extension-page');
+    // Back to a Python file: the language status shows only for its languages.
+    await page.keyboard.press('Control+Shift+E');
+    await session.openFile(ON_REQUEST, 'def total(items):');
+  });
+
   it('tells "Ollama not reachable" with links that fix it', async () => {
     const { page } = session;
     // A port nobody listens on, as when Ollama is not running.
@@ -265,7 +335,18 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
       await toast.getByRole('link', { name: link }).waitFor({ timeout: STEP_MS });
     }
     await page.locator('[id="status.languageStatus"]').click();
+    await session.screenshot('status-unreachable');
     await page.getByText('Retry').first().waitFor({ timeout: STEP_MS });
     await session.screenshot('unreachable');
+  });
+
+  it("files the server's warnings in its log at the warning level", async () => {
+    await waitFor(
+      'the unreachable warning in the log',
+      () => Promise.resolve(/\[warning\] siyada\.lsp\.status: .*not reachable/.test(session.serverLog())),
+      STEP_MS,
+      250,
+    );
+    assert.doesNotMatch(session.serverLog(), /\[error\] (WARNING|INFO|DEBUG) /);
   });
 });

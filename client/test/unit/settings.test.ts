@@ -11,11 +11,10 @@ import {
 import { readManifest } from '../manifest';
 
 const manifest = readManifest() as Manifest;
-const properties = (
-  manifest.contributes?.configuration as {
-    properties: Record<string, { default: unknown; type: string; enum?: string[] }>;
-  }
-).properties;
+type Property = { default: unknown; type: string; enum?: string[]; order?: number };
+// One section per heading of the Settings editor (see settings_docs.configuration).
+const sections = manifest.contributes?.configuration as { properties: Record<string, Property> }[];
+const properties: Record<string, Property> = Object.fromEntries(sections.flatMap((s) => Object.entries(s.properties)));
 
 /** What VS Code's getConfiguration('siyada').get(key) returns when nothing is set. */
 const defaults = (key: string) => properties[`siyada.${key}`]?.default;

@@ -46,10 +46,12 @@ describe('statusView', () => {
     assert.equal(parseServerStatus({ ...base, state: 'unauthorized' })?.state, 'unauthorized');
   });
 
-  it('counts the functions under review', () => {
-    assert.equal(statusView({ ...base, state: 'reviewing', pending: 3 }).text, 'Siyada: reviewing 3 functions');
-    assert.equal(statusView({ ...base, state: 'reviewing', pending: 1 }).text, 'Siyada: reviewing 1 function');
-    assert.equal(statusView({ ...base, state: 'reviewing', pending: 1 }).busy, true);
+  it('leaves reviews in progress to the server progress: one indicator, not two', () => {
+    const reviewing = statusView({ ...base, state: 'reviewing', pending: 3, message: 'Reviewing 3 functions' });
+    const ready = statusView({ ...base, state: 'ready', message: '' });
+    assert.deepEqual(reviewing, ready);
+    assert.equal(reviewing.busy, false);
+    assert.doesNotMatch(reviewing.text + reviewing.detail, /review/i);
   });
 
   it('leads from each problem to its fix', () => {

@@ -19,7 +19,15 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol.language_server import lsp_method
 
 from siyada import __version__
-from siyada.lsp import code_actions, commands, configuration, documents, hover, lifecycle
+from siyada.lsp import (
+    code_actions,
+    commands,
+    configuration,
+    documents,
+    editor_log,
+    hover,
+    lifecycle,
+)
 from siyada.lsp.commands import CommandCall
 from siyada.lsp.output import ProgressValue, PublishedDiagnostics
 from siyada.lsp.rpc import AnsweringProtocol
@@ -183,6 +191,7 @@ def _register_lifecycle(server: SiyadaServer) -> None:
     def initialize(params: types.InitializeParams) -> None:
         codec = server.workspace.position_codec
         server.session = lifecycle.start_session(LspOutput(server), params, codec)
+        editor_log.forward_to(server.session)
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(params: None) -> None:

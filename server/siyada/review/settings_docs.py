@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from siyada.review.setting_kinds import Json, OneOf, SettingError, Text
-from siyada.review.settings_table import SETTINGS, Setting
+from siyada.review.settings_table import SETTINGS, Section, Setting
 
 SECTION: Final = "siyada"
-TITLE: Final = "Siyada"
 README_BEGIN: Final = (
     "<!-- settings table: generated from SETTINGS in server/siyada/review/settings_table.py by "
     "`python -m siyada.review.settings_docs --write`; edit there, not here -->"
@@ -38,11 +37,15 @@ def _string(value: Any) -> str:
     return value
 
 
+EDITOR_SECTION: Final = Section("Language server", 6)
+
 # The extension's own settings, for finding and tracing the server process. The
 # client (client/settings.ts, CLIENT_ONLY_PREFIXES) never sends them to the server.
 EDITOR_ONLY: Final[tuple[Setting, ...]] = (
     Setting(
         key="server.path",
+        title="Server path",
+        section=EDITOR_SECTION,
         kind=Text(_string),
         default="",
         description="Path of a `siyada` executable to run as the language server (started "
@@ -51,6 +54,8 @@ EDITOR_ONLY: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="interpreter",
+        title="Python interpreter",
+        section=EDITOR_SECTION,
         kind=Text(_string),
         default="",
         description="Python interpreter with the `siyada` package, started as `python -m "
@@ -60,6 +65,8 @@ EDITOR_ONLY: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="trace.server",
+        title="Server trace",
+        section=EDITOR_SECTION,
         kind=OneOf((("off", ""), ("messages", ""), ("verbose", ""))),
         default="off",
         description="Detail of the messages between VS Code and the Siyada language server "
@@ -69,23 +76,42 @@ EDITOR_ONLY: Final[tuple[Setting, ...]] = (
 )
 
 
-def property_schema(setting: Setting) -> dict[str, Json]:
-    """One entry of `contributes.configuration.properties`."""
-    schema = setting.kind.schema()
+def property_schema(setting: Setting, order: int) -> dict[str, Json]:
+    """One entry of a section's `properties`."""
+    schema: dict[str, Json] = {"title": setting.title, **setting.kind.schema()}
     schema["default"] = setting.default
     schema["markdownDescription"] = setting.description
+    schema["order"] = order
     if setting.scope:
         schema["scope"] = setting.scope
     return schema
 
 
-def configuration() -> dict[str, Json]:
-    """The manifest's `contributes.configuration`: the server's settings, then the editor's."""
-    properties: dict[str, Json] = {
-        f"{SECTION}.{setting.key}": property_schema(setting)
-        for setting in (*SETTINGS, *EDITOR_ONLY)
-    }
-    return {"title": TITLE, "properties": properties}
+def presentation_order() -> list[Setting]:
+    """Every setting as the Settings editor shows it: by section, then as declared."""
+    declared = (*SETTINGS, *EDITOR_ONLY)
+    return sorted(declared, key=lambda s: (s.section.order, declared.index(s)))
+
+
+def configuration() -> list[Json]:
+    """The manifest's `contributes.configuration`: one titled section per heading, the
+    server's settings and the editor's. Without `order` VS Code lists a section's
+    settings alphabetically, which put allowRemoteEndpoint first."""
+    sections: dict[Section, dict[str, Json]] = {}
+    for order, setting in enumerate(presentation_order(), start=1):
+        properties = sections.setdefault(setting.section, {})
+        properties[f"{SECTION}.{setting.key}"] = property_schema(setting, order)
+    return [
+        {"title": section.title, "order": section.order, "properties": properties}
+        for section, properties in sections.items()
+    ]
+
+
+def manifest_properties(manifest: dict[str, Any]) -> dict[str, Any]:
+    """All settings of a manifest, whichever shape its `contributes.configuration` has."""
+    configuration = manifest.get("contributes", {}).get("configuration", [])
+    blocks = configuration if isinstance(configuration, list) else [configuration]
+    return {name: schema for block in blocks for name, schema in block["properties"].items()}
 
 
 def render_package_json(text: str) -> str:
@@ -95,9 +121,14 @@ def render_package_json(text: str) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 
 
+COMMAND_LINK: Final = re.compile(r"\[([^\]]+)\]\(command:[\w.]+\)")
+
+
 def _readme_text(markdown: str) -> str:
-    """A manifest description as README table text: plain setting names, no bare pipes."""
-    return re.sub(rf"#{SECTION}\.([\w.]+)#", r"\1", markdown).replace("|", "\\|")
+    """A manifest description as README table text: plain setting names, command titles
+    in bold instead of links that only VS Code can follow, no bare pipes."""
+    text = re.sub(rf"#{SECTION}\.([\w.]+)#", r"\1", markdown)
+    return COMMAND_LINK.sub(r"**\1**", text).replace("|", "\\|")
 
 
 def _readme_default(setting: Setting) -> str:

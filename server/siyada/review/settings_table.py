@@ -40,14 +40,35 @@ from siyada.review.setting_values import (
 DEFAULT_MODEL = "qwen2.5-coder:7b"
 
 
+@dataclass(frozen=True)
+class Section:
+    """A heading of VS Code's Settings editor; sections are shown by `order`."""
+
+    title: str
+    order: int
+
+
+# The essentials first (endpoint, model, triggers), then the rest by how often it is
+# changed. Within a section, settings are shown in the order they are declared.
+MODEL_SECTION: Final = Section("Model", 1)
+REVIEW_SECTION: Final = Section("When to review", 2)
+FINDINGS_SECTION: Final = Section("Findings shown", 3)
+SERVER_SECTION: Final = Section("Model server", 4)
+LIMITS_SECTION: Final = Section("Limits and cache", 5)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Setting:
     """One key of section `siyada`, as the server, the manifest and the README know it."""
 
     key: str
+    title: str  # the setting in words, e.g. "Debounce (ms)": JSON schema's `title`
+    section: Section
     kind: Kind
     default: Json  # as the editor shows it; `kind.parse(default)` is the engine's default
-    description: str  # Markdown; `#siyada.key#` links to another setting in VS Code
+    # Markdown: `#siyada.key#` links to another setting in VS Code, and
+    # `[Siyada: Title](command:siyada.x)` runs a command (the README shows its title).
+    description: str
     default_text: str = ""  # the README's words for the default, when the value misleads
     scope: str = ""  # VS Code's scope, e.g. "machine": not settable per workspace
 
@@ -69,6 +90,8 @@ FILE_CONTEXT: Final = "file"
 SETTINGS: Final[tuple[Setting, ...]] = (
     Setting(
         key="provider",
+        title="Provider",
+        section=SERVER_SECTION,
         kind=OneOf(
             (
                 (OLLAMA_PROVIDER, "Ollama's native API (keep-alive, warm-up, Pull Model)."),
@@ -85,6 +108,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="endpoint",
+        title="Endpoint",
+        section=MODEL_SECTION,
         kind=Text(endpoint_url, "string URL"),
         default="",
         default_text="from `OLLAMA_HOST`, else `http://127.0.0.1:11434`",
@@ -95,13 +120,18 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="model",
+        title="Model",
+        section=MODEL_SECTION,
         kind=Text(non_empty_string),
         default=DEFAULT_MODEL,
-        description="Ollama model that reviews the code. Use **Siyada: Select Model** to pick "
-        "an installed one, **Siyada: Pull Model** to download it.",
+        description="Model that reviews the code. "
+        "[Siyada: Select Model](command:siyada.selectModel) picks an installed one; "
+        "[Siyada: Pull Model](command:siyada.pullModel) downloads it into Ollama.",
     ),
     Setting(
         key="triggers",
+        title="Triggers",
+        section=REVIEW_SECTION,
         kind=Switches(
             (
                 Switch("onOpen", "on_open", "Review a file when it is opened."),
@@ -109,25 +139,31 @@ SETTINGS: Final[tuple[Setting, ...]] = (
                 Switch(
                     "onType",
                     "on_type",
-                    "Review the edited functions while typing, after a pause of `debounceMs`.",
+                    "Review the edited functions while typing, after the pause set by "
+                    "siyada.debounceMs.",
                 ),
             ),
             build=Triggers,
         ),
         default={"onOpen": True, "onSave": True, "onType": True},
         default_text="all true",
-        description="When functions are reviewed. **Siyada: Review Current File** works "
-        "whatever is set here.",
+        description="When functions are reviewed. "
+        "[Siyada: Review Current File](command:siyada.reviewFile) works whatever is set "
+        "here.",
     ),
     Setting(
         key="debounceMs",
+        title="Debounce (ms)",
+        section=REVIEW_SECTION,
         kind=Integer(0, 60_000),
         default=1000,
         description="Pause after the last keystroke before edited functions are reviewed, "
-        "in milliseconds.",
+        "in milliseconds, while `#siyada.triggers#` has `onType`.",
     ),
     Setting(
         key="maxConcurrentRequests",
+        title="Concurrent requests",
+        section=SERVER_SECTION,
         kind=Integer(1, 16),
         default=1,
         description="How many review requests are sent to the model at once. Ollama answers "
@@ -135,6 +171,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="minSeverity",
+        title="Minimum severity",
+        section=FINDINGS_SECTION,
         kind=OneOf(
             tuple(
                 zip(
@@ -154,12 +192,16 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="minConfidence",
+        title="Minimum confidence",
+        section=FINDINGS_SECTION,
         kind=Number(0.0, 1.0),
         default=0.5,
         description="Findings the model is less confident about than this (0 to 1) are hidden.",
     ),
     Setting(
         key="categories",
+        title="Categories",
+        section=FINDINGS_SECTION,
         kind=SubsetOf(CATEGORIES, noun="categories"),
         default=list(CATEGORIES),
         default_text="all four",
@@ -167,12 +209,16 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="requestTimeoutSec",
+        title="Request timeout (s)",
+        section=SERVER_SECTION,
         kind=Number(1.0, 3600.0),
         default=120,
         description="Longest wait for the model's answer about one function, in seconds.",
     ),
     Setting(
         key="keepAlive",
+        title="Keep model loaded",
+        section=SERVER_SECTION,
         kind=Text(keep_alive_duration, "duration string or seconds"),
         default="30m",
         description="How long Ollama keeps the model loaded after the last request: a "
@@ -180,6 +226,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="allowRemoteEndpoint",
+        title="Allow a remote endpoint",
+        section=SERVER_SECTION,
         kind=Boolean(),
         default=False,
         description="Allow `#siyada.endpoint#` to point at another machine. Off by default, "
@@ -188,6 +236,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="apiKeyEnv",
+        title="API key variable",
+        section=SERVER_SECTION,
         kind=Text(environment_name, "environment variable name"),
         default="",
         description="Name of the environment variable that holds the API key of an "
@@ -197,6 +247,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="caBundle",
+        title="CA bundle",
+        section=SERVER_SECTION,
         kind=Text(file_path, "file path"),
         default="",
         description="A PEM file of the private certificate authority that signed an https "
@@ -205,6 +257,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="cacheDir",
+        title="Cache folder",
+        section=LIMITS_SECTION,
         kind=Text(folder_path, "folder path"),
         default="",
         description="Folder where the model's answers are kept, so a function reviewed once "
@@ -214,6 +268,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="maxFileKb",
+        title="Largest file (KB)",
+        section=LIMITS_SECTION,
         kind=Integer(1, 100_000),
         default=512,
         description="Files larger than this, in KB, are not reviewed; you are told so once "
@@ -221,6 +277,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="maxFunctionsPerFile",
+        title="Most functions per file",
+        section=LIMITS_SECTION,
         kind=Integer(1, 100_000),
         default=500,
         description="Most functions of one file that are reviewed, those nearest your edits "
@@ -228,6 +286,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     ),
     Setting(
         key="context",
+        title="Context",
+        section=REVIEW_SECTION,
         kind=OneOf(
             (
                 (FUNCTION_CONTEXT, "The model sees the function alone."),
