@@ -112,7 +112,10 @@ async def test_case5_hostile_fix_is_shown_without_its_edit(
 
     assert diagnostic.data["replacement"] is None
     actions = await code_actions(client, uri, diagnostic)
-    assert [a.title for a in actions] == ["Siyada: ignore this bug finding"]
+    assert [a.title for a in actions] == [
+        "Siyada: Ignore this bug finding",
+        "Siyada: Ignore in this file",
+    ]
 
 
 async def test_case5_forged_fix_on_a_real_diagnostic_is_refused(

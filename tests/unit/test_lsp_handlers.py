@@ -105,11 +105,17 @@ async def test_code_actions_for_a_published_diagnostic(
     )
 
     assert actions is not None
-    fix, ignore = actions
+    fix, ignore, ignore_file = actions
     assert fix.is_preferred and fix.edit is not None and fix.edit.changes is not None
     (edit,) = fix.edit.changes[URI]  # unversioned: this client cannot take versioned edits
     assert edit.new_text == FIX
-    assert ignore.title == "Siyada: ignore this bug finding"
+    assert fix.title == "Siyada: Fix “File handle is never closed”"
+    assert ignore.title == "Siyada: Ignore this bug finding"
+    assert ignore_file.title == "Siyada: Ignore in this file"
+    assert ignore_file.edit is not None and ignore_file.edit.changes is not None
+    (file_edit,) = ignore_file.edit.changes[URI]
+    assert file_edit.range.start == types.Position(line=0, character=0)
+    assert file_edit.new_text == "# siyada: ignore-file\n"
     await session.close()
 
 

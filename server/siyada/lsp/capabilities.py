@@ -14,6 +14,8 @@ class ClientFlags:
     configuration: bool = False
     versioned_edits: bool = False
     work_done_progress: bool = False
+    # Edits with change annotations that need confirmation: VS Code previews them.
+    change_annotations: bool = False
 
     @classmethod
     def of(cls, capabilities: types.ClientCapabilities) -> ClientFlags:
@@ -24,4 +26,5 @@ class ClientFlags:
             configuration=bool(workspace and workspace.configuration),
             versioned_edits=bool(edit and edit.document_changes),
             work_done_progress=bool(window and window.work_done_progress),
+            change_annotations=bool(edit and edit.change_annotation_support is not None),
         )
