@@ -425,8 +425,6 @@ def test_ignore_file_comment_silences_a_file_in_every_language(tmp_path: Path) -
         silenced = _check(str(ignored), "--format", "json", "--endpoint", double.url)
 
     assert found.returncode == 1, found.stderr
-    assert sorted(Path(entry["path"]).name for entry in json.loads(found.stdout)) == sorted(
-        _MARKED
-    )
+    assert sorted(Path(entry["path"]).name for entry in json.loads(found.stdout)) == sorted(_MARKED)
     assert silenced.returncode == 0, silenced.stderr
     assert json.loads(silenced.stdout) == []

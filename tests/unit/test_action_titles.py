@@ -10,7 +10,10 @@ from siyada.lsp.action_titles import IGNORE_FILE_TITLE, fix_title, ignore_title,
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("use an argument list instead of shell=True", "Use an argument list instead of shell=True"),
+        (
+            "use an argument list instead of shell=True",
+            "Use an argument list instead of shell=True",
+        ),
         ("close", "Close"),
         ("Use a context manager", "Use a context manager"),
         ("shlex.split the command", "shlex.split the command"),
@@ -52,7 +55,11 @@ def test_a_needed_import_is_said() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        (["    run(cmd, shell=True)"], ["    run(cmd, shell=False)"], "Replace “True” with “False”"),
+        (
+            ["    run(cmd, shell=True)"],
+            ["    run(cmd, shell=False)"],
+            "Replace “True” with “False”",
+        ),
         (
             ["    f = open(path)"],
             ["    f = open(path, encoding='utf-8')"],
@@ -80,9 +87,10 @@ def test_a_needed_import_is_said() -> None:
 def test_without_a_model_title_a_short_change_names_itself(
     old: list[str], new: list[str], expected: str
 ) -> None:
-    assert fix_title(
-        model_title=None, problem_title="Problem", old_lines=old, new_lines=new
-    ) == f"Siyada: {expected}"
+    assert (
+        fix_title(model_title=None, problem_title="Problem", old_lines=old, new_lines=new)
+        == f"Siyada: {expected}"
+    )
 
 
 def test_without_a_model_title_a_large_change_names_the_problem() -> None:

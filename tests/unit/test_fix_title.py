@@ -53,7 +53,7 @@ def test_the_schema_has_an_optional_bounded_fix_title() -> None:
 
 def test_the_prompt_asks_for_a_short_imperative_fix_title() -> None:
     for prompt in (SYSTEM_PROMPT, SYSTEM_PROMPT_WITH_CONTEXT):
-        assert '- fix_title: with a replacement only: a short imperative phrase' in prompt
+        assert "- fix_title: with a replacement only: a short imperative phrase" in prompt
         assert '"fix_title":{"maxLength":80,"type":"string"}' in prompt
 
 

@@ -216,7 +216,11 @@ def _ecmascript_needs(spec: LanguageSpec, root: Node, rows: tuple[int, int]) -> 
 
 
 def _go_needs(spec: LanguageSpec, root: Node, rows: tuple[int, int]) -> tuple[str, ...]:
-    imported = {_go_import_name(node) for _, c in spec.query_matches(_GO_IMPORTS, root) for node in c["import"]}
+    imported = {
+        _go_import_name(node)
+        for _, c in spec.query_matches(_GO_IMPORTS, root)
+        for node in c["import"]
+    }
     used = [
         name
         for name in _qualifiers(spec, _GO_QUALIFIERS, root, rows)
@@ -242,9 +246,7 @@ def _go_import_name(spec_node: Node) -> str:
     return elements[-1]
 
 
-def _qualifiers(
-    spec: LanguageSpec, query: str, root: Node, rows: tuple[int, int]
-) -> list[str]:
+def _qualifiers(spec: LanguageSpec, query: str, root: Node, rows: tuple[int, int]) -> list[str]:
     """The qualifiers used on `rows`, each once, in order of first use."""
     found: dict[str, None] = {}
     for _, captures in spec.query_matches(query, root, rows):
@@ -262,7 +264,9 @@ def _named_elsewhere(root: Node, name: str, member_type: str) -> bool:
         node = pending.pop()
         if node.type in ("identifier", "package_identifier") and _text(node) == name:
             parent = node.parent
-            qualifier = parent is not None and parent.type == member_type and parent.child(0) == node
+            qualifier = (
+                parent is not None and parent.type == member_type and parent.child(0) == node
+            )
             if not qualifier:
                 return True
         pending.extend(node.children)

@@ -58,7 +58,7 @@ def fix_title(
 
 
 def _change_title(old_lines: Sequence[str], new_lines: Sequence[str]) -> str | None:
-    """"Replace “a” with “b”", "Remove “a”" or "Add “b”" when the edit changes one short
+    """ "Replace “a” with “b”", "Remove “a”" or "Add “b”" when the edit changes one short
     run of tokens; None when it changes more."""
     old, new = _Tokens(old_lines), _Tokens(new_lines)
     prefix = 0

@@ -104,7 +104,9 @@ class _EditBuilder:
             label=confirm, needs_confirmation=True, description="Siyada quick fix"
         )
         return types.WorkspaceEdit(
-            document_changes=[types.TextDocumentEdit(text_document=self._identifier(), edits=[edit])],
+            document_changes=[
+                types.TextDocumentEdit(text_document=self._identifier(), edits=[edit])
+            ],
             change_annotations={FIX_ANNOTATION: annotation},
         )
 
