@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from siyada.code.languages import LanguageSpec, language_for
+from siyada.code.languages import LanguageSpec, encode_source, language_for
 from siyada.code.missing_names import imports_needed
 
 PYTHON = "import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n    return cmd\n"
@@ -130,3 +130,16 @@ def test_go_a_variable_named_like_a_package_binds_it() -> None:
 def test_languages_it_cannot_tell_report_nothing(language_id: str, text: str, fix: str) -> None:
     line = 2 if language_id == "java" else 1
     assert imports_needed(_spec(language_id), text, line, line, fix) == ()
+
+
+def test_the_incremental_parse_gives_the_same_answer() -> None:
+    spec = _spec("python")
+    tree = spec.parse(encode_source(PYTHON))
+    assert imports_needed(spec, PYTHON, 3, 3, SHLEX_FIX, tree) == ("shlex",)
+    # The tree is only copied: the document's own parse is unchanged.
+    assert tree.root_node.text == encode_source(PYTHON)
+
+
+def test_a_crlf_document_is_read_by_its_rows() -> None:
+    text = PYTHON.replace("\n", "\r\n")
+    assert imports_needed(_spec("python"), text, 3, 3, SHLEX_FIX) == ("shlex",)

@@ -25,8 +25,8 @@ import builtins
 from collections.abc import Iterator
 from typing import Final
 
-from siyada.code.languages import LanguageSpec, Node, encode_source
-from siyada.code.text import split_lines
+from siyada.code.fixes import parse_with_fix
+from siyada.code.languages import LanguageSpec, Node, Tree
 
 __all__ = ["imports_needed"]
 
@@ -163,19 +163,23 @@ _GO_IMPORTS: Final = "(import_spec) @import"
 
 
 def imports_needed(
-    spec: LanguageSpec, text: str, start_line: int, end_line: int, replacement: str
+    spec: LanguageSpec,
+    text: str,
+    start_line: int,
+    end_line: int,
+    replacement: str,
+    tree: Tree | None = None,
 ) -> tuple[str, ...]:
     """What replacing document lines start_line..end_line (0-based, inclusive) of `text`
     with `replacement` needs imported that the file lacks, in order of first use: module
     names (Python, JavaScript, TypeScript) or import paths (Go). Empty when nothing is
-    missing or it cannot be told (see the module's note)."""
+    missing or it cannot be told (see the module's note). `tree`, the parse of
+    `encode_source(text)`, makes the parse with the fix incremental."""
     if spec.id not in ("python", "javascript", "typescript", "tsx", "go"):
         return ()
-    lines = split_lines(text)
-    new_lines = replacement.split("\n")
-    fixed = "\n".join([*lines[:start_line], *new_lines, *lines[end_line + 1 :]])
-    root = spec.parse(encode_source(fixed)).root_node
-    rows = (start_line, start_line + len(new_lines) - 1)
+    fixed = parse_with_fix(spec, text, start_line, end_line, replacement, tree)
+    root = fixed.root_node
+    rows = (start_line, start_line + replacement.count("\n"))
     if spec.id == "python":
         return _python_needs(spec, root, rows)
     if spec.id == "go":

@@ -162,7 +162,7 @@ def _quick_fix(
         old_lines=fix.evidence_lines,
         new_lines=new_lines,
         needed_imports=imports_needed(
-            spec, snapshot.text, fix.start_line, fix.end_line, fix.replacement
+            spec, snapshot.text, fix.start_line, fix.end_line, fix.replacement, source.tree
         ),
     )
     multi_line = len(new_lines) > 1 or fix.end_line > fix.start_line
