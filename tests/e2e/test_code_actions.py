@@ -322,3 +322,36 @@ async def test_utf8_positions_when_the_client_negotiates_them(
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
     assert diagnostic.range.end.character == len(line.encode("utf-8"))
+
+
+async def test_one_ignore_in_this_file_for_several_findings(
+    client: LanguageClient, double: OllamaDouble, tmp_path: Path
+) -> None:
+    double.add_rule(
+        "def load",
+        content={
+            "findings": [
+                finding("    f = open(path)"),
+                finding("    return f.read()", title="Reads it all", category="performance"),
+            ]
+        },
+    )
+    await initialize(client, endpoint=double.url)
+    uri = open_document(client, tmp_path / "a.py", SOURCE)
+    diagnostics = await wait_for_diagnostics(client, uri, lambda d: len(d) == 2)
+
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=diagnostics[0].range.start, end=diagnostics[1].range.end),
+            context=types.CodeActionContext(diagnostics=list(diagnostics)),
+        )
+    )
+
+    actions = [a for a in result or [] if isinstance(a, types.CodeAction)]
+    assert [a.title for a in actions] == [
+        "Siyada: Ignore this bug finding",
+        "Siyada: Ignore this performance finding",
+        "Siyada: Ignore in this file",
+    ]
+    assert list(actions[-1].diagnostics or []) == list(diagnostics)

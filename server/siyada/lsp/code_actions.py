@@ -49,6 +49,7 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
     if snapshot is None:
         return None
     actions: list[types.CodeAction] = []
+    answered: list[types.Diagnostic] = []
     for diagnostic in params.context.diagnostics:
         if diagnostic.source != SOURCE:
             continue
@@ -63,7 +64,10 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
         if quick_fix is not None:
             actions.append(quick_fix)
         actions.append(_ignore_action(spec, fix, diagnostic, edit_for))
-        actions.append(_ignore_file_action(spec, diagnostic, edit_for))
+        answered.append(diagnostic)
+    if answered:  # one "Ignore in this file" however many findings the range holds
+        edit_for = _EditBuilder(session, uri, snapshot.version, snapshot.text)
+        actions.append(_ignore_file_action(spec, answered, edit_for))
     return actions
 
 
@@ -221,13 +225,13 @@ def _ignore_action(
 
 
 def _ignore_file_action(
-    spec: LanguageSpec, diagnostic: types.Diagnostic, edit_for: _EditBuilder
+    spec: LanguageSpec, diagnostics: list[types.Diagnostic], edit_for: _EditBuilder
 ) -> types.CodeAction:
     insertion = ignore_file_insertion(spec, edit_for.lines)
     return types.CodeAction(
         title=IGNORE_FILE_TITLE,
         kind=types.CodeActionKind.QuickFix,
-        diagnostics=[diagnostic],
+        diagnostics=diagnostics,
         is_preferred=False,
         edit=edit_for.insert_lines_before(insertion.line, insertion.lines),
     )
