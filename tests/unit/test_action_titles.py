@@ -41,6 +41,16 @@ def test_the_model_fix_title_names_the_fix() -> None:
     assert title == "Siyada: Use an argument list instead of shell=True"
 
 
+def test_markdown_code_spans_lose_their_backticks() -> None:
+    title = fix_title(
+        model_title="use `shlex.split` instead of `shell=True`",
+        problem_title="Shell injection",
+        old_lines=["    run(cmd, shell=True)"],
+        new_lines=["    run(shlex.split(cmd))"],
+    )
+    assert title == "Siyada: Use shlex.split instead of shell=True"
+
+
 def test_a_needed_import_is_said() -> None:
     title = fix_title(
         model_title="use shlex.split",

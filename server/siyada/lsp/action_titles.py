@@ -27,6 +27,7 @@ _MAX_SNIPPET: Final = 40
 _TOKEN: Final = re.compile(r"\w+|\S")
 _PLAIN_WORD: Final = re.compile(r"[a-z]+(?=\s|$)")
 _SEPARATORS: Final = ",; "
+_CODE_SPAN: Final = re.compile(r"`([^`]+)`")
 
 
 def sentence_case(text: str) -> str:
@@ -50,6 +51,8 @@ def fix_title(
     needed_imports: Sequence[str] = (),
 ) -> str:
     """The quick fix's title: what it changes, then any import it needs."""
+    # Titles are plain text: the model's Markdown code spans would show their backticks.
+    model_title = _CODE_SPAN.sub(r"\1", model_title) if model_title else None
     named = model_title or _change_title(old_lines, new_lines) or f"Fix “{problem_title}”"
     title = PREFIX + sentence_case(named)
     if needed_imports:
