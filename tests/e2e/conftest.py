@@ -188,6 +188,7 @@ def finding(
     severity: str = "warning",
     replacement: str | None = None,
     confidence: float = 0.9,
+    fix_title: str | None = None,
 ) -> dict[str, Any]:
     item: dict[str, Any] = {
         "category": category,
@@ -199,6 +200,8 @@ def finding(
     }
     if replacement is not None:
         item["replacement"] = replacement
+    if fix_title is not None:
+        item["fix_title"] = fix_title
     return item
 
 

@@ -8,8 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from siyada.code.languages import language_for
+from siyada.code.suppressions import ignore_file_insertion
+from siyada.code.text import split_lines
 from tests.e2e.conftest import MODEL, finding
-from tests.model_server import OllamaDouble
+from tests.model_server import OllamaDouble, marker_findings
 
 PYTHON = "def load(path):\n    f = open(path)\n    return f.read()\n"
 GO = (
@@ -390,3 +393,38 @@ def test_case13_symlink_loop_is_named_as_such(tmp_path: Path) -> None:
     assert f"{tmp_path / 'loop.py'}: a symlink loop" in loop.stderr
     assert "no such file" not in loop.stderr
     assert f"a symlink to {tmp_path / 'missing.py'}, which does not exist" in gone.stderr
+
+
+# One function per language, with a line the double reports (its MARKER).
+_MARKED = {
+    "a.py": 'def f():\n    x = "BENCH_MARK"\n    return x\n',
+    "b.js": 'function f() {\n  const x = "BENCH_MARK";\n  return x;\n}\n',
+    "c.ts": 'function f(): string {\n  const x = "BENCH_MARK";\n  return x;\n}\n',
+    "d.go": 'package p\n\nfunc F() string {\n\tx := "BENCH_MARK"\n\treturn x\n}\n',
+    "e.rs": 'fn f() -> &\'static str {\n    let x = "BENCH_MARK";\n    x\n}\n',
+    "F.java": 'class F {\n  String f() {\n    String x = "BENCH_MARK";\n    return x;\n  }\n}\n',
+    "g.c": 'const char *f(void) {\n  const char *x = "BENCH_MARK";\n  return x;\n}\n',
+    "h.cpp": 'const char *f() {\n  const char *x = "BENCH_MARK";\n  return x;\n}\n',
+}
+
+
+def test_ignore_file_comment_silences_a_file_in_every_language(tmp_path: Path) -> None:
+    plain, ignored = tmp_path / "plain", tmp_path / "ignored"
+    plain.mkdir()
+    ignored.mkdir()
+    for name, text in _MARKED.items():
+        spec = language_for(None, name)
+        assert spec is not None
+        lines = split_lines(text)
+        insertion = ignore_file_insertion(spec, lines)  # what "Ignore in this file" inserts
+        edited = [*lines[: insertion.line], *insertion.lines, *lines[insertion.line :]]
+        (plain / name).write_text(text)
+        (ignored / name).write_text("\n".join(edited))
+    with OllamaDouble(models=[MODEL], default_answer=marker_findings) as double:
+        found = _check(str(plain), "--format", "json", "--endpoint", double.url)
+        silenced = _check(str(ignored), "--format", "json", "--endpoint", double.url)
+
+    assert found.returncode == 1, found.stderr
+    assert sorted(Path(entry["path"]).name for entry in json.loads(found.stdout)) == sorted(_MARKED)
+    assert silenced.returncode == 0, silenced.stderr
+    assert json.loads(silenced.stdout) == []

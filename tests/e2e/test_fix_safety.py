@@ -58,7 +58,8 @@ def _quick_fix(actions: list[types.CodeAction]) -> types.CodeAction:
 
 
 def _document_edit(action: types.CodeAction, uri: str) -> types.TextDocumentEdit:
-    """The action's only change: one text edit of this document, carried, not commanded."""
+    """The action's only change: one text edit of this document, carried, not commanded;
+    an annotated edit (a fix over several lines, previewed) needs confirmation."""
     assert action.command is None, "a fix must be an edit the editor applies, not a command"
     assert action.edit is not None and action.edit.changes is None
     changes = action.edit.document_changes
@@ -66,7 +67,11 @@ def _document_edit(action: types.CodeAction, uri: str) -> types.TextDocumentEdit
     (change,) = changes
     assert isinstance(change, types.TextDocumentEdit)
     assert change.text_document.uri == uri
-    assert len(change.edits) == 1 and isinstance(change.edits[0], types.TextEdit)
+    (edit,) = change.edits
+    assert isinstance(edit, types.TextEdit | types.AnnotatedTextEdit)
+    if isinstance(edit, types.AnnotatedTextEdit):
+        annotations = action.edit.change_annotations
+        assert annotations is not None and annotations[edit.annotation_id].needs_confirmation
     return change
 
 
@@ -91,7 +96,7 @@ def _offset(text: str, position: types.Position) -> int:
     return start + len(line)
 
 
-def _apply(text: str, edit: types.TextEdit) -> str:
+def _apply(text: str, edit: types.TextEdit | types.AnnotatedTextEdit) -> str:
     start, end = _offset(text, edit.range.start), _offset(text, edit.range.end)
     assert start <= end
     return text[:start] + edit.new_text + text[end:]
@@ -296,3 +301,7 @@ async def test_quick_fix_round_trips_exactly(
         source[:line_start] + f"{indent}# siyada: ignore[bug]{eol}" + source[line_start:]
     )
     assert ignored.encode("utf-8") == expected_ignored.encode("utf-8")
+    # "Ignore in this file" inserts its comment as the first line, with the file's EOL.
+    (ignore_file,) = [a for a in actions if a.title == "Siyada: Ignore in this file"]
+    whole_file = _apply(source, _document_edit(ignore_file, uri).edits[0])
+    assert whole_file.encode("utf-8") == f"# siyada: ignore-file{eol}{source}".encode()

@@ -280,7 +280,7 @@ async def test_editor_session_contacts_only_loopback_and_logs_no_code(
         server, uri, lambda d: len(d) == 1 and d[0].data["version"] == 3
     )
     assert any(
-        a.title.startswith("Siyada: File handle") for a in await _actions(server, uri, diagnostic)
+        a.title == "Siyada: Add “encoding='utf-8'”" for a in await _actions(server, uri, diagnostic)
     )
     for command in ("siyada.listModels", "siyada.status"):
         await server.workspace_execute_command_async(

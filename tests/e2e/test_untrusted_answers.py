@@ -112,7 +112,10 @@ async def test_case5_hostile_fix_is_shown_without_its_edit(
 
     assert diagnostic.data["replacement"] is None
     actions = await code_actions(client, uri, diagnostic)
-    assert [a.title for a in actions] == ["Siyada: ignore this bug finding"]
+    assert [a.title for a in actions] == [
+        "Siyada: Ignore this bug finding",
+        "Siyada: Ignore in this file",
+    ]
 
 
 async def test_case5_forged_fix_on_a_real_diagnostic_is_refused(
@@ -123,7 +126,8 @@ async def test_case5_forged_fix_on_a_real_diagnostic_is_refused(
     uri = open_document(client, tmp_path / "m.py", AVERAGE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
     offered = await code_actions(client, uri, diagnostic)
-    assert [a.is_preferred for a in offered] == [True, False]  # the benign fix is offered
+    # The benign fix is offered, then the two "Ignore" actions.
+    assert [a.is_preferred for a in offered] == [True, False, False]
 
     diagnostic.data = {**diagnostic.data, "replacement": SHELL_OUT.replace("\n", "\n    ")}
     actions = await code_actions(client, uri, diagnostic)

@@ -18,6 +18,7 @@ from siyada.review.open_document import OpenDocument
 from siyada.review.pipeline import contexts_of, review_key
 from siyada.review.prompt import (
     FILE_CONTEXT_PROMPT_VERSION,
+    PROMPT_VERSION,
     REVIEW_OPTIONS_BASE,
     SYSTEM_PROMPT,
     SYSTEM_PROMPT_WITH_CONTEXT,
@@ -119,8 +120,8 @@ def test_the_system_text_with_context_says_what_it_is_for() -> None:
 def test_the_system_text_with_context_is_pinned_to_its_version() -> None:
     digest = hashlib.sha256(SYSTEM_PROMPT_WITH_CONTEXT.encode()).hexdigest()
     assert (FILE_CONTEXT_PROMPT_VERSION, digest) == (
-        "1",
-        "be68f6c590a1fdc52a209eb03c5881d5f692be580ac7878f30aa54a7ef4ad5d9",
+        "2",
+        "dce6642575c3694f3d0abbd017e904b0539e14bc759360b432299d44567a6479",
     ), "the system text with context changed: bump FILE_CONTEXT_PROMPT_VERSION and the digest"
 
 
@@ -131,7 +132,7 @@ def test_without_context_answers_keep_the_names_they_had() -> None:
     before = answer_digest(
         function_hash="h",
         model="m",
-        prompt_version="2",
+        prompt_version=PROMPT_VERSION,
         language="python",
         extra={
             "num_ctx": NUM_CTX,

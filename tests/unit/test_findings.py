@@ -271,6 +271,7 @@ def test_valid_finding_is_normalised() -> None:
         "explanation": "Built by string formatting.",
         "evidence": raw["evidence"],
         "replacement": "x",
+        "fix_title": None,
         "confidence": 1.0,
     }
 

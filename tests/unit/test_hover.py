@@ -109,8 +109,9 @@ async def test_case3_the_hover_says_everything_in_words_with_honest_links(
         "[Review this file again](command:siyada.reviewFile) \u00b7 "
         f"[Siyada settings]({settings_link}) \u00b7 "
         f"[About security findings and how to silence them]({page})\n\n"
-        "The light bulb (Quick Fix) offers the fix when there is one, and \u201cIgnore\u201d, "
-        "which adds a `siyada: ignore[security]` comment."
+        "The light bulb (Quick Fix) offers the fix when there is one, "
+        "\u201cIgnore this security finding\u201d, which adds a "
+        "`siyada: ignore[security]` comment, and \u201cIgnore in this file\u201d."
     )
     # Every command linked is one the server or VS Code really has; the model's own
     # link to a command became text.

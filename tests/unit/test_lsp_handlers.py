@@ -105,11 +105,17 @@ async def test_code_actions_for_a_published_diagnostic(
     )
 
     assert actions is not None
-    fix, ignore = actions
+    fix, ignore, ignore_file = actions
     assert fix.is_preferred and fix.edit is not None and fix.edit.changes is not None
     (edit,) = fix.edit.changes[URI]  # unversioned: this client cannot take versioned edits
     assert edit.new_text == FIX
-    assert ignore.title == "Siyada: ignore this bug finding"
+    assert fix.title == "Siyada: Fix “File handle is never closed”"
+    assert ignore.title == "Siyada: Ignore this bug finding"
+    assert ignore_file.title == "Siyada: Ignore in this file"
+    assert ignore_file.edit is not None and ignore_file.edit.changes is not None
+    (file_edit,) = ignore_file.edit.changes[URI]
+    assert file_edit.range.start == types.Position(line=0, character=0)
+    assert file_edit.new_text == "# siyada: ignore-file\n"
     await session.close()
 
 
@@ -231,4 +237,59 @@ async def test_review_progress_goes_create_begin_end_through_the_output(
     )
     assert values[-1] == types.WorkDoneProgressEnd(message="Review done")
     assert [s["state"] for s in output.statuses][-2:] == ["reviewing", "ready"]
+    await session.close()
+
+
+def test_change_annotations_are_used_only_when_the_client_announces_them() -> None:
+    def flags(annotations: types.ChangeAnnotationsSupportOptions | None) -> ClientFlags:
+        edit = types.WorkspaceEditClientCapabilities(
+            document_changes=True, change_annotation_support=annotations
+        )
+        workspace = types.WorkspaceClientCapabilities(workspace_edit=edit)
+        return ClientFlags.of(types.ClientCapabilities(workspace=workspace))
+
+    assert flags(types.ChangeAnnotationsSupportOptions(groups_on_label=True)).change_annotations
+    assert not flags(None).change_annotations
+    assert not ClientFlags.of(types.ClientCapabilities()).change_annotations
+
+
+async def test_a_multi_line_fix_needs_confirmation_when_the_client_previews(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    double.add_rule(
+        "def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]}
+    )
+    output = FakeOutput()
+    flags = ClientFlags(versioned_edits=True, change_annotations=True)
+    session = make_session(output, tmp_path, flags, endpoint=double.url)
+    _open(session)
+    await session.scheduler.idle()
+    (diagnostic,) = output.latest_diagnostics(URI)
+
+    actions = code_actions.code_actions(
+        session,
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        ),
+    )
+
+    assert actions is not None
+    fix = actions[0]
+    assert fix.edit is not None and fix.edit.document_changes is not None
+    (change,) = fix.edit.document_changes
+    assert isinstance(change, types.TextDocumentEdit) and change.text_document.version == 1
+    (edit,) = change.edits
+    assert isinstance(edit, types.AnnotatedTextEdit) and edit.new_text == FIX
+    assert fix.edit.change_annotations == {
+        edit.annotation_id: types.ChangeAnnotation(
+            label="Siyada: Fix “File handle is never closed”",
+            needs_confirmation=True,
+            description="Siyada quick fix",
+        )
+    }
+    # The "Ignore" actions insert a comment: nothing to preview.
+    for ignore in actions[1:]:
+        assert ignore.edit is not None and ignore.edit.change_annotations is None
     await session.close()

@@ -1,12 +1,15 @@
 import pytest
 
-from siyada.code.languages import LanguageSpec, language_for
+from siyada.code.languages import LanguageSpec, count_tree_errors, encode_source, language_for
 from siyada.code.suppressions import (
+    FileCommentInsertion,
     file_is_suppressed,
     ignore_comment,
+    ignore_file_insertion,
     is_suppressed,
     suppressed_categories,
 )
+from siyada.code.text import split_lines
 
 
 def _spec(language_id: str) -> LanguageSpec:
@@ -104,3 +107,83 @@ def test_ignore_comment_round_trips() -> None:
     lines = [f"\tfor {{}}  {comment}"]
     assert is_suppressed(lines, 0, "performance")
     assert not is_suppressed(lines, 0, "security")
+
+
+# --- "Ignore in this file" ---------------------------------------------------------
+
+# A file of each language with what must stay at its top, and the lines expected after
+# the insertion.
+_FILE_HEADERS = [
+    (
+        "python",
+        '#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n"""Doc."""\ndef f():\n    pass\n',
+        ["#!/usr/bin/env python3", "# -*- coding: utf-8 -*-", "# siyada: ignore-file"],
+    ),
+    ("python", "def f():\n    pass\n", ["# siyada: ignore-file", "def f():"]),
+    (
+        "javascript",
+        "#!/usr/bin/env node\n'use strict';\nfunction f() {}\n",
+        ["#!/usr/bin/env node", "// siyada: ignore-file", "'use strict';"],
+    ),
+    (
+        "typescript",
+        "// Copyright 2026\nexport function f(): void {}\n",
+        ["// siyada: ignore-file", "// Copyright 2026"],
+    ),
+    ("tsx", "export const A = () => <div />;\n", ["// siyada: ignore-file", "export const"]),
+    (
+        "go",
+        "//go:build linux\n// +build linux\n\n// Package p does.\npackage p\n\nfunc f() {}\n",
+        ["//go:build linux", "// +build linux", "", "// siyada: ignore-file", "", "// Package"],
+    ),
+    (
+        "go",
+        "// Package p does.\npackage p\n\nfunc f() {}\n",
+        ["// siyada: ignore-file", "", "// Package p does."],
+    ),
+    (
+        "rust",
+        "#![allow(dead_code)]\nfn f() {}\n",
+        ["// siyada: ignore-file", "#![allow(dead_code)]"],
+    ),
+    (
+        "rust",
+        "#!/usr/bin/env run-cargo-script\nfn main() {}\n",
+        ["#!/usr/bin/env run-cargo-script", "// siyada: ignore-file", "fn main() {}"],
+    ),
+    ("java", "package a;\nclass A {}\n", ["// siyada: ignore-file", "package a;"]),
+    ("c", "#include <stdio.h>\nint f(void) { return 0; }\n", ["// siyada: ignore-file", "#inc"]),
+    ("cpp", "#pragma once\nint f() { return 0; }\n", ["// siyada: ignore-file", "#pragma once"]),
+]
+
+
+@pytest.mark.parametrize(("language_id", "text", "expected_top"), _FILE_HEADERS)
+def test_ignore_file_insertion_goes_where_a_file_comment_belongs(
+    language_id: str, text: str, expected_top: list[str]
+) -> None:
+    spec = _spec(language_id)
+    lines = split_lines(text)
+    insertion = ignore_file_insertion(spec, lines)
+    edited = [*lines[: insertion.line], *insertion.lines, *lines[insertion.line :]]
+
+    assert len(edited) > len(expected_top)
+    tops = [line[: len(top)] for line, top in zip(edited, expected_top, strict=False)]
+    assert tops == expected_top
+    edited_text = "\n".join(edited)
+    assert file_is_suppressed(edited_text)
+    # The comment is a comment: the file parses as well as before, with one more line.
+    assert count_tree_errors(spec.parse(encode_source(edited_text))) == count_tree_errors(
+        spec.parse(encode_source(text))
+    )
+
+
+def test_ignore_file_insertion_in_an_empty_document() -> None:
+    insertion = ignore_file_insertion(_spec("python"), [""])
+    assert insertion == FileCommentInsertion(0, ("# siyada: ignore-file",))
+
+
+def test_the_insertion_is_never_past_the_last_line() -> None:
+    # Build constraints and nothing else: the comment goes on the last (empty) line.
+    insertion = ignore_file_insertion(_spec("go"), ["//go:build linux", ""])
+    assert insertion == FileCommentInsertion(1, ("// siyada: ignore-file", ""))
+    assert ignore_file_insertion(_spec("python"), ["#!/bin/python"]).line == 1

@@ -29,7 +29,13 @@ from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec, Node, Tree, count_tree_errors, encode_source
 from siyada.code.text import split_lines
 
-__all__ = ["MAX_GROWTH_FACTOR", "MAX_GROWTH_LINES", "fix_is_local", "fix_refusal"]
+__all__ = [
+    "MAX_GROWTH_FACTOR",
+    "MAX_GROWTH_LINES",
+    "fix_is_local",
+    "fix_refusal",
+    "parse_with_fix",
+]
 
 MAX_GROWTH_FACTOR: Final = 3
 MAX_GROWTH_LINES: Final = 10
@@ -172,6 +178,22 @@ def fix_refusal(
     ):
         return "it moves the function's first or last line"
     return None
+
+
+def parse_with_fix(
+    spec: LanguageSpec,
+    text: str,
+    start_line: int,
+    end_line: int,
+    replacement: str,
+    tree: Tree | None = None,
+) -> Tree:
+    """The parse of `text` with document lines start_line..end_line replaced by
+    `replacement`: incremental from `tree` (the parse of `encode_source(text)`) when
+    given. Its rows are those of the document with the fix applied."""
+    before = tree if tree is not None else spec.parse(encode_source(text))
+    lines = split_lines(text)
+    return _reparse(spec, before, lines, start_line, end_line, replacement.split("\n"))[1]
 
 
 def _reparse(

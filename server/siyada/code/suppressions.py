@@ -4,20 +4,28 @@
 below; `siyada: ignore[security,performance]` only those categories;
 `siyada: ignore-file`, anywhere, silences the whole file. Like `# noqa`, the marker is
 matched in the line's text without deciding whether it sits in a comment.
+
+`ignore_file_edit` says where the "Ignore in this file" action puts its comment: at the
+top, after what must stay first (a shebang, Python's encoding line, Go's build
+constraints).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
 
 from siyada.code.languages import LanguageSpec
 
 __all__ = [
     "FILE_SUPPRESS_RE",
     "SUPPRESS_RE",
+    "FileCommentInsertion",
     "file_is_suppressed",
     "ignore_comment",
+    "ignore_file_insertion",
     "is_suppressed",
     "suppressed_categories",
 ]
@@ -60,3 +68,50 @@ def file_is_suppressed(text: str) -> bool:
 def ignore_comment(spec: LanguageSpec, category: str) -> str:
     """The comment that ignores `category`, in the language's line-comment syntax."""
     return f"{spec.line_comment} siyada: ignore[{category}]"
+
+
+@dataclass(frozen=True)
+class FileCommentInsertion:
+    """Lines to insert before document line `line` (0-based) to ignore the whole file."""
+
+    line: int
+    lines: tuple[str, ...]
+
+
+# PEP 263: the encoding declaration on the first or second line.
+_PYTHON_ENCODING: Final = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
+# Go build constraints: `//go:build` and the older `// +build`.
+_GO_BUILD: Final = re.compile(r"^//(go:build|\s*\+build)(\s|$)")
+
+
+def ignore_file_insertion(spec: LanguageSpec, lines: Sequence[str]) -> FileCommentInsertion:
+    """Where and what to insert so that `siyada: ignore-file` silences the file.
+
+    The comment goes at the top, after a shebang (which must stay the first line; a
+    Rust `#![attribute]` is no shebang), Python's encoding line (which must stay on line
+    1 or 2) and Go's build constraints with the blank line that ends them. In Go the
+    comment is followed by a blank line, so it never becomes the package's doc comment.
+    """
+    comment = f"{spec.line_comment} siyada: ignore-file"
+    line = 0
+    if lines and lines[0].startswith("#!") and not lines[0].startswith("#!["):
+        line = 1
+    if spec.id == "python":
+        while line < min(2, len(lines)) and _PYTHON_ENCODING.match(lines[line]):
+            line += 1
+    if spec.id == "go":
+        return FileCommentInsertion(_after_build_constraints(lines, line), (comment, ""))
+    return FileCommentInsertion(line, (comment,))
+
+
+def _after_build_constraints(lines: Sequence[str], first: int) -> int:
+    """The line after Go's build constraint lines (and the blank line after them) that
+    start at `first`; `first` when there are none. Never past the document's last line."""
+    line = first
+    while line < len(lines) - 1 and _GO_BUILD.match(lines[line]):
+        line += 1
+    if line == first:
+        return first
+    while line < len(lines) - 1 and not lines[line].strip():
+        line += 1
+    return line

@@ -20,6 +20,8 @@ class ClientFlags:
     # `experimental.siyadaStatusMessages`: the client tells the outages of
     # `status.CLIENT_TOLD_STATES` itself, from `siyada/status`.
     status_messages: bool = False
+    # Edits with change annotations that need confirmation: VS Code previews them.
+    change_annotations: bool = False
 
     @classmethod
     def of(cls, capabilities: types.ClientCapabilities) -> ClientFlags:
@@ -37,4 +39,5 @@ class ClientFlags:
             ),
             status_messages=isinstance(experimental, dict)
             and experimental.get(STATUS_MESSAGES) is True,
+            change_annotations=bool(edit and edit.change_annotation_support is not None),
         )

@@ -1,33 +1,43 @@
-"""textDocument/codeAction: the quick fix and the "Ignore" action of a Siyada diagnostic.
+"""textDocument/codeAction: the quick fix and the "Ignore" actions of a Siyada diagnostic.
 
-Both carry their edit; nothing is applied unless the user picks the action. Actions are
+Each carries its edit; nothing is applied unless the user picks the action. Actions are
 offered only for a diagnostic whose `data` the server published for this document (the
 client sends it back and may have forged it), that belongs to the current document
 version, and whose evidence lines are still there. A quick fix also needs to be the one
 Siyada placed, provably local to its function (`siyada.code.fixes`), and the document
-must parse no worse after the change.
+must parse no worse after the change. Its title names the change and any import it
+needs that the file lacks (`siyada.code.missing_names`); a fix over more than one line
+is marked as needing confirmation, so a client that supports change annotations (VS
+Code) shows it in its refactor preview before applying it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from siyada.code.fixes import fix_is_local
 from siyada.code.languages import LanguageSpec
+from siyada.code.missing_names import imports_needed
 from siyada.code.source import TextEdit
-from siyada.code.suppressions import ignore_comment
+from siyada.code.suppressions import ignore_comment, ignore_file_insertion
 from siyada.code.text import LINE_BREAK, split_lines
-from siyada.lsp.protocol import SOURCE, FixData, finding_title, line_range
+from siyada.lsp.action_titles import IGNORE_FILE_TITLE, fix_title, ignore_title
+from siyada.lsp.protocol import SOURCE, FixData, line_range
 from siyada.lsp.text_sync import offset_at
+from siyada.review.placement import PlacedFinding
 from siyada.review.scheduler import DocumentSnapshot
 
 if TYPE_CHECKING:
     from siyada.lsp.session import Session
 
 log = logging.getLogger(__name__)
+
+# The change annotation of a quick fix the user confirms in a preview.
+FIX_ANNOTATION = "siyada.fix"
 
 
 def code_actions(session: Session, params: types.CodeActionParams) -> list[types.CodeAction] | None:
@@ -39,6 +49,7 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
     if snapshot is None:
         return None
     actions: list[types.CodeAction] = []
+    answered: list[types.Diagnostic] = []
     for diagnostic in params.context.diagnostics:
         if diagnostic.source != SOURCE:
             continue
@@ -53,6 +64,10 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
         if quick_fix is not None:
             actions.append(quick_fix)
         actions.append(_ignore_action(spec, fix, diagnostic, edit_for))
+        answered.append(diagnostic)
+    if answered:  # one "Ignore in this file" however many findings the range holds
+        edit_for = _EditBuilder(session, uri, snapshot.version, snapshot.text)
+        actions.append(_ignore_file_action(spec, answered, edit_for))
     return actions
 
 
@@ -76,26 +91,51 @@ class _EditBuilder:
     def offset_of_line(self, line: int) -> int:
         return offset_at(self.text, types.Position(line=line, character=0), self.session.codec)
 
-    def replace(self, start: int, end: int, new_text: str) -> types.WorkspaceEdit:
-        edit = types.TextEdit(
-            range=line_range(self.lines, start, end, self.session.codec), new_text=new_text
+    def replace(
+        self, start: int, end: int, new_text: str, *, confirm: str | None = None
+    ) -> types.WorkspaceEdit:
+        """Lines start..end replaced by `new_text`. With `confirm` (what the change does)
+        and a client that supports it, the edit needs the user's confirmation: VS Code
+        shows it in its refactor preview first."""
+        text_range = line_range(self.lines, start, end, self.session.codec)
+        flags = self.session.client_flags
+        if confirm is None or not (flags.change_annotations and flags.versioned_edits):
+            return self._wrap(types.TextEdit(range=text_range, new_text=new_text))
+        edit = types.AnnotatedTextEdit(
+            range=text_range, new_text=new_text, annotation_id=FIX_ANNOTATION
         )
+        annotation = types.ChangeAnnotation(
+            label=confirm, needs_confirmation=True, description="Siyada quick fix"
+        )
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(text_document=self._identifier(), edits=[edit])
+            ],
+            change_annotations={FIX_ANNOTATION: annotation},
+        )
+
+    def insert_lines_before(self, line: int, new_lines: Sequence[str]) -> types.WorkspaceEdit:
+        """`new_lines` inserted before `line`, or after the last line when `line` is
+        past it (a position past the document is not for every client to clamp)."""
+        if line < len(self.lines):
+            position = types.Position(line=line, character=0)
+            new_text = "".join(new_line + self.eol for new_line in new_lines)
+        else:
+            last = len(self.lines) - 1
+            position = line_range(self.lines, last, last, self.session.codec).end
+            new_text = "".join(self.eol + new_line for new_line in new_lines)
+        edit = types.TextEdit(range=types.Range(start=position, end=position), new_text=new_text)
         return self._wrap(edit)
 
-    def insert_line_before(self, line: int, new_line: str) -> types.WorkspaceEdit:
-        position = types.Position(line=line, character=0)
-        edit = types.TextEdit(
-            range=types.Range(start=position, end=position), new_text=new_line + self.eol
-        )
-        return self._wrap(edit)
+    def _identifier(self) -> types.OptionalVersionedTextDocumentIdentifier:
+        return types.OptionalVersionedTextDocumentIdentifier(uri=self.uri, version=self.version)
 
     def _wrap(self, edit: types.TextEdit) -> types.WorkspaceEdit:
         if self.session.client_flags.versioned_edits:
-            identifier = types.OptionalVersionedTextDocumentIdentifier(
-                uri=self.uri, version=self.version
-            )
             return types.WorkspaceEdit(
-                document_changes=[types.TextDocumentEdit(text_document=identifier, edits=[edit])]
+                document_changes=[
+                    types.TextDocumentEdit(text_document=self._identifier(), edits=[edit])
+                ]
             )
         return types.WorkspaceEdit(changes={self.uri: [edit]})
 
@@ -107,10 +147,12 @@ def _quick_fix(
     diagnostic: types.Diagnostic,
     edit_for: _EditBuilder,
 ) -> types.CodeAction | None:
-    if fix.replacement is None or not _is_local(spec, snapshot, fix):
+    stored = _local_fix(spec, snapshot, fix)
+    if stored is None or fix.replacement is None:
         return None
     source = snapshot.source
-    replacement = edit_for.eol.join(fix.replacement.split("\n"))
+    new_lines = fix.replacement.split("\n")
+    replacement = edit_for.eol.join(new_lines)
     trial = TextEdit(
         edit_for.offset_of_line(fix.start_line),
         edit_for.offset_of_line(fix.end_line) + len(edit_for.lines[fix.end_line]),
@@ -118,18 +160,31 @@ def _quick_fix(
     )
     if source.syntax_errors_after(trial) > source.syntax_errors():
         return None
-    title = finding_title(diagnostic)
+    title = fix_title(
+        model_title=stored.finding.fix_title,
+        problem_title=stored.finding.title,
+        old_lines=fix.evidence_lines,
+        new_lines=new_lines,
+        needed_imports=imports_needed(
+            spec, snapshot.text, fix.start_line, fix.end_line, fix.replacement, source.tree
+        ),
+    )
+    multi_line = len(new_lines) > 1 or fix.end_line > fix.start_line
     return types.CodeAction(
-        title=f"Siyada: {title}",
+        title=title,
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diagnostic],
         is_preferred=True,
-        edit=edit_for.replace(fix.start_line, fix.end_line, replacement),
+        edit=edit_for.replace(
+            fix.start_line, fix.end_line, replacement, confirm=title if multi_line else None
+        ),
     )
 
 
-def _is_local(spec: LanguageSpec, snapshot: DocumentSnapshot, fix: FixData) -> bool:
-    """The fix is the one Siyada placed for this finding, and is still provably local to
+def _local_fix(
+    spec: LanguageSpec, snapshot: DocumentSnapshot, fix: FixData
+) -> PlacedFinding | None:
+    """The finding Siyada placed with this fix, when the fix is still provably local to
     its function in the document as it is now."""
     stored = next(
         (
@@ -141,8 +196,8 @@ def _is_local(spec: LanguageSpec, snapshot: DocumentSnapshot, fix: FixData) -> b
         None,
     )
     if stored is None or fix.replacement is None:
-        return False
-    return fix_is_local(
+        return None
+    local = fix_is_local(
         spec,
         snapshot.text,
         stored.unit,
@@ -151,6 +206,7 @@ def _is_local(spec: LanguageSpec, snapshot: DocumentSnapshot, fix: FixData) -> b
         fix.replacement,
         snapshot.source.tree,
     )
+    return stored if local else None
 
 
 def _ignore_action(
@@ -160,9 +216,22 @@ def _ignore_action(
     indent = first[: len(first) - len(first.lstrip())]
     comment = indent + ignore_comment(spec, fix.category)
     return types.CodeAction(
-        title=f"Siyada: ignore this {fix.category} finding",
+        title=ignore_title(fix.category),
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diagnostic],
         is_preferred=False,
-        edit=edit_for.insert_line_before(fix.start_line, comment),
+        edit=edit_for.insert_lines_before(fix.start_line, [comment]),
+    )
+
+
+def _ignore_file_action(
+    spec: LanguageSpec, diagnostics: list[types.Diagnostic], edit_for: _EditBuilder
+) -> types.CodeAction:
+    insertion = ignore_file_insertion(spec, edit_for.lines)
+    return types.CodeAction(
+        title=IGNORE_FILE_TITLE,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=diagnostics,
+        is_preferred=False,
+        edit=edit_for.insert_lines_before(insertion.line, insertion.lines),
     )

@@ -87,8 +87,9 @@ def _actions(category: str) -> str:
     if page is not None:
         links.append(f"[About {category} findings and how to silence them]({page})")
     fixes = (
-        f"The light bulb (Quick Fix) offers the fix when there is one, and "
-        f"\u201cIgnore\u201d, which adds a `siyada: ignore[{category}]` comment."
+        f"The light bulb (Quick Fix) offers the fix when there is one, "
+        f"\u201cIgnore this {category} finding\u201d, which adds a "
+        f"`siyada: ignore[{category}]` comment, and \u201cIgnore in this file\u201d."
     )
     return " \u00b7 ".join(links) + "\n\n" + fixes
 

@@ -132,11 +132,3 @@ def to_diagnostic(
         code_description=None if page is None else types.CodeDescription(href=page),
         data={**fix.to_json(), "title": finding.title},
     )
-
-
-def finding_title(diagnostic: types.Diagnostic) -> str:
-    """The title of the finding a Siyada diagnostic shows (its `data` carries it; the
-    message adds the explanation's first sentence)."""
-    data = diagnostic.data
-    title = data.get("title") if isinstance(data, dict) else None
-    return title if isinstance(title, str) else diagnostic.message

@@ -17,7 +17,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
 from siyada.review.anchor import locate, useful_replacement
-from siyada.review.findings import CATEGORIES, SEVERITIES, Finding, severity_rank
+from siyada.review.findings import (
+    CATEGORIES,
+    MAX_FIX_TITLE_CHARS,
+    SEVERITIES,
+    Finding,
+    severity_rank,
+)
 from siyada.review.sanitize import has_controls, safe_text, safe_title
 
 # An answer is capped by num_predict, so anything this long is garbage; the caps keep the
@@ -125,6 +131,8 @@ def validate(item: object) -> dict[str, Any] | None:
 
     Category and severity are matched case-insensitively; confidence may be a number or
     a numeric string and is clamped to 0..1; a null or blank replacement means "no fix".
+    `fix_title` is optional: one that is not text, or comes without a usable fix, is
+    dropped and the finding kept.
     """
     if not isinstance(item, dict):
         return None
@@ -156,8 +164,15 @@ def validate(item: object) -> dict[str, Any] | None:
         "explanation": explanation,
         "evidence": evidence,
         "replacement": replacement if usable_fix else None,
+        "fix_title": _fix_title(item.get("fix_title")) if usable_fix else None,
         "confidence": confidence,
     }
+
+
+def _fix_title(value: object) -> str | None:
+    """The model's name for its fix, made safe to show; None when it gave none."""
+    text = _text(value)
+    return (safe_title(text, MAX_FIX_TITLE_CHARS) or None) if text is not None else None
 
 
 def _text(value: object) -> str | None:
@@ -246,6 +261,7 @@ def _anchored(checked: dict[str, Any], lines: Sequence[str]) -> Finding | None:
         confidence=checked["confidence"],
         start_line=found.start,
         end_line=found.end,
+        fix_title=checked["fix_title"] if replacement is not None else None,
     )
 
 

@@ -25,6 +25,7 @@ MAX_TITLE_CHARS: Final = 80
 MAX_EXPLANATION_CHARS: Final = 300
 MAX_EVIDENCE_CHARS: Final = 400
 MAX_REPLACEMENT_CHARS: Final = 600
+MAX_FIX_TITLE_CHARS: Final = 80
 
 FINDINGS_SCHEMA: Final[dict[str, Any]] = {
     "type": "object",
@@ -50,6 +51,7 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
                     "explanation": {"type": "string", "maxLength": MAX_EXPLANATION_CHARS},
                     "evidence": {"type": "string", "maxLength": MAX_EVIDENCE_CHARS},
                     "replacement": {"type": "string", "maxLength": MAX_REPLACEMENT_CHARS},
+                    "fix_title": {"type": "string", "maxLength": MAX_FIX_TITLE_CHARS},
                     "confidence": {"type": "number", "minimum": 0, "maximum": 1},
                 },
             },
@@ -57,9 +59,10 @@ FINDINGS_SCHEMA: Final[dict[str, Any]] = {
     },
 }
 
-# How answers are read and checked. Stored findings carry it in their cache key, so
-# answers kept by a version that checked less are asked for again.
-FINDINGS_VERSION: Final = 2
+# How answers are read, checked and stored. Stored findings carry it in their cache key,
+# so answers kept by a version that checked less (or stored fewer fields: 3 added
+# `fix_title`) are asked for again.
+FINDINGS_VERSION: Final = 3
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,9 @@ class Finding:
     confidence: float
     start_line: int
     end_line: int
+    # What the fix does, in a few words ("use an argument list instead of shell=True");
+    # None when the model gave none, or there is no fix.
+    fix_title: str | None = None
 
 
 def severity_rank(severity: str) -> int:
@@ -117,6 +123,7 @@ def _finding_from_dict(entry: object) -> Finding:
         and entry["category"] in CATEGORIES
         and entry["severity"] in SEVERITIES
         and (entry["replacement"] is None or isinstance(entry["replacement"], str))
+        and (entry["fix_title"] is None or isinstance(entry["fix_title"], str))
         and isinstance(entry["confidence"], int | float)
         and not isinstance(entry["confidence"], bool)
         and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers)

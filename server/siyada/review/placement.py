@@ -69,7 +69,7 @@ def place_findings(
                 continue
             seen.add(identity)
             if finding.replacement is not None and not fixes.is_local(unit, finding, start, end):
-                finding = replace(finding, replacement=None)
+                finding = replace(finding, replacement=None, fix_title=None)
             placed.append(PlacedFinding(unit, finding, start, end))
     return placed
 

@@ -36,11 +36,11 @@ def without_lone_surrogates(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
-def safe_title(text: str) -> str:
+def safe_title(text: str, limit: int = MAX_TITLE_CHARS) -> str:
     """One line: escape sequences and controls removed, whitespace runs collapsed to one
-    space, at most MAX_TITLE_CHARS characters."""
+    space, at most `limit` characters."""
     cleaned = _CONTROL.sub(" ", _ESCAPE_SEQUENCE.sub("", without_lone_surrogates(text)))
-    return _capped(" ".join(cleaned.split()), MAX_TITLE_CHARS)
+    return _capped(" ".join(cleaned.split()), limit)
 
 
 def safe_text(text: str, limit: int = MAX_EXPLANATION_CHARS) -> str:

@@ -1,0 +1,127 @@
+"""The titles of Siyada's code actions: sentence case, naming the change."""
+
+from __future__ import annotations
+
+import pytest
+
+from siyada.lsp.action_titles import IGNORE_FILE_TITLE, fix_title, ignore_title, sentence_case
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "use an argument list instead of shell=True",
+            "Use an argument list instead of shell=True",
+        ),
+        ("close", "Close"),
+        ("Use a context manager", "Use a context manager"),
+        ("shlex.split the command", "shlex.split the command"),
+        ("os_path join", "os_path join"),
+        ("eval() is gone", "eval() is gone"),
+        ("", ""),
+    ],
+)
+def test_sentence_case_leaves_code_alone(text: str, expected: str) -> None:
+    assert sentence_case(text) == expected
+
+
+def test_ignore_titles() -> None:
+    assert ignore_title("security") == "Siyada: Ignore this security finding"
+    assert IGNORE_FILE_TITLE == "Siyada: Ignore in this file"
+
+
+def test_the_model_fix_title_names_the_fix() -> None:
+    title = fix_title(
+        model_title="use an argument list instead of shell=True",
+        problem_title="Shell injection",
+        old_lines=["    run(cmd, shell=True)"],
+        new_lines=["    run(shlex.split(cmd))"],
+    )
+    assert title == "Siyada: Use an argument list instead of shell=True"
+
+
+def test_markdown_code_spans_lose_their_backticks() -> None:
+    title = fix_title(
+        model_title="use `shlex.split` instead of `shell=True`",
+        problem_title="Shell injection",
+        old_lines=["    run(cmd, shell=True)"],
+        new_lines=["    run(shlex.split(cmd))"],
+    )
+    assert title == "Siyada: Use shlex.split instead of shell=True"
+
+
+def test_a_needed_import_is_said() -> None:
+    title = fix_title(
+        model_title="use shlex.split",
+        problem_title="Shell injection",
+        old_lines=["    run(cmd, shell=True)"],
+        new_lines=["    run(shlex.split(cmd))"],
+        needed_imports=["shlex", "os"],
+    )
+    assert title == "Siyada: Use shlex.split (needs import shlex, os)"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            ["    run(cmd, shell=True)"],
+            ["    run(cmd, shell=False)"],
+            "Replace “True” with “False”",
+        ),
+        (
+            ["    f = open(path)"],
+            ["    f = open(path, encoding='utf-8')"],
+            "Add “encoding='utf-8'”",
+        ),
+        (["    x = eval(s)  # parse"], ["    x = s  # parse"], "Replace “eval(s)” with “s”"),
+        (["    data = load(path, unsafe=True)"], ["    data = load(path)"], "Remove “unsafe=True”"),
+        (
+            ["    f = open(path)", "    return f.read()"],
+            ["    with open(path) as f:", "        return f.read()"],
+            "Replace “f = open(path)” with “with open(path) as f:”",
+        ),
+        (
+            ["    if n == None:"],
+            ["    if n is None:"],
+            "Replace “==” with “is”",
+        ),
+        (
+            ["    total = a +", "        b"],
+            ["    total = a -", "        b"],
+            "Replace “+” with “-”",
+        ),
+    ],
+)
+def test_without_a_model_title_a_short_change_names_itself(
+    old: list[str], new: list[str], expected: str
+) -> None:
+    assert (
+        fix_title(model_title=None, problem_title="Problem", old_lines=old, new_lines=new)
+        == f"Siyada: {expected}"
+    )
+
+
+def test_without_a_model_title_a_large_change_names_the_problem() -> None:
+    title = fix_title(
+        model_title=None,
+        problem_title="File handle is never closed",
+        old_lines=["    f = open(path)", "    data = f.read()", "    return data"],
+        new_lines=[
+            "    with open(path, encoding='utf-8') as handle:",
+            "        return handle.read()",
+        ],
+    )
+    assert title == "Siyada: Fix “File handle is never closed”"
+
+
+def test_a_change_cut_inside_brackets_names_the_problem() -> None:
+    # One evidence line replaced by two: the common end ")" cuts both sides mid-call.
+    title = fix_title(
+        model_title=None,
+        problem_title="File handle is never closed",
+        old_lines=["    f = open(path)"],
+        new_lines=["    with open(path) as f:", "        return f.read()"],
+    )
+    assert title == "Siyada: Fix “File handle is never closed”"
