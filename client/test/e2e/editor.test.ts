@@ -18,8 +18,10 @@ const FINDING = {
   explanation: 'The file object is not closed when read() fails or returns; a with block closes it.',
   evidence: '    f = open(path)\n    return f.read()',
   replacement: '    with open(path) as f:\n        return f.read()',
+  fix_title: 'use a with block so the file is closed',
   confidence: 0.9,
 };
+const FIX_TITLE = 'Siyada: Use a with block so the file is closed';
 const FIXED_TEXT = 'def load(path):\n    with open(path) as f:\n        return f.read()\n';
 
 // Reviewed only on request: the triggers are off by then.
@@ -83,6 +85,7 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
       'Pull Model',
       'Show Logs',
       'Restart Server',
+      'Doctor',
     ];
     for (const title of titles) {
       await page
@@ -114,7 +117,12 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     assert.ok(box, 'the squiggle has a bounding box');
     // locator.hover() waits for an actionability the squiggle never reaches; the mouse works.
     await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
-    await page.locator('.monaco-hover', { hasText: FINDING.explanation }).first().waitFor({ timeout: STEP_MS });
+    const hover = page.locator('.monaco-hover', { hasText: FINDING.explanation }).first();
+    await hover.waitFor({ timeout: STEP_MS });
+    // The severity, category, confidence and model in words, and the category's page.
+    for (const words of ['Warning', 'confidence 90%', MODEL, 'About bug findings']) {
+      await hover.getByText(words, { exact: false }).first().waitFor({ timeout: STEP_MS });
+    }
     await session.screenshot('finding');
     await session.screenshot('hover');
     await page.keyboard.press('Escape');
@@ -172,7 +180,7 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
 
   it('applies the quick fix from the light-bulb menu (Ctrl+.)', async () => {
     const { page } = session;
-    const fix = page.locator('.action-widget .monaco-list-row', { hasText: `Siyada: ${FINDING.title}` }).first();
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: FIX_TITLE }).first();
     // A menu opened while the restarted server re-publishes its diagnostics can come
     // up without the fix; as a user would, close it and ask again.
     await waitFor(
@@ -199,10 +207,23 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
       10_000,
     );
     await page.keyboard.press('Enter');
+    // A fix over several lines needs confirmation: VS Code shows it in the Refactor
+    // Preview first, and applies it from there (Ctrl+Enter in the focused preview).
+    const preview = page.locator('.bulk-edit-panel').first();
+    await preview.waitFor({ timeout: STEP_MS });
+    await session.screenshot('fix-preview');
     await waitFor(
-      'the fixed text in the editor',
-      async () => (await session.editorText()).trim() === FIXED_TEXT.trim(),
+      'the previewed fix to be applied',
+      async () => {
+        if ((await session.editorText()).trim() === FIXED_TEXT.trim()) {
+          return true;
+        }
+        await preview.locator('.monaco-tl-row').first().click();
+        await page.keyboard.press('Control+Enter');
+        return false;
+      },
       STEP_MS,
+      1000,
     );
     await session.screenshot('fixed');
   });
@@ -220,6 +241,11 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     assert.equal(await session.squiggles().count(), 0, 'nothing is reviewed on open');
     await session.runCommand('Siyada: Review Current File');
     await session.squiggles().first().waitFor({ timeout: STEP_MS });
+    // It says what happened once its reviews end.
+    await page
+      .locator('.notifications-toasts', { hasText: `1 finding in 1 function of ${ON_REQUEST}` })
+      .first()
+      .waitFor({ timeout: STEP_MS });
     await page.keyboard.press('Control+Shift+M');
     await page
       .locator('.markers-panel .monaco-list-row', { hasText: ON_REQUEST_FINDING.title })
@@ -338,6 +364,15 @@ describe('Siyada in VS Code (code-server, headless Chromium)', { timeout: 600_00
     await session.screenshot('status-unreachable');
     await page.getByText('Retry').first().waitFor({ timeout: STEP_MS });
     await session.screenshot('unreachable');
+    // Once Ollama answers again, the outage's notification closes by itself.
+    assert.equal(await toast.count(), 1, 'the outage notification is still shown');
+    session.writeSettings(settings);
+    await waitFor(
+      'the status to recover',
+      async () => (await session.languageStatusLabel()).includes(`Siyada: ${MODEL}`),
+      STEP_MS,
+    );
+    await waitFor('the outage notification to close', async () => (await toast.count()) === 0, STEP_MS);
   });
 
   it("files the server's warnings in its log at the warning level", async () => {
