@@ -71,6 +71,7 @@ class Reported:
             lines=self.lines,
             replacement=finding.replacement,
             line_break=self.line_break,
+            evidence=finding.evidence,
         )
 
 

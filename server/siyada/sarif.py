@@ -2,7 +2,7 @@
 services.
 
 One rule per category, with its help text; one result per finding, with the region the
-editor underlines (whole lines), the replacement as a `fix`, and a partial fingerprint
+editor underlines, the replacement (over whole lines) as a `fix`, and a partial fingerprint
 that does not depend on line numbers, so a service recognises the same finding after
 lines are inserted above it or in a later run.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from siyada import __version__
+from siyada.review.anchor import evidence_columns
 from siyada.review.sanitize import safe_text, safe_title
 
 SARIF_VERSION: Final = "2.1.0"
@@ -93,6 +94,7 @@ class SarifFinding:
     lines: tuple[str, ...]
     replacement: str | None = None
     line_break: str = "\n"
+    evidence: str = ""
 
 
 def sarif_log(findings: Sequence[SarifFinding], root: Path) -> dict[str, Any]:
@@ -146,6 +148,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
 def _result(finding: SarifFinding, base: Path, fingerprint: str) -> dict[str, Any]:
     location = _artifact_location(finding.path, base)
     region = _region(finding)
+    whole_lines = _whole_lines(finding)
     title, function = safe_title(finding.title), safe_title(finding.function)
     result: dict[str, Any] = {
         "ruleId": finding.category,
@@ -170,7 +173,7 @@ def _result(finding: SarifFinding, base: Path, fingerprint: str) -> dict[str, An
                     {
                         "artifactLocation": location,
                         "replacements": [
-                            {"deletedRegion": region, "insertedContent": {"text": inserted}}
+                            {"deletedRegion": whole_lines, "insertedContent": {"text": inserted}}
                         ],
                     }
                 ],
@@ -203,15 +206,32 @@ def _uri_path(relative: Path) -> str:
 
 
 def _region(finding: SarifFinding) -> dict[str, int]:
-    """Whole lines, as the editor's diagnostic: column 1 of the first line to the end
-    of the last, counted in UTF-16 code units."""
+    """What the editor underlines (`anchor.evidence_columns`): the evidence from its
+    first non-blank character to its last, columns counted in UTF-16 code units."""
+    start, end = evidence_columns(finding.evidence, finding.lines)
+    first = finding.lines[0] if finding.lines else ""
+    last = finding.lines[-1] if finding.lines else ""
+    return {
+        "startLine": finding.start_line,
+        "startColumn": _utf16_length(first[:start]) + 1,
+        "endLine": finding.end_line,
+        "endColumn": _utf16_length(last[:end]) + 1,
+    }
+
+
+def _whole_lines(finding: SarifFinding) -> dict[str, int]:
+    """The lines a fix replaces: column 1 of the first to the end of the last."""
     last = finding.lines[-1] if finding.lines else ""
     return {
         "startLine": finding.start_line,
         "startColumn": 1,
         "endLine": finding.end_line,
-        "endColumn": len(last.encode("utf-16-le")) // 2 + 1,
+        "endColumn": _utf16_length(last) + 1,
     }
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _fingerprints(findings: Sequence[SarifFinding], base: Path) -> list[str]:

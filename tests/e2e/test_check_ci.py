@@ -80,10 +80,13 @@ def test_sarif_report_is_valid_and_carries_region_fix_and_fingerprint(tmp_path: 
     assert entry["ruleId"] == "bug" and entry["level"] == "error"
     location = entry["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "pkg/io.py", "uriBaseId": "%SRCROOT%"}
-    region = {"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 19}
-    assert location["region"] == region
+    # The region is what the editor underlines; the fix replaces the whole line.
+    assert location["region"] == {"startLine": 2, "startColumn": 5, "endLine": 2, "endColumn": 19}
+    whole_line = {"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 19}
     (change,) = entry["fixes"][0]["artifactChanges"]
-    assert change["replacements"] == [{"deletedRegion": region, "insertedContent": {"text": FIX}}]
+    assert change["replacements"] == [
+        {"deletedRegion": whole_line, "insertedContent": {"text": FIX}}
+    ]
 
     broken = tmp_path / "broken.sarif"
     del run["results"][0]["message"]

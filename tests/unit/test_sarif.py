@@ -24,6 +24,7 @@ LOAD = SarifFinding(
     start_line=12,
     end_line=12,
     lines=("    f = open(path)",),
+    evidence="    f = open(path)",
     replacement="    with open(path) as f:\n        return f.read()",
 )
 
@@ -74,7 +75,7 @@ def test_result_names_rule_message_location_and_function() -> None:
     (location,) = result["locations"]
     assert location["physicalLocation"] == {
         "artifactLocation": {"uri": "pkg/io.py", "uriBaseId": SOURCE_ROOT},
-        "region": {"startLine": 12, "startColumn": 1, "endLine": 12, "endColumn": 19},
+        "region": {"startLine": 12, "startColumn": 5, "endLine": 12, "endColumn": 19},
     }
     assert location["logicalLocations"] == [
         {"fullyQualifiedName": "Store.load", "kind": "function"}
@@ -97,21 +98,44 @@ def test_path_outside_the_root_is_an_absolute_uri_and_odd_names_are_encoded() ->
     assert spaced_location["uri"] == "my%20dir/%C3%BC%231.py"
 
 
-def test_region_spans_whole_lines_and_counts_utf16_units() -> None:
-    wide = replace(LOAD, start_line=3, end_line=5, lines=("a", "b", "x = '😀é'"))
+def test_region_is_what_the_editor_underlines_in_utf16_units() -> None:
+    wide = replace(
+        LOAD,
+        start_line=3,
+        end_line=5,
+        lines=("  a", "b", "x = '😀é'  "),
+        evidence="  a\nb\nx = '😀é'",
+    )
     region = _only_result(wide)["locations"][0]["physicalLocation"]["region"]
-    # 😀 is two UTF-16 units, é one: 8 characters, 9 units, so the end is column 10.
-    assert region == {"startLine": 3, "startColumn": 1, "endLine": 5, "endColumn": 10}
+    # From the first non-blank character to the last: 😀 is two UTF-16 units, é one,
+    # so "x = '😀é'" is 9 units and ends before column 10.
+    assert region == {"startLine": 3, "startColumn": 3, "endLine": 5, "endColumn": 10}
 
 
-def test_replacement_is_a_fix_over_the_same_region_in_the_files_line_breaks() -> None:
+def test_an_expression_within_a_line_is_its_own_region() -> None:
+    call = replace(
+        LOAD,
+        lines=("    rc = subprocess.call(cmd, shell=True)  # run",),
+        evidence="subprocess.call(cmd, shell=True)",
+        replacement=None,
+    )
+    region = _only_result(call)["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 12, "startColumn": 10, "endLine": 12, "endColumn": 42}
+
+
+def test_replacement_is_a_fix_over_the_whole_lines_in_the_files_line_breaks() -> None:
     result = _only_result(replace(LOAD, line_break="\r\n"))
     (fix,) = result["fixes"]
     assert fix["description"]["text"] == "File handle is never closed."
     (change,) = fix["artifactChanges"]
     assert change["artifactLocation"] == {"uri": "pkg/io.py", "uriBaseId": SOURCE_ROOT}
     (replacement,) = change["replacements"]
-    assert replacement["deletedRegion"] == result["locations"][0]["physicalLocation"]["region"]
+    assert replacement["deletedRegion"] == {
+        "startLine": 12,
+        "startColumn": 1,
+        "endLine": 12,
+        "endColumn": 19,
+    }
     assert replacement["insertedContent"] == {
         "text": "    with open(path) as f:\r\n        return f.read()"
     }
