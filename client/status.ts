@@ -61,7 +61,9 @@ export function brief(text: string, limit = 60): string {
 
 export function statusView(status: ServerStatus | ClientStatus): StatusView {
   const base = baseView(status);
-  const view = { ...base, tooltip: 'message' in status && status.message ? status.message : base.detail };
+  // Reviews in progress are the server's progress to tell, not the entry's hover.
+  const told = 'message' in status && status.state !== 'reviewing' ? status.message : '';
+  const view = { ...base, tooltip: told || base.detail };
   // A remote endpoint is named in the entry itself, in every state but `refused` (where
   // nothing is sent): the user always sees where their code goes.
   if ('remote' in status && status.remote && status.state !== 'refused') {
