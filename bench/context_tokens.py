@@ -19,7 +19,8 @@ from pathlib import Path
 from siyada.code.context import FunctionContext
 from siyada.evaluation.labels import Case, load_corpus
 from siyada.review.pipeline import contexts_of
-from siyada.review.prompt import build_messages, estimate_tokens
+from siyada.review.prompt import build_messages
+from siyada.review.prompt import prompt_tokens as count_tokens
 from siyada.review.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[1] / "eval" / "corpus"
@@ -32,7 +33,7 @@ def prompt_tokens(case: Case, context: FunctionContext | None) -> int:
         code=case.unit.text,
         context=context.render() if context is not None else None,
     )
-    return sum(estimate_tokens(message["content"]) for message in messages)
+    return count_tokens(messages)
 
 
 def tokens_per_function(cases: Sequence[Case], settings: Settings) -> list[int]:

@@ -46,7 +46,6 @@ class Changes:
     """What changed since the ref, by resolved file path: the changed line ranges, or
     None for a file that is wholly new."""
 
-    ref: str
     files: dict[str, tuple[LineRange, ...] | None] = field(default_factory=dict)
 
     def touches(self, path: Path) -> bool:
@@ -85,7 +84,7 @@ def changes_since(ref: str, paths: Sequence[Path]) -> Changes:
         untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
         for name in filter(None, untracked.split("\0")):
             files[_key(root / name)] = None
-    return Changes(ref, files)
+    return Changes(files)
 
 
 def parse_diff(diff: str) -> dict[str, tuple[LineRange, ...]]:

@@ -29,7 +29,7 @@ from pathlib import Path
 import pathspec
 
 from siyada.code.languages import LanguageSpec, language_for
-from siyada.git_changes import ignored_by_git
+from siyada.git_changes import ignored_by_git, work_tree_root
 from siyada.review.limits import size_over_limit
 from siyada.review.settings import Settings
 
@@ -184,7 +184,7 @@ def _rules_above(folder: Path, found: Found) -> _Rules:
     """The ignore files of the repository above `folder`: none outside a repository,
     and none when they ignore `folder` itself, which the user named on purpose."""
     here = Path(os.path.abspath(folder))
-    root = next((p for p in (here, *here.parents) if (p / ".git").exists()), None)
+    root = work_tree_root(here)
     if root is None or root == here:
         return _Rules()
     rules = _Rules()

@@ -78,22 +78,25 @@ def _cpu_only(machine: Machine, gpu: Gpu | None) -> Recommendation:
             "the machine's memory could not be read",
             (f"A 7-8B model at 4 bits needs about 6 GB; {CPU_MODEL.model} about 2 GB.",),
         )
-    basis = f"{_gb(ram)} of RAM, no GPU"
+    basis = f"{gigabytes(ram)} of RAM, no GPU"
     warnings = [CPU_WARNING]
     if gpu is not None and gpu.usable_memory:
-        basis = f"{_gb(ram)} of RAM; {_gpu_basis(gpu)} is too small for a 4 GB model"
+        basis = f"{gigabytes(ram)} of RAM; {_gpu_basis(gpu)} is too small for a 4 GB model"
         warnings = [CPU_WARNING.replace("No GPU was found", "The GPU is too small")]
     if ram < CPU_MODEL.needs:
         return Recommendation(
-            None, basis, (f"{CPU_MODEL.model}, the smallest, needs about {_gb(CPU_MODEL.needs)}.",)
+            None,
+            basis,
+            (f"{CPU_MODEL.model}, the smallest, needs about {gigabytes(CPU_MODEL.needs)}.",),
         )
     return Recommendation(CPU_MODEL, basis, tuple(warnings))
 
 
 def _gpu_basis(gpu: Gpu) -> str:
     kind = "usable of unified memory" if gpu.unified else "of VRAM"
-    return f"{gpu.name}: {_gb(gpu.usable_memory or 0)} {kind}"
+    return f"{gpu.name}: {gigabytes(gpu.usable_memory or 0)} {kind}"
 
 
-def _gb(count: int) -> str:
+def gigabytes(count: int) -> str:
+    """`count` bytes in decimal gigabytes, as the guide's table speaks: "4.3 GB"."""
     return f"{count / GB:.1f} GB"

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from siyada.doctor.model_server import ServerFacts
+from siyada.doctor.recommend import gigabytes
 from siyada.doctor.report import DoctorReport
 from siyada.doctor.speed import Unmeasured
 
 UNKNOWN = "unknown"
-GB = 1_000_000_000
 
 Section = tuple[str, list[str]]
 
@@ -177,4 +177,4 @@ def _about(parameters: str, quantization: str) -> str:
 
 
 def _size(count: int | None) -> str:
-    return f"{count / GB:.1f} GB" if count is not None else UNKNOWN
+    return gigabytes(count) if count is not None else UNKNOWN

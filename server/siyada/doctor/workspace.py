@@ -19,9 +19,10 @@ from typing import Final
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
+from siyada.review import prompt
 from siyada.review.limits import fits_context
 from siyada.review.pipeline import contexts_of, document_units
-from siyada.review.prompt import build_messages, estimate_tokens
+from siyada.review.prompt import build_messages
 from siyada.review.settings import Settings
 from siyada.source_files import NotRead, find_source_files, read_source
 
@@ -63,7 +64,7 @@ def prompt_tokens(language: str, unit: FunctionUnit, context: FunctionContext | 
         code=unit.text,
         context=context.render() if context is not None else None,
     )
-    return sum(estimate_tokens(message["content"]) for message in messages)
+    return prompt.prompt_tokens(messages)
 
 
 async def survey_workspace(folder: Path, settings: Settings, context_limit: int) -> WorkspaceSurvey:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any
 
 from siyada.evaluation.labels import Corpus
 from siyada.evaluation.scoring import ModelScore, Rates
-
-FORMATS: Final = ("text", "json", "markdown")
 
 _Row = tuple[str, Callable[[ModelScore], str]]
 

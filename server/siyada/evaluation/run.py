@@ -32,7 +32,7 @@ from siyada.review.findings import Finding
 from siyada.review.not_reviewed import NotReviewed
 from siyada.review.pipeline import ReviewPipeline, contexts_of, preflight, review_key
 from siyada.review.placement import place_findings
-from siyada.review.prompt import estimate_tokens
+from siyada.review.prompt import prompt_tokens
 from siyada.review.settings import Settings
 from siyada.terminal import TerminalProgress
 
@@ -138,9 +138,7 @@ def _measure(
     anchored = sum(1 for item in checked if locate(item["evidence"], lines) is not None)
     # The server's count when it gives one (Ollama and llama-server do), else Siyada's
     # own generous estimate.
-    tokens = result.prompt_eval_count or sum(
-        estimate_tokens(message["content"]) for message in request.messages
-    )
+    tokens = result.prompt_eval_count or prompt_tokens(request.messages)
     return Measure(round(elapsed_ms, 1), tokens, len(checked), anchored)
 
 

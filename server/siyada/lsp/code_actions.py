@@ -50,6 +50,7 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
         return None
     actions: list[types.CodeAction] = []
     answered: list[types.Diagnostic] = []
+    edit_for: _EditBuilder | None = None  # built once, when a finding needs it
     for diagnostic in params.context.diagnostics:
         if diagnostic.source != SOURCE:
             continue
@@ -59,14 +60,13 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
             continue
         if not _still_applies(fix, snapshot.version, snapshot.lines):
             continue
-        edit_for = _EditBuilder(session, uri, snapshot.version, snapshot.text)
+        edit_for = edit_for or _EditBuilder(session, uri, snapshot.version, snapshot.text)
         quick_fix = _quick_fix(spec, snapshot, fix, diagnostic, edit_for)
         if quick_fix is not None:
             actions.append(quick_fix)
         actions.append(_ignore_action(spec, fix, diagnostic, edit_for))
         answered.append(diagnostic)
-    if answered:  # one "Ignore in this file" however many findings the range holds
-        edit_for = _EditBuilder(session, uri, snapshot.version, snapshot.text)
+    if edit_for is not None:  # one "Ignore in this file" however many findings it answers
         actions.append(_ignore_file_action(spec, answered, edit_for))
     return actions
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pygls import uris
 
 from siyada.doctor.render import render_markdown, render_text
 from siyada.doctor.run import make_report
@@ -19,6 +18,7 @@ from siyada.lsp.pull_progress import PullTracker, size
 from siyada.models.ollama import OllamaClient
 from siyada.review.on_demand import file_review
 from siyada.review.open_document import OpenDocument
+from siyada.review.team_settings import local_path
 
 if TYPE_CHECKING:
     from siyada.lsp.session import Session
@@ -102,11 +102,9 @@ async def doctor(session: Session, call: CommandCall) -> dict[str, Any]:
     args = call.arguments
     folder: Path | None = None
     if args and args[0] is not None:
-        is_file = isinstance(args[0], str) and args[0].startswith("file:")
-        path = uris.to_fs_path(args[0]) if is_file else None
-        if path is None:
+        folder = local_path(args[0]) if isinstance(args[0], str) else None
+        if folder is None:
             raise ValueError(f"{DOCTOR} takes a workspace folder's file: URI as its argument")
-        folder = Path(path)
     report = await make_report(session.settings, folder, lambda: session.scheduler.reviewer.client)
     return {
         "report": report.to_json(),

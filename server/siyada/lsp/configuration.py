@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from siyada.lsp import health
-
 if TYPE_CHECKING:
     from siyada.lsp.session import Session
 
@@ -41,7 +39,7 @@ async def initialized(session: Session, params: types.InitializedParams) -> None
             await _first_pull(session)
         finally:
             session.scheduler.resume()
-    session.spawn(health.check_and_warm_up(session))
+    session.spawn(session.health.check())
 
 
 async def _first_pull(session: Session) -> None:
@@ -61,7 +59,7 @@ async def _first_pull(session: Session) -> None:
 
 async def _check_when_answered(session: Session, pull: asyncio.Task[bool]) -> None:
     if await pull:
-        await health.check_and_warm_up(session)
+        await session.health.check()
 
 
 async def did_change_configuration(
@@ -75,7 +73,7 @@ async def did_change_configuration(
         await _pull_configuration(session)
     else:
         return
-    session.spawn(health.check_and_warm_up(session))
+    session.spawn(session.health.check())
 
 
 def did_change_watched_files(session: Session, params: types.DidChangeWatchedFilesParams) -> None:

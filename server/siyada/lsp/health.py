@@ -55,10 +55,6 @@ class Backoff:
         return self.delays[min(attempt, len(self.delays) - 1)]
 
 
-async def check_and_warm_up(session: Session) -> None:
-    await session.health.check()
-
-
 class Health:
     """See the module. Its tasks run in the session's task group, so shutdown cancels
     them; a settings change stops them (`stop`) and the check that follows restarts
@@ -135,8 +131,7 @@ class Health:
                 return  # new settings: the check they start probes again if needed
             if await _answers(reviewer):
                 break
-        log.info("The model server at %s answers again.", reviewer.settings.endpoint)
-        await self.retry()
+        await self.retry()  # its check logs the recovery (`StatusReporter.succeeded`)
 
     async def retry(self) -> None:
         """Check now; when all is well, stop probing and review the open documents."""

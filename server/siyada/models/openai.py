@@ -148,9 +148,8 @@ class OpenAIClient:
     async def is_llama_cpp(self) -> bool:
         """Whether the server is llama.cpp's (asked once, from /models)."""
         if self._traits is None:
-            entries = await self._model_entries()
-            llama_cpp = any(entry.get("owned_by") == LLAMA_CPP_OWNER for entry in entries)
-            self._traits = _Traits(llama_cpp=llama_cpp)
+            await self._model_entries()
+        assert self._traits is not None  # filled by every listing
         return self._traits.llama_cpp
 
     async def server_props(self) -> dict[str, Any]:
@@ -205,7 +204,11 @@ class OpenAIClient:
         entries = data.get("data")
         if not isinstance(entries, list):
             raise StreamFailure(self.endpoint, "/models did not list models", provider=OPENAI)
-        return [entry for entry in entries if isinstance(entry, dict)]
+        listed = [entry for entry in entries if isinstance(entry, dict)]
+        if self._traits is None:
+            llama_cpp = any(entry.get("owned_by") == LLAMA_CPP_OWNER for entry in listed)
+            self._traits = _Traits(llama_cpp=llama_cpp)
+        return listed
 
     async def _status_error(
         self, response: httpx.Response, path: str, model: str | None

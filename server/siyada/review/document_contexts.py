@@ -28,9 +28,6 @@ class ContextCheck:
     changed: list[FunctionUnit]
 
 
-NOTHING_CHECKED = ContextCheck(set(), [])
-
-
 class DocumentContexts:
     """Contexts by function hash, and what they were computed from."""
 

@@ -38,8 +38,8 @@ from siyada.review.prompt import (
     NUM_CTX,
     REVIEW_OPTIONS_BASE,
     build_messages,
-    estimate_tokens,
     prompt_hash,
+    prompt_tokens,
 )
 from siyada.review.settings import Settings
 from siyada.review.team_settings import NO_INSTRUCTIONS, Instructions
@@ -223,7 +223,7 @@ class Reviewer:
             context=context.render() if context is not None else None,
             instructions=guidance,
         )
-        tokens = sum(estimate_tokens(m["content"]) for m in messages)
+        tokens = prompt_tokens(messages)
         if not fits_context(tokens):
             raise FunctionTooLong(unit, tokens)
         request = ChatRequest(

@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from siyada.review.findings import FINDINGS_SCHEMA
@@ -154,6 +155,11 @@ def _fence_for(code: str) -> str:
     """A backtick fence longer than any run of backticks in the code, so code cannot close it."""
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     return "`" * max(3, longest + 1)
+
+
+def prompt_tokens(messages: Sequence[Mapping[str, str]]) -> int:
+    """The estimated tokens of a whole prompt (`estimate_tokens` of each message)."""
+    return sum(estimate_tokens(message["content"]) for message in messages)
 
 
 def estimate_tokens(text: str) -> int:

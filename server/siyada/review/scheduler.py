@@ -311,8 +311,9 @@ class Scheduler:
         """Reviews of functions no open document contains, or of a context they no
         longer have, are cancelled."""
         alive = {
-            review_key(u, d.context_of(u), self._guidance(d))
+            review_key(u, d.context_of(u), guidance)
             for d in self._documents.values()
+            for guidance in (self._guidance(d),)  # once per document, not per function
             for u in d.units
         }
         self._in_flight.cancel_all_but(alive)

@@ -22,10 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import pathspec
+from pygls import uris
 
 from siyada.code.languages import language_for
 from siyada.review.setting_kinds import SettingError
@@ -94,8 +93,8 @@ NO_INSTRUCTIONS: Final = Instructions()
 
 def local_path(uri: str) -> Path | None:
     """The path of a `file:` URI; None for other schemes (an unsaved buffer...)."""
-    parts = urlsplit(uri)
-    return Path(url2pathname(parts.path)) if parts.scheme == "file" else None
+    path = uris.to_fs_path(uri)
+    return Path(path) if path is not None else None
 
 
 @dataclass(frozen=True)
