@@ -20,7 +20,7 @@ from siyada.check_summary import Tally
 from siyada.cli import settings_from_options
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit, lines_outside_units
-from siyada.code.text import LINE_BREAK
+from siyada.code.text import line_break_of
 from siyada.git_changes import Changes, GitProblem, changes_since, source_root
 from siyada.models.errors import ModelError
 from siyada.review.engine import Reviewer
@@ -182,7 +182,7 @@ def _documents(
         tally.files += 1
         tally.beyond_limit += selection.beyond_limit
         tally.lines_outside += lines_outside_units(prepared.units, prepared.lines)
-        contexts = contexts_of(file.spec, text, selection.units, settings)
+        contexts = contexts_of(file.spec, text, selection.units, settings, prepared.tree)
         guidance = team.instructions.digest_for(file.spec.id, file.path.absolute())
         documents.append(Document(file, text, prepared, selection.units, contexts, guidance))
     return documents
@@ -232,8 +232,7 @@ async def _review_all(
 
 def _reported(doc: Document, placed: PlacedFinding) -> Reported:
     flagged = tuple(doc.prepared.lines[placed.start_line : placed.end_line + 1])
-    line_break = LINE_BREAK.search(doc.text)
-    return Reported(doc.file.path, placed, flagged, line_break[0] if line_break else "\n")
+    return Reported(doc.file.path, placed, flagged, line_break_of(doc.text))
 
 
 async def _answers(

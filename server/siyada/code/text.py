@@ -19,6 +19,13 @@ def split_lines(text: str) -> list[str]:
     return LINE_BREAK.split(text)
 
 
+def line_break_of(text: str) -> str:
+    """The line terminator `text` uses (its first one), "\n" when it has none: what
+    an edit writes so it matches the file."""
+    match = LINE_BREAK.search(text)
+    return match.group(0) if match else "\n"
+
+
 def with_newlines(text: str) -> str:
     """`text` with every line terminator written as \\n."""
     return LINE_BREAK.sub("\n", text)

@@ -97,7 +97,7 @@ def _sized_functions(
     prepared = document_units(spec, text, settings)
     if prepared.not_reviewed is not None:
         return None
-    contexts = contexts_of(spec, text, prepared.units, settings)
+    contexts = contexts_of(spec, text, prepared.units, settings, prepared.tree)
     return [
         SizedFunction(
             str(path), unit.name, unit.start_line + 1, prompt_tokens(spec.id, unit, c), unit.text

@@ -24,7 +24,7 @@ from siyada.code.languages import LanguageSpec
 from siyada.code.missing_names import imports_needed
 from siyada.code.source import TextEdit
 from siyada.code.suppressions import ignore_comment, ignore_file_insertion
-from siyada.code.text import LINE_BREAK, split_lines
+from siyada.code.text import line_break_of, split_lines
 from siyada.lsp.action_titles import IGNORE_FILE_TITLE, fix_title, ignore_title
 from siyada.lsp.protocol import SOURCE, FixData, line_range
 from siyada.lsp.text_sync import offset_at
@@ -85,8 +85,7 @@ class _EditBuilder:
     def __init__(self, session: Session, uri: str, version: int | None, text: str) -> None:
         self.session, self.uri, self.version, self.text = session, uri, version, text
         self.lines = split_lines(text)
-        match = LINE_BREAK.search(text)
-        self.eol = match.group(0) if match else "\n"
+        self.eol = line_break_of(text)
 
     def offset_of_line(self, line: int) -> int:
         return offset_at(self.text, types.Position(line=line, character=0), self.session.codec)

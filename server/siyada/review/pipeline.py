@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tree_sitter import Tree
+
 from siyada.code.context import FileOutline, FunctionContext
 from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.code.languages import LanguageSpec, encode_source
@@ -44,6 +46,8 @@ class DocumentUnits:
     lines: list[str]
     units: list[FunctionUnit]
     not_reviewed: Exceeded | None = None
+    # The parse the functions came from, when it was made here: `contexts_of` reuses it.
+    tree: Tree | None = None
 
 
 def document_units(
@@ -59,8 +63,10 @@ def document_units(
     exceeded = exceeded_limit(text, lines, settings)
     if exceeded is not None:
         return DocumentUnits(lines, [], exceeded)
-    units = extract_functions(spec, text) if functions is None else functions(lines)
-    return DocumentUnits(lines, units)
+    if functions is not None:
+        return DocumentUnits(lines, functions(lines))
+    tree = spec.parse(encode_source(text))
+    return DocumentUnits(lines, extract_functions(spec, text, tree), tree=tree)
 
 
 @dataclass(frozen=True)
@@ -77,13 +83,18 @@ def within_limit(units_by_priority: Sequence[FunctionUnit], settings: Settings) 
 
 
 def contexts_of(
-    spec: LanguageSpec, text: str, units: Sequence[FunctionUnit], settings: Settings
+    spec: LanguageSpec,
+    text: str,
+    units: Sequence[FunctionUnit],
+    settings: Settings,
+    tree: Tree | None = None,
 ) -> list[FunctionContext | None]:
     """What goes beside each of `units` (functions of `text`): with the `context`
-    setting "file" its context from the file, parsed once; with "function" nothing."""
+    setting "file" its context from the file (`tree`, its parse, when the caller has
+    it); with "function" nothing."""
     if settings.context != FILE_CONTEXT:
         return [None] * len(units)
-    outline = FileOutline(spec, spec.parse(encode_source(text)))
+    outline = FileOutline(spec, tree or spec.parse(encode_source(text)))
     return [outline.context(unit) for unit in units]
 
 

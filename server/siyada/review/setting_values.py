@@ -71,6 +71,9 @@ _GO_UNIT_SECONDS = {
     "m": 60.0,
     "h": 3600.0,
 }
+# Longest first, so "ms" is read as milliseconds and not as minutes then "s".
+_GO_UNITS = tuple(sorted(_GO_UNIT_SECONDS, key=len, reverse=True))
+_GO_DURATION_PART = re.compile(r"([0-9.]+)(" + "|".join(_GO_UNITS) + ")")
 
 
 def keep_alive_seconds(value: str | int) -> float | None:
@@ -88,20 +91,19 @@ def keep_alive_seconds(value: str | int) -> float | None:
 
 def _go_duration_seconds(body: str) -> float:
     total = 0.0
-    for number, unit in re.findall(r"([0-9.]+)(ns|us|µs|ms|s|m|h)", body):
+    for number, unit in _GO_DURATION_PART.findall(body):
         total += float(number) * _GO_UNIT_SECONDS[unit]
     return total
 
 
 def _is_go_duration(text: str) -> bool:
     body = text.removeprefix("-")
-    units = ("ns", "us", "µs", "ms", "s", "m", "h")
     while body:
         digits = len(body) - len(body.lstrip("0123456789."))
         if digits == 0:
             return False
         body = body[digits:]
-        unit = next((u for u in sorted(units, key=len, reverse=True) if body.startswith(u)), None)
+        unit = next((u for u in _GO_UNITS if body.startswith(u)), None)
         if unit is None:
             return False
         body = body[len(unit) :]
