@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from siyada.review.bidi import isolate_line, isolate_lines
 from siyada.review.findings import severity_rank
 from siyada.review.placement import PlacedFinding
 from siyada.review.sanitize import safe_text, safe_title
@@ -48,10 +49,11 @@ class Reported:
 
     def to_text(self) -> str:
         # Findings were cleaned when the answer was read; cleaning again here keeps a
-        # terminal safe whatever the answer's path to it.
+        # terminal safe whatever the answer's path to it. A terminal that lays out
+        # bidi text needs right-to-left words isolated from the path and the code.
         finding = self.placed.finding
-        title, name = safe_title(finding.title), safe_title(self.placed.unit.name)
-        explanation = safe_text(finding.explanation)
+        title, name = isolate_line(safe_title(finding.title)), safe_title(self.placed.unit.name)
+        explanation = isolate_lines(safe_text(finding.explanation))
         return (
             f"{self.path}:{self.placed.start_line + 1}: {finding.severity} "
             f"[{finding.category}] {title} (in {name})\n    {explanation}"

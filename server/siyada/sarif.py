@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from siyada import __version__
 from siyada.review.anchor import evidence_columns
+from siyada.review.bidi import isolate_line, isolate_lines
 from siyada.review.sanitize import safe_text, safe_title
 
 SARIF_VERSION: Final = "2.1.0"
@@ -154,7 +155,10 @@ def _result(finding: SarifFinding, base: Path, fingerprint: str) -> dict[str, An
         "ruleId": finding.category,
         "ruleIndex": [rule.category for rule in RULES].index(finding.category),
         "level": LEVELS[finding.severity],
-        "message": {"text": f"{_sentence(title)} {_sentence(safe_text(finding.explanation))}"},
+        # Plain text, which a viewer lays out left to right: right-to-left words isolated.
+        "message": {
+            "text": isolate_lines(f"{_sentence(title)} {_sentence(safe_text(finding.explanation))}")
+        },
         "locations": [
             {
                 "physicalLocation": {"artifactLocation": location, "region": region},
@@ -168,7 +172,7 @@ def _result(finding: SarifFinding, base: Path, fingerprint: str) -> dict[str, An
         inserted = finding.line_break.join(finding.replacement.split("\n"))
         result["fixes"] = [
             {
-                "description": {"text": _sentence(title)},
+                "description": {"text": isolate_line(_sentence(title))},
                 "artifactChanges": [
                     {
                         "artifactLocation": location,
@@ -184,7 +188,7 @@ def _result(finding: SarifFinding, base: Path, fingerprint: str) -> dict[str, An
 
 def _sentence(text: str) -> str:
     text = text.strip()
-    return text if text.endswith((".", "!", "?")) else text + "."
+    return text if text.endswith((".", "!", "?", "\u061f", "\u06d4")) else text + "."
 
 
 def _artifact_location(path: Path, base: Path) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Editors list a diagnostic's message as plain text, one entry per row (VS Code's
 Problems), so the message is the title and the explanation's first sentence with the
 model's Markdown taken out, capped at a length a row can show. The full explanation, in
-Markdown, is the hover's (lsp/hover.py). Everything here is pure.
+Markdown, is the hover's (lsp/hover.py). Right-to-left text keeps its code in Unicode
+isolates (review/bidi.py); English text is not changed. Everything here is pure.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from siyada.review.bidi import FSI, PDI, isolate_code, isolate_line, open_isolates
 from siyada.review.findings import Finding
 
 MAX_MESSAGE_CHARS: Final = 200
@@ -41,15 +43,22 @@ def diagnostic_message(finding: Finding) -> str:
     most MAX_MESSAGE_CHARS characters (cut at a word, with an ellipsis). A hint says so
     in words, since it is published with the severity of information."""
     prefix = f"{_SEVERITY_WORDS[finding.severity]}: " if finding.severity in _SEVERITY_WORDS else ""
-    title = plain_text(finding.title)
-    sentence = plain_text(first_sentence(finding.explanation))
+    title = plain_text(isolate_code(finding.title))
+    sentence = plain_text(isolate_code(first_sentence(finding.explanation)))
     if not sentence or sentence == title:
         body = title
-    elif title.endswith((".", "!", "?", ":")):
+    elif title.endswith((".", "!", "?", ":", "\u061f")):
         body = f"{title} {sentence}"
     else:
         body = f"{title}{SEPARATOR}{sentence}"
-    return capped(prefix + body, MAX_MESSAGE_CHARS)
+    # The prefix stays outside the body's isolate: "Hint: " keeps its place on the left.
+    return capped(prefix + isolate_line(body), MAX_MESSAGE_CHARS)
+
+
+def plain_line(markdown: str) -> str:
+    """`markdown` as one plain line (`plain_text`) that shows right-to-left text right:
+    its code spans isolated, the line isolated as a whole when it reads right to left."""
+    return isolate_line(plain_text(isolate_code(markdown)))
 
 
 def first_sentence(markdown: str) -> str:
@@ -104,10 +113,28 @@ def _emphasised(match: re.Match[str]) -> str:
 
 def capped(text: str, limit: int) -> str:
     """`text` when it fits `limit` characters; else cut at the last word boundary that
-    leaves room for an ellipsis (or mid-word when one word fills the limit)."""
+    leaves room for an ellipsis (or mid-word when one word fills the limit). The cut is
+    never inside isolated code (FSI ... PDI): it moves before it; an isolate around the
+    whole line is closed after the ellipsis, which then ends the right-to-left text."""
     if len(text) <= limit:
         return text
-    room = text[: limit - len(ELLIPSIS) + 1]
+    budget = limit - len(ELLIPSIS)
+    while True:
+        kept = _cut(text, budget, limit // 2)
+        closing = PDI * len(open_isolates(kept, len(kept)))
+        if len(kept) + len(closing) <= budget:
+            return kept + ELLIPSIS + closing
+        budget -= len(kept) + len(closing) - budget
+
+
+def _cut(text: str, budget: int, word_after: int) -> str:
+    """`text` cut to at most `budget` characters: at a word boundary after `word_after`
+    if there is one, before any isolated code the cut would split (unless that code
+    fills most of the room: then inside it, and `capped` closes its isolate)."""
+    room = text[: budget + 1]
     cut = room.rfind(" ")
-    kept = room[:cut] if cut > limit // 2 else room[: limit - len(ELLIPSIS)]
-    return kept.rstrip(" ,;:\u2014-") + ELLIPSIS
+    end = cut if cut > word_after else budget
+    inside_code = [at for at in open_isolates(text, end) if text[at] == FSI]
+    if inside_code and inside_code[0] > word_after:
+        end = inside_code[0]
+    return text[:end].rstrip(" ,;:\u2014-")

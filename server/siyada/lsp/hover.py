@@ -6,6 +6,14 @@ the pointer: the full explanation in Markdown, the category and severity in word
 confidence, the model, and links to what the user can do. The model's text is shown as
 Markdown, but its links keep only their text: a reviewed file can steer the model, so
 nothing it writes becomes a link to click.
+
+Right-to-left text (Arabic, Hebrew) gets the same Unicode isolates as the plain
+message (review/bidi.py), in the Markdown too: VS Code shows a hover as HTML in a
+left-to-right block, where inline code (`<code>`) does not isolate itself, and the
+client allows no HTML (no `<bdi>`, no `dir`). The isolates are invisible format
+characters that the renderer's bidi algorithm obeys; they go outside the backticks, so
+the code span is still one and its text copies clean, never into fenced code (a fence
+must open its line) and after a heading's or list item's markup.
 """
 
 from __future__ import annotations
@@ -20,8 +28,9 @@ from lsprotocol import types
 
 from siyada.lsp.category_pages import category_page_uri
 from siyada.lsp.commands import REVIEW_FILE
-from siyada.lsp.finding_text import plain_text
+from siyada.lsp.finding_text import plain_line
 from siyada.lsp.published import ShownFinding
+from siyada.review.bidi import isolate_markdown
 from siyada.review.findings import Finding
 
 if TYPE_CHECKING:
@@ -58,9 +67,9 @@ def finding_markdown(finding: Finding, model: str) -> str:
     """The hover of one finding, in Markdown."""
     return "\n\n".join(
         (
-            f"**{escape_markdown(plain_text(finding.title))}**",
+            f"**{escape_markdown(plain_line(finding.title))}**",
             _facts(finding, _code(model)),
-            model_markdown(finding.explanation),
+            isolate_markdown(model_markdown(finding.explanation)),
             _actions(finding.category),
         )
     )
@@ -69,7 +78,7 @@ def finding_markdown(finding: Finding, model: str) -> str:
 def finding_plain_text(finding: Finding, model: str) -> str:
     """The hover of one finding for a client that shows no Markdown."""
     return "\n".join(
-        (plain_text(finding.title), _facts(finding, model), plain_text(finding.explanation))
+        (plain_line(finding.title), _facts(finding, model), plain_line(finding.explanation))
     )
 
 

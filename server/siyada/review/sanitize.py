@@ -2,8 +2,11 @@
 
 A model's answer can be steered by the code it reviews, so its text may carry escape
 sequences that clear a terminal, set a window title or hide text, and may be long
-enough to swamp an editor. Only controls are removed: Unicode format characters such as
-the bidi isolates (U+2068, U+2069) that right-to-left text relies on are kept.
+enough to swamp an editor. Controls are removed, and so are the bidi embeddings and
+overrides (U+202A to U+202E), with which text can show other characters than it holds.
+Other Unicode format characters are kept: the bidi isolates (U+2066 to U+2069) that
+right-to-left text relies on stay, balanced in each line (review/bidi.py), so one the
+model left open never turns the direction of the text shown after it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from typing import Final
 
 from siyada.code.text import with_newlines
+from siyada.review.bidi import closed, safe_bidi
 
 MAX_TITLE_CHARS: Final = 200
 MAX_EXPLANATION_CHARS: Final = 2000
@@ -40,7 +44,7 @@ def safe_title(text: str, limit: int = MAX_TITLE_CHARS) -> str:
     """One line: escape sequences and controls removed, whitespace runs collapsed to one
     space, at most `limit` characters."""
     cleaned = _CONTROL.sub(" ", _ESCAPE_SEQUENCE.sub("", without_lone_surrogates(text)))
-    return _capped(" ".join(cleaned.split()), limit)
+    return _capped(safe_bidi(" ".join(cleaned.split())), limit)
 
 
 def safe_text(text: str, limit: int = MAX_EXPLANATION_CHARS) -> str:
@@ -49,7 +53,7 @@ def safe_text(text: str, limit: int = MAX_EXPLANATION_CHARS) -> str:
     characters."""
     cleaned = _ESCAPE_SEQUENCE.sub("", without_lone_surrogates(text))
     cleaned = _CONTROL_BUT_TAB_NEWLINE.sub("", with_newlines(cleaned))
-    return _capped(cleaned.strip(), limit)
+    return _capped(safe_bidi(cleaned.strip()), limit)
 
 
 def has_controls(code: str) -> bool:
@@ -60,6 +64,10 @@ def has_controls(code: str) -> bool:
 
 
 def _capped(text: str, limit: int) -> str:
+    """At most `limit` characters; a cut inside an isolate closes it after the ellipsis."""
     if len(text) <= limit:
         return text
-    return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
+    kept = text[: limit - len(ELLIPSIS)].rstrip()
+    while len(closed(kept)) + len(ELLIPSIS) > limit:
+        kept = kept[:-1].rstrip()
+    return closed(kept + ELLIPSIS)
