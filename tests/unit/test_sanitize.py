@@ -151,3 +151,34 @@ def test_case4_valid_answers_are_results_even_when_empty() -> None:
     mixed = json.dumps({"findings": [{"junk": 1}, _item()]})
     (found,) = findings_in_answer(mixed, FUNCTION)
     assert found.start_line == 1
+
+
+# --- issue 17: right-to-left text keeps its isolates, loses what could make it lie ---
+
+FSI, PDI, LRI, RLI = "\u2068", "\u2069", "\u2066", "\u2067"
+
+
+def test_isolates_survive_balanced_in_titles_and_explanations() -> None:
+    text = f"{FSI}`subprocess.call`{PDI} يمرر {LRI}cmd{PDI} {RLI}إلى الصدفة{PDI}"
+    assert safe_title(text) == text
+    assert safe_text(f"{text}\n{text}") == f"{text}\n{text}"
+
+
+@pytest.mark.parametrize("override", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e"])
+def test_bidi_embeddings_and_overrides_are_removed(override: str) -> None:
+    # An override would show `cmd` reversed (or code in another order than it holds).
+    assert safe_title(f"run {override}dmc{override} now") == "run dmc now"
+    assert safe_text(f"a{override}b\n{override}c") == "ab\nc"
+
+
+def test_an_unbalanced_isolate_from_the_model_is_repaired_in_its_line() -> None:
+    # An open one is closed at its line's end; a PDI that closes nothing goes.
+    assert safe_title(f"{FSI}open title") == f"{FSI}open title{PDI}"
+    assert safe_title(f"stray{PDI} pop") == "stray pop"
+    assert safe_text(f"{RLI}first\nsecond{PDI}") == f"{RLI}first{PDI}\nsecond"
+
+
+def test_a_capped_title_closes_the_isolate_it_cuts() -> None:
+    title = safe_title(f"{RLI}{'كلمة ' * 100}{PDI}")
+    assert len(title) <= MAX_TITLE_CHARS
+    assert title.endswith(f"{ELLIPSIS}{PDI}") and title.count(RLI) == title.count(PDI) == 1

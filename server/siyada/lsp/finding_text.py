@@ -118,13 +118,14 @@ def capped(text: str, limit: int) -> str:
     whole line is closed after the ellipsis, which then ends the right-to-left text."""
     if len(text) <= limit:
         return text
-    budget = limit - len(ELLIPSIS)
+    room = limit - len(ELLIPSIS)
+    budget = room
     while True:
         kept = _cut(text, budget, limit // 2)
         closing = PDI * len(open_isolates(kept, len(kept)))
-        if len(kept) + len(closing) <= budget:
+        if len(kept) + len(closing) <= room:
             return kept + ELLIPSIS + closing
-        budget -= len(kept) + len(closing) - budget
+        budget -= len(kept) + len(closing) - room
 
 
 def _cut(text: str, budget: int, word_after: int) -> str:

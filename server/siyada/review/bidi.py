@@ -48,6 +48,7 @@ _FENCE: Final = re.compile(r"^\s{0,3}(?:```|~~~)")
 _BLOCK_MARKUP: Final = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
 # A line's end that must stay last: trailing spaces or a backslash make a hard break.
 _LINE_END: Final = re.compile(r"[ \t\\]*$")
+_HARD_BREAK: Final = re.compile(r"(?:  |\\)$")
 
 
 def has_rtl(text: str) -> bool:
@@ -153,6 +154,10 @@ def isolate_markdown(markdown: str) -> str:
         elif not in_fence and line.strip():
             lines[index] = isolate_code(line)
             block.append(index)
+            if _HARD_BREAK.search(line):
+                # A line break that stays may end the bidi paragraph: lines apart.
+                _wrap_block(lines, block)
+                block = []
     _wrap_block(lines, block)
     return "\n".join(lines)
 
