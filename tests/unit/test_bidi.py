@@ -115,6 +115,10 @@ def test_already_isolated_spans_are_not_wrapped_again() -> None:
     assert isolate_code(model) == f"يمرر {FSI}`x`{PDI} و {LRI}os.system{PDI} ثم {FSI}`y`{PDI}"
 
 
+def test_code_inside_an_isolate_the_model_wrote_is_isolated_in_it() -> None:
+    assert isolate_line(f"{FSI}عنوان `x`{PDI}") == f"{FSI}عنوان {FSI}`x`{PDI}{PDI}"
+
+
 @pytest.mark.parametrize(
     ("raw", "safe"),
     [
@@ -139,8 +143,7 @@ def test_an_unbalanced_isolate_from_the_model_does_not_leak_into_the_message() -
 
 def test_markdown_keeps_its_blocks_fences_and_hard_breaks() -> None:
     markdown = (
-        "- `eval` خطير\n- آمن\n\n```python\nx = 'ع'\n```\n"
-        "فقرة **`x`** ثانية  \nسطر\n\n## عنوان `y`"
+        "- `eval` خطير\n- آمن\n\n```python\nx = 'ع'\n```\nفقرة **`x`** ثانية  \nسطر\n\n## عنوان `y`"
     )
     assert isolate_markdown(markdown) == (
         f"- {RLI}{FSI}`eval`{PDI} خطير{PDI}\n- {RLI}آمن{PDI}\n\n```python\nx = 'ع'\n```\n"

@@ -94,3 +94,38 @@ def test_nothing_changed_only_with_diff_and_only_for_unchanged_code() -> None:
     assert not Tally(unchanged=1).nothing_changed()
     assert not Tally(diff_ref="main").nothing_changed()
     assert not Tally(diff_ref="main", unchanged=1, too_long=1).nothing_changed()
+
+
+# --- issue 17: right-to-left text in the report ----------------------------------------
+
+FSI, PDI, RLI = "\u2068", "\u2069", "\u2067"
+
+
+def _arabic() -> Reported:
+    finding = Finding(
+        "security",
+        "warning",
+        "حقن أوامر عبر `shell=True`",
+        "`subprocess.call` يمرر الأمر إلى الصدفة.\nPass a list.",
+        "f = open(path)",
+        None,
+        0.9,
+        1,
+        1,
+    )
+    return Reported(Path("pkg/io.py"), PlacedFinding(UNIT, finding, 1, 1), ("    f = open(path)",))
+
+
+def test_text_output_isolates_right_to_left_words_from_the_path_and_code() -> None:
+    assert render([_arabic()], "text", Path.cwd()) == (
+        f"pkg/io.py:2: warning [security] {RLI}حقن أوامر عبر {FSI}`shell=True`{PDI}{PDI} "
+        f"(in load)\n    {RLI}{FSI}`subprocess.call`{PDI} يمرر الأمر إلى الصدفة.{PDI}\n"
+        "Pass a list.\n"
+    )
+
+
+def test_json_output_keeps_the_models_words_without_isolates() -> None:
+    # JSON is data for programs: the text as the model wrote it, no display characters.
+    (entry,) = json.loads(render([_arabic()], "json", Path.cwd()))
+    assert entry["title"] == "حقن أوامر عبر `shell=True`"
+    assert not any(char in json.dumps(entry, ensure_ascii=False) for char in (FSI, PDI, RLI))

@@ -208,3 +208,43 @@ def test_case3_the_vscode_client_trusts_exactly_the_commands_the_hover_links_to(
     trusted = re.search(r"enabledCommands: \[([^\]]*)\]", client)
     assert trusted is not None, "the client runs no command link of the hover"
     assert re.findall(r"'([\w.]+)'", trusted.group(1)) == list(hover.LINKED_COMMANDS)
+
+
+# --- issue 17: right-to-left explanations ---------------------------------------------
+
+FSI, PDI, RLI = "\u2068", "\u2069", "\u2067"
+ARABIC = Finding(
+    "security",
+    "warning",
+    "حقن أوامر عبر `shell=True`",
+    "`subprocess.call` يمرر الأمر إلى الصدفة.\n\n```python\nsubprocess.run(['ls'])\n```",
+    "x",
+    None,
+    0.9,
+    0,
+    0,
+)
+
+
+def test_arabic_hover_markdown_isolates_code_outside_backticks_and_leaves_fences() -> None:
+    markdown = hover.finding_markdown(ARABIC, MODEL)
+    title, _facts, explanation, fence, *_ = markdown.split("\n\n")
+    assert title == f"**{RLI}حقن أوامر عبر {FSI}shell=True{PDI}{PDI}**"
+    # The isolates stand outside the backticks: the code span stays one, its text clean.
+    assert explanation == f"{RLI}{FSI}`subprocess.call`{PDI} يمرر الأمر إلى الصدفة.{PDI}"
+    assert fence == "```python\nsubprocess.run(['ls'])\n```"
+    assert MODEL in _facts and FSI not in _facts
+
+
+def test_arabic_plain_hover_isolates_each_line() -> None:
+    title, _facts, explanation = hover.finding_plain_text(ARABIC, MODEL).split("\n")
+    assert title == f"{RLI}حقن أوامر عبر {FSI}shell=True{PDI}{PDI}"
+    assert explanation.startswith(f"{RLI}{FSI}subprocess.call{PDI} يمرر") and explanation.endswith(
+        PDI
+    )
+
+
+def test_english_hover_has_no_isolate() -> None:
+    english = Finding("bug", "warning", "Leak `f`", ANSWER["explanation"], "x", None, 0.9, 0, 0)
+    text = hover.finding_markdown(english, MODEL) + hover.finding_plain_text(english, MODEL)
+    assert not any(char in text for char in (FSI, PDI, RLI))

@@ -150,6 +150,29 @@ def test_model_text_is_cleaned_of_terminal_controls() -> None:
     assert "\x1b" not in result["message"]["text"] and "\x07" not in result["message"]["text"]
 
 
+def test_right_to_left_message_isolates_code_and_each_line() -> None:
+    fsi, pdi, rli = "\u2068", "\u2069", "\u2067"
+    arabic = replace(
+        LOAD,
+        title="\u0645\u0644\u0641 \u0645\u0641\u062a\u0648\u062d \u061f",
+        explanation="`open(path)` \u0644\u0627 \u064a\u063a\u0644\u0642\nUse `with`",
+    )
+    result = _only_result(arabic)
+    # An Arabic question mark ends a sentence: no period added after it.
+    assert result["message"]["text"] == (
+        f"{rli}\u0645\u0644\u0641 \u0645\u0641\u062a\u0648\u062d \u061f "
+        f"{fsi}`open(path)`{pdi} \u0644\u0627 \u064a\u063a\u0644\u0642{pdi}\nUse `with`."
+    )
+    (fix,) = result["fixes"]
+    assert fix["description"]["text"] == (
+        f"{rli}\u0645\u0644\u0641 \u0645\u0641\u062a\u0648\u062d \u061f{pdi}"
+    )
+    # English text is as before, without a format character.
+    assert _only_result(LOAD)["message"]["text"] == (
+        "File handle is never closed. The file stays open until the collector runs."
+    )
+
+
 # ----- fingerprints ---------------------------------------------------------------------
 
 

@@ -112,10 +112,13 @@ def isolate_code(line: str) -> str:
         part = line[start:end]
         if not opaque:
             pieces.append(_isolated_runs(part) if runs else part)
-        elif part.startswith("`") and not _isolated_at(line, start, end):
-            pieces.append(f"{FSI}{part}{PDI}")
-        else:
+        elif not part.startswith("`"):
+            # An isolate the text already had: its own words are seen to inside it.
+            pieces.append(f"{part[0]}{isolate_code(part[1:-1])}{PDI}")
+        elif _isolated_at(line, start, end):
             pieces.append(part)
+        else:
+            pieces.append(f"{FSI}{part}{PDI}")
     return "".join(pieces)
 
 
