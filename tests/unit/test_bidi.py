@@ -147,7 +147,8 @@ def test_markdown_keeps_its_blocks_fences_and_hard_breaks() -> None:
     )
     assert isolate_markdown(markdown) == (
         f"- {RLI}{FSI}`eval`{PDI} خطير{PDI}\n- {RLI}آمن{PDI}\n\n```python\nx = 'ع'\n```\n"
-        f"{RLI}فقرة **{FSI}`x`{PDI}** ثانية{PDI}  \n{RLI}سطر{PDI}\n\n## {RLI}عنوان {FSI}`y`{PDI}{PDI}"
+        f"{RLI}فقرة **{FSI}`x`{PDI}** ثانية{PDI}  \n{RLI}سطر{PDI}\n\n"
+        f"## {RLI}عنوان {FSI}`y`{PDI}{PDI}"
     )
 
 
@@ -189,8 +190,9 @@ def test_closed_closes_what_a_cut_left_open() -> None:
 
 
 def test_lines_are_isolated_each_on_its_own() -> None:
-    text = "السطر الأول `a`\nsecond line\nالثالث"
-    assert isolate_lines(text) == (
-        f"{RLI}السطر الأول {FSI}`a`{PDI}{PDI}\nsecond line\n{RLI}الثالث{PDI}"
+    first, third = "السطر الأول `a`", "الثالث"
+    text = "\n".join((first, "second line", third))
+    assert isolate_lines(text) == "\n".join(
+        (f"{RLI}السطر الأول {FSI}`a`{PDI}{PDI}", "second line", f"{RLI}{third}{PDI}")
     )
     assert _balanced(isolate_lines(text))
