@@ -196,3 +196,11 @@ def test_lines_are_isolated_each_on_its_own() -> None:
         (f"{RLI}السطر الأول {FSI}`a`{PDI}{PDI}", "second line", f"{RLI}{third}{PDI}")
     )
     assert _balanced(isolate_lines(text))
+
+
+def test_display_cleans_bidi_controls_even_in_english_from_an_older_cache() -> None:
+    # An answer cached before overrides were removed on reading is cleaned when shown.
+    assert isolate_line("run \u202edmc\u202c now") == "run dmc now"
+    assert (
+        diagnostic_message(_finding(f"Leak{PDI}", f"{FSI}Open.")) == f"Leak \u2014 {FSI}Open.{PDI}"
+    )

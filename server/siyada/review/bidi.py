@@ -10,9 +10,11 @@ stays one run. A line that reads right to left is wrapped in RLI ... PDI as a wh
 it reads right to left even where the display's base direction is left to right (VS
 Code's Problems, hovers, a terminal line after a path).
 
-Text without a right-to-left letter is returned unchanged, byte for byte. Isolates are
-kept balanced within each paragraph (a line: a line break ends every isolate), so a
-stray isolate from the model never turns the direction of what follows it.
+Text without a right-to-left letter or a bidi control character is returned unchanged,
+byte for byte. Every function here first applies `safe_bidi`: isolates are kept
+balanced within each paragraph (a line: a line break ends every isolate), so a stray
+isolate from the model never turns the direction of what follows it, and embeddings and
+overrides go (also from an answer cached before they were removed on reading).
 Everything here is pure.
 """
 
@@ -104,6 +106,7 @@ def isolate_code(line: str) -> str:
     PDI outside its backticks, and, when it reads right to left, each run of Latin text
     (a name or call the model did not mark, quoted code) too. Unchanged without a
     right-to-left letter; a span already isolated is not wrapped again."""
+    line = safe_bidi(line)
     if not has_rtl(line):
         return line
     runs = reads_right_to_left(line)
@@ -125,6 +128,7 @@ def isolate_code(line: str) -> str:
 def isolate_line(line: str) -> str:
     """One line of plain text shown right: code isolated, and the whole line wrapped in
     RLI ... PDI when it reads right to left. Unchanged without a right-to-left letter."""
+    line = safe_bidi(line)
     if not has_rtl(line):
         return line
     isolated = isolate_code(line)
@@ -133,6 +137,7 @@ def isolate_line(line: str) -> str:
 
 def isolate_lines(text: str) -> str:
     """`isolate_line` on each line of `text`: a line break ends every isolate."""
+    text = safe_bidi(text)
     if not has_rtl(text):
         return text
     return "\n".join(isolate_line(line) for line in text.split("\n"))
@@ -143,6 +148,7 @@ def isolate_markdown(markdown: str) -> str:
     paragraph, heading or list item that reads right to left wrapped in RLI ... PDI
     after its markup (a fence or a list marker behind an isolate would be plain text)
     and before a hard line break. Unchanged without a right-to-left letter."""
+    markdown = safe_bidi(markdown)
     if not has_rtl(markdown):
         return markdown
     lines = markdown.split("\n")
