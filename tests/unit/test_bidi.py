@@ -152,6 +152,12 @@ def test_markdown_keeps_its_blocks_fences_and_hard_breaks() -> None:
     )
 
 
+def test_markdown_emphasis_at_a_lines_edge_stays_outside_its_isolate() -> None:
+    # `_` beside an isolate could neither open nor close emphasis in CommonMark.
+    assert isolate_markdown("_مائل_ و **عريض**") == f"_{RLI}مائل_ و **عريض{PDI}**"
+    assert isolate_markdown("- *`x` مائل*") == f"- *{RLI}{FSI}`x`{PDI} مائل{PDI}*"
+
+
 def test_arabic_diagnostic_message_isolates_code_and_the_body_not_the_prefix() -> None:
     message = diagnostic_message(
         _finding("حقن أوامر عبر `shell=True`", f"{ARABIC}. استخدم قائمة.", severity="hint")

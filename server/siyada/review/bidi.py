@@ -48,8 +48,11 @@ _RTL_CLASSES: Final = frozenset(("R", "AL"))
 # markup that opens a line (heading, quote, list item).
 _FENCE: Final = re.compile(r"^\s{0,3}(?:```|~~~)")
 _BLOCK_MARKUP: Final = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
-# A line's end that must stay last: trailing spaces or a backslash make a hard break.
-_LINE_END: Final = re.compile(r"[ \t\\]*$")
+# What stays outside a line's isolate. Emphasis markers: CommonMark counts an isolate
+# as neither space nor punctuation, so `_` next to one could no longer open or close.
+# Trailing spaces or a backslash: they make a hard break only at the line's end.
+_LINE_START: Final = re.compile(r"\s*[*_~]*")
+_LINE_END: Final = re.compile(r"[*_~]*[ \t\\]*$")
 _HARD_BREAK: Final = re.compile(r"(?:  |\\)$")
 
 
@@ -172,13 +175,14 @@ def isolate_markdown(markdown: str) -> str:
 
 
 def _wrap_block(lines: list[str], block: list[int]) -> None:
-    """RLI after the first line's markup, PDI before the last line's break, when the
-    block's text reads right to left."""
+    """RLI after the first line's markup, PDI before the last line's break (emphasis
+    markers left outside), when the block's text reads right to left."""
     if not block or not reads_right_to_left(" ".join(lines[i] for i in block)):
         return
     first, last = block[0], block[-1]
     markup = _BLOCK_MARKUP.match(lines[first])
-    at = markup.end() if markup else len(lines[first]) - len(lines[first].lstrip())
+    start = _LINE_START.match(lines[first], markup.end() if markup else 0)
+    at = start.end() if start else 0
     lines[first] = f"{lines[first][:at]}{RLI}{lines[first][at:]}"
     end = _LINE_END.search(lines[last])
     cut = end.start() if end else len(lines[last])
