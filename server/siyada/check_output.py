@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from siyada.i18n import ngettext
 from siyada.review.findings import severity_rank
 from siyada.review.placement import PlacedFinding
 from siyada.review.sanitize import safe_text, safe_title
@@ -103,7 +104,7 @@ def write_report(
         _write_file(out, text)
     if output_format == "text":
         count = len(reported)
-        print(f"{count} finding{'s' if count != 1 else ''}.", file=sys.stderr)
+        print(ngettext("{count} finding.", "{count} findings.", count), file=sys.stderr)
 
 
 def _write_file(out: Path, text: str) -> None:

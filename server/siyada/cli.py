@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from siyada import __version__
+from siyada.i18n import use_environment_locale
 from siyada.models.endpoint import normalize_endpoint
 from siyada.review.findings import SEVERITIES
 from siyada.review.settings import Settings, parse_settings
@@ -213,6 +214,8 @@ def _model(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The terminal's language (LANG...); the language server takes its client's instead.
+    use_environment_locale()
     args = build_parser().parse_args(argv)
     if args.command == "lsp":
         return _run_language_server(args.log_level)

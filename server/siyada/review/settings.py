@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from siyada.i18n import _
 from siyada.review.setting_kinds import SettingError
 from siyada.review.setting_values import Triggers
 from siyada.review.settings_table import SETTING
@@ -83,7 +84,7 @@ def parse_settings(
         setting = SETTING.get(key)
         if setting is None:
             if not ignore_unknown:
-                problems.append(f"siyada.{key} is not a known setting.")
+                problems.append(_("siyada.{key} is not a known setting.", key=key))
             continue
         if value is None:
             continue
@@ -95,4 +96,4 @@ def parse_settings(
 
 
 def problems_message(problems: list[str]) -> str:
-    return "Siyada: some settings were not valid. " + " ".join(problems)
+    return _("Siyada: some settings were not valid. {problems}", problems=" ".join(problems))

@@ -27,6 +27,7 @@ import pathspec
 from pygls import uris
 
 from siyada.code.languages import language_for
+from siyada.i18n import _
 from siyada.review.setting_kinds import SettingError
 from siyada.review.settings_table import SETTING
 
@@ -128,7 +129,7 @@ class TeamSettings:
 
     def message(self) -> str:
         """The one message telling every problem of the file."""
-        return "Siyada: repository settings: " + " ".join(self.problems)
+        return _("Siyada: repository settings: {problems}", problems=" ".join(self.problems))
 
 
 NO_TEAM_SETTINGS: Final = TeamSettings()
