@@ -108,7 +108,9 @@ def _named_mode(path: Path) -> int:
     try:
         return os.stat(path).st_mode
     except OSError as error:
-        raise PathProblem(f"{path}: {_describe(path, error)}") from error
+        raise PathProblem(
+            _("{path}: {reason}", path=path, reason=_describe(path, error))
+        ) from error
 
 
 def _describe(path: Path, error: OSError) -> str:

@@ -8,11 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from siyada.i18n import FSI, PDI
 from tests.e2e.conftest import MODEL, finding
 from tests.model_server import OllamaDouble
 
 SOURCE = "def load(path):\n    f = open(path)\n    return f.read()\n"
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def isolated(value: object) -> str:
+    return f"{FSI}{value}{PDI}"
 
 
 def _check(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
@@ -38,7 +43,7 @@ def test_unreachable_endpoint_is_one_arabic_line(tmp_path: Path) -> None:
     assert result.stdout == ""
     (line,) = result.stderr.strip().splitlines()
     assert line == (
-        f"siyada: تعذّر الوصول إلى Ollama على {url}. شغّله بالأمر `ollama serve` "
+        f"siyada: تعذّر الوصول إلى Ollama على {isolated(url)}. شغّله بالأمر `ollama serve` "
         "(ثبّته من ollama.com) أو اضبط siyada.endpoint."
     )
 
@@ -62,7 +67,10 @@ def test_summary_in_arabic_report_unchanged(tmp_path: Path) -> None:
     # The report is for machines and people alike, in the model's words: not translated.
     assert arabic.stdout == english.stdout
     assert "io.py:2: warning [bug] File handle is never closed (in load)" in arabic.stdout
-    assert arabic.stderr.splitlines() == [
+    # Read without the isolates around each value (every one of them is closed).
+    lines = arabic.stderr.splitlines()
+    assert all(line.count(FSI) == line.count(PDI) for line in lines)
+    assert [line.replace(FSI, "").replace(PDI, "") for line in lines] == [
         "ملاحظة واحدة.",
         "رُوجعت دالة واحدة في ملف واحد (0 من الذاكرة المؤقتة)؛ وتُخطّي 0 ملف.",
         "0 سطر خارج الدوال لم يُراجَع.",
@@ -82,5 +90,6 @@ def test_language_list_and_precedence(tmp_path: Path) -> None:
     unset = _check(missing)
 
     assert listed.returncode == plain.returncode == unset.returncode == 2
-    assert listed.stderr == f"siyada: {missing}: لا يوجد ملف أو مجلد بهذا الاسم\n"
+    reason = isolated("لا يوجد ملف أو مجلد بهذا الاسم")
+    assert listed.stderr == f"siyada: {isolated(missing)}: {reason}\n"
     assert plain.stderr == unset.stderr == f"siyada: {missing}: no such file or folder\n"

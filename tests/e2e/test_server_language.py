@@ -10,13 +10,15 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
+from siyada.i18n import FSI, PDI
 from tests.e2e.conftest import MODEL, status_field, wait_for_message, wait_for_status
 from tests.model_server import OllamaDouble
 
-# The model-missing message and the "ready" status text, per client locale.
+# The model-missing message and the "ready" status text, per client locale. In Arabic
+# every value is isolated (FSI ... PDI), keeping its left-to-right order.
 MISSING_MODEL = {
-    "ar": "النموذج 'phi3:mini' غير متوفر على {url}. نزّله بالأمر `ollama pull phi3:mini`.",
-    "en": "Model 'phi3:mini' is not available at {url}. Pull it with `ollama pull phi3:mini`.",
+    "ar": "النموذج '{model}' غير متوفر على {url}. نزّله بالأمر `ollama pull {model}`.",
+    "en": "Model '{model}' is not available at {url}. Pull it with `ollama pull {model}`.",
 }
 READY = {"ar": "جاهز", "en": "Ready"}
 
@@ -44,7 +46,11 @@ async def test_model_missing_is_told_in_the_client_language(
 ) -> None:
     with OllamaDouble(models=[MODEL]) as double:
         await _initialize(client, locale, endpoint=double.url, model="phi3:mini")
-        expected = MISSING_MODEL[language].format(url=double.url)
+        if language == "ar":
+            url, model = f"{FSI}{double.url}{PDI}", f"{FSI}phi3:mini{PDI}"
+        else:
+            url, model = double.url, "phi3:mini"
+        expected = MISSING_MODEL[language].format(url=url, model=model)
         assert await wait_for_message(client, lambda m: "phi3:mini" in m) == expected
         status = await wait_for_status(client, lambda s: status_field(s, "state") == "modelMissing")
         assert status_field(status, "message") == expected

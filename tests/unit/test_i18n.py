@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 
 from siyada import i18n
-from siyada.i18n import _, catalogs, ngettext, use_environment_locale, use_locale
+from siyada.i18n import FSI, PDI, _, catalogs, ngettext, use_environment_locale, use_locale
 from siyada.models.errors import EndpointUnreachable, ModelNotFound
+
+
+def isolated(value: object) -> str:
+    return f"{FSI}{value}{PDI}"
 
 
 @pytest.fixture(autouse=True)
@@ -51,13 +55,14 @@ def test_candidates_go_from_specific_to_general() -> None:
 def test_arabic_messages_are_filled_after_translation() -> None:
     use_locale("ar")
     assert _("Ready") == "جاهز"
+    # Each value is isolated: it keeps its own direction inside the Arabic sentence.
     assert _("Loading {model} into memory", model="qwen2.5-coder:7b") == (
-        "جارٍ تحميل qwen2.5-coder:7b إلى الذاكرة"
+        f"جارٍ تحميل {isolated('qwen2.5-coder:7b')} إلى الذاكرة"
     )
     error = ModelNotFound("http://127.0.0.1:11434", "phi3:mini")
+    model, endpoint = isolated("phi3:mini"), isolated("http://127.0.0.1:11434")
     assert str(error) == (
-        "النموذج 'phi3:mini' غير متوفر على http://127.0.0.1:11434. "
-        "نزّله بالأمر `ollama pull phi3:mini`."
+        f"النموذج '{model}' غير متوفر على {endpoint}. نزّله بالأمر `ollama pull {model}`."
     )
     # The machine-readable part of an error never changes.
     assert error.kind == "modelMissing"
@@ -66,13 +71,13 @@ def test_arabic_messages_are_filled_after_translation() -> None:
 @pytest.mark.parametrize(
     ("count", "text"),
     [
-        (0, "0 دالة"),
+        (0, f"{FSI}0{PDI} دالة"),
         (1, "دالة واحدة"),
         (2, "دالتان"),
-        (7, "7 دوال"),
-        (11, "11 دالة"),
-        (100, "100 دالة"),
-        (103, "103 دوال"),
+        (7, f"{FSI}7{PDI} دوال"),
+        (11, f"{FSI}11{PDI} دالة"),
+        (100, f"{FSI}100{PDI} دالة"),
+        (103, f"{FSI}103{PDI} دوال"),
     ],
 )
 def test_arabic_has_six_plural_forms(count: int, text: str) -> None:
@@ -82,6 +87,7 @@ def test_arabic_has_six_plural_forms(count: int, text: str) -> None:
 
 def test_english_is_the_code_text() -> None:
     use_locale("en-GB")
+    assert _("Loading {model} into memory", model="m") == "Loading m into memory"
     assert ngettext("{count} function", "{count} functions", 1) == "1 function"
     assert ngettext("{count} function", "{count} functions", 1234, count="1,234") == (
         "1,234 functions"
@@ -94,9 +100,11 @@ def test_english_is_the_code_text() -> None:
 def test_a_message_missing_from_the_catalog_stays_english() -> None:
     use_locale("ar")
     assert _("A message no catalog has, for {name}", name="x") == (
-        "A message no catalog has, for x"
+        f"A message no catalog has, for {isolated('x')}"
     )
-    assert ngettext("{count} thing nobody translated", "{count} things", 3) == "3 things"
+    assert ngettext("{count} thing nobody translated", "{count} things", 3) == (
+        f"{isolated(3)} things"
+    )
 
 
 def test_environment_order_is_posix() -> None:

@@ -5,7 +5,8 @@ text, progress, the CLI's errors and summary) is written in English in the code 
 passed through `_` or `ngettext`: the English text is the catalog key, so a language
 without a catalog, or a catalog without that entry, shows the English text, never a
 key. Placeholders are named (`{endpoint}`), filled by these functions after
-translation, so a translation may put them in any order.
+translation, so a translation may put them in any order; in a right-to-left language
+each value is isolated (FSI ... PDI) so it keeps its own direction.
 
 One language per process: the CLI takes it from the environment the POSIX way
 (`use_environment_locale`), the language server from the `locale` its client sends in
@@ -23,6 +24,14 @@ from siyada.i18n.catalogs import translations_for
 
 _active: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
+
+# Languages written right to left. In their messages each filled-in value (a URL, a
+# model or file name, a number, a command) is set between FIRST STRONG ISOLATE and POP
+# DIRECTIONAL ISOLATE, so the bidirectional algorithm lays it out on its own: without
+# them "http://127.0.0.1:9." or "qwen2.5-coder:7b" inside Arabic text shows its
+# punctuation in the wrong places.
+RIGHT_TO_LEFT = frozenset({"ar", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
+FSI, PDI = "\u2068", "\u2069"
 
 # The environment variables a POSIX program reads for its messages' language, first
 # wins (GNU gettext's order; `LANGUAGE` may list several, colon-separated).
@@ -63,7 +72,7 @@ def language() -> str:
 def _(message: str, **values: object) -> str:
     """`message` in the current language, its `{name}` placeholders filled."""
     text = _active.gettext(message)
-    return text.format(**values) if values else text
+    return text.format(**_isolated(values)) if values else text
 
 
 def N_(message: str) -> str:
@@ -77,4 +86,10 @@ def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     has six), with the placeholders filled: `{count}` is `n` unless `values` give it
     (`count="1,234"`)."""
     text = _active.ngettext(singular, plural, n)
-    return text.format(**{"count": n, **values})
+    return text.format(**_isolated({"count": n, **values}))
+
+
+def _isolated(values: dict[str, object]) -> dict[str, object]:
+    if _language.split("_", 1)[0] not in RIGHT_TO_LEFT:
+        return values
+    return {name: f"{FSI}{value}{PDI}" for name, value in values.items()}

@@ -164,8 +164,11 @@ async def _pull_told(output: Output, client: OllamaClient, model: str, progress:
         output.log_message(f"Pulling {model} failed: {error}", types.MessageType.Warning)
         raise
     finally:
-        ended = _("Pulled {model}") if pulled else _("Pulling {model} stopped")
-        progress.end(ended.format(model=model))
+        progress.end(
+            _("Pulled {model}", model=model)
+            if pulled
+            else _("Pulling {model} stopped", model=model)
+        )
     took = asyncio.get_running_loop().time() - started
     done = f"Pulled {model} ({size(tracker.total_bytes)}) in {took:.0f} s."
     output.log_message(done, types.MessageType.Info)
