@@ -84,14 +84,21 @@ def parse_settings(
         setting = SETTING.get(key)
         if setting is None:
             if not ignore_unknown:
-                problems.append(_("siyada.{key} is not a known setting.", key=key))
+                problems.append(_("{setting} is not a known setting.", setting=f"siyada.{key}"))
             continue
         if value is None:
             continue
         try:
             changes[setting.attribute] = setting.parse(value)
         except SettingError as error:
-            problems.append(f"siyada.{key} {error} (got {value!r}); using the default.")
+            problems.append(
+                _(
+                    "{setting} {error} (got {value}); using the default.",
+                    setting=f"siyada.{key}",
+                    error=error,
+                    value=repr(value),
+                )
+            )
     return dataclasses.replace(settings, **changes), problems
 
 
