@@ -11,8 +11,9 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
-from siyada.i18n import _, ngettext
+from siyada.i18n import N_, _, ngettext
 from siyada.review.settings import Settings
 
 # Skips that say something about one file, printed with its path as they happen;
@@ -20,6 +21,21 @@ from siyada.review.settings import Settings
 _TOLD_PER_FILE = frozenset(
     {"too large", "binary", "minified", "unreadable", "not UTF-8", "not a regular file"}
 )
+# How the summary words the kinds of skip that are fixed words (others, such as a
+# package folder's name, are shown as they are).
+_KIND_WORDS: Final = {
+    "binary": N_("binary"),
+    "unreadable": N_("unreadable"),
+    "not UTF-8": N_("not UTF-8"),
+    "not a regular file": N_("not a regular file"),
+    "hidden": N_("hidden"),
+    "ignored by git": N_("ignored by git"),
+    "listed in .gitignore": N_("listed in .gitignore"),
+    "virtual environment": N_("virtual environment"),
+    "symlinked (not followed)": N_("symlinked (not followed)"),
+    "not in a language Siyada reviews": N_("not in a language Siyada reviews"),
+    "excluded by the repository's settings": N_("excluded by the repository's settings"),
+}
 
 
 @dataclass
@@ -44,7 +60,7 @@ class Tally:
             if reason:
                 skipped = _("skipped {path}: {reason}", path=path, reason=reason)
             else:
-                skipped = _("skipped {path} ({kind})", path=path, kind=kind)
+                skipped = _("skipped {path} ({kind})", path=path, kind=_kind_word(kind))
             print(f"siyada: {skipped}", file=sys.stderr)
 
     def summary(self, settings: Settings) -> list[str]:
@@ -128,7 +144,12 @@ def _label(kind: str, settings: Settings) -> str:
         return _("over {size} KB (maxFileKb)", size=settings.max_file_kb)
     if kind == "minified":
         return _("minified or generated")
-    return kind
+    return _kind_word(kind)
+
+
+def _kind_word(kind: str) -> str:
+    word = _KIND_WORDS.get(kind)
+    return kind if word is None else _(word)
 
 
 def _functions(count: int) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from siyada import __version__
-from siyada.i18n import use_environment_locale
+from siyada.i18n import _, use_environment_locale
 from siyada.models.endpoint import normalize_endpoint
 from siyada.review.findings import SEVERITIES
 from siyada.review.settings import Settings, parse_settings
@@ -192,7 +192,9 @@ def _positive(text: str) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 64, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            _("expected a whole number from 1 to 64, got {text}", text=repr(text))
+        )
     return value
 
 
@@ -209,7 +211,7 @@ def _endpoint(text: str) -> str | None:
 
 def _model(text: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError("expected a model name such as qwen2.5-coder:7b")
+        raise argparse.ArgumentTypeError(_("expected a model name such as qwen2.5-coder:7b"))
     return text.strip()
 
 
