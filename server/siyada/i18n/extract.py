@@ -79,6 +79,7 @@ def _literal(call: ast.Call, index: int, path: Path) -> str:
 
 def template(messages: list[Message]) -> polib.POFile:
     pot = polib.POFile(wrapwidth=0)
+    pot.header = "Siyada's messages: written by python -m siyada.i18n.extract, do not edit."
     pot.metadata = {
         "Project-Id-Version": "siyada",
         "MIME-Version": "1.0",
