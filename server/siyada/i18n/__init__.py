@@ -34,7 +34,7 @@ RIGHT_TO_LEFT = frozenset({"ar", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur"
 FSI, PDI = "\u2068", "\u2069"
 
 # The environment variables a POSIX program reads for its messages' language, first
-# wins (GNU gettext's order; `LANGUAGE` may list several, colon-separated).
+# wins, as for the standard library's `gettext.find` (`LANGUAGE` may list several).
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
