@@ -22,6 +22,7 @@ from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit, lines_outside_units
 from siyada.code.text import line_break_of
 from siyada.git_changes import Changes, GitProblem, changes_since, source_root
+from siyada.i18n import _
 from siyada.models.errors import ModelError
 from siyada.review.engine import Reviewer
 from siyada.review.findings import Finding
@@ -115,10 +116,8 @@ def run_check(args: argparse.Namespace) -> int:
     if tally.functions == 0 and tally.nothing_changed():
         return EXIT_CLEAN
     if tally.functions == 0:
-        print(
-            f"siyada: nothing reviewable in the paths named: {tally.why_nothing()}.",
-            file=sys.stderr,
-        )
+        why = _("nothing reviewable in the paths named: {why}.", why=tally.why_nothing())
+        print(f"siyada: {why}", file=sys.stderr)
         return EXIT_CANNOT_REVIEW
     return EXIT_FINDINGS if fails(reported, args.fail_on) else EXIT_CLEAN
 
@@ -131,8 +130,11 @@ def _team_settings_of(paths: list[Path]) -> TeamSettings:
     if len(teams) > 1:
         files = ", ".join(str(source) for source in teams if source is not None)
         raise CannotReview(
-            f"the paths named are under different repository settings ({files}); "
-            "run siyada check once for each"
+            _(
+                "the paths named are under different repository settings ({files}); "
+                "run siyada check once for each",
+                files=files,
+            )
         )
     team = next(iter(teams.values()))
     for problem in team.problems:

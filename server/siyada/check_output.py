@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from siyada.review.bidi import isolate_line, isolate_lines
+from siyada.i18n import ngettext
 from siyada.review.findings import severity_rank
 from siyada.review.placement import PlacedFinding
 from siyada.review.sanitize import safe_text, safe_title
@@ -105,7 +106,7 @@ def write_report(
         _write_file(out, text)
     if output_format == "text":
         count = len(reported)
-        print(f"{count} finding{'s' if count != 1 else ''}.", file=sys.stderr)
+        print(ngettext("{count} finding.", "{count} findings.", count), file=sys.stderr)
 
 
 def _write_file(out: Path, text: str) -> None:

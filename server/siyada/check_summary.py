@@ -11,7 +11,9 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
+from siyada.i18n import N_, _, ngettext
 from siyada.review.settings import Settings
 
 # Skips that say something about one file, printed with its path as they happen;
@@ -19,6 +21,21 @@ from siyada.review.settings import Settings
 _TOLD_PER_FILE = frozenset(
     {"too large", "binary", "minified", "unreadable", "not UTF-8", "not a regular file"}
 )
+# How the summary words the kinds of skip that are fixed words (others, such as a
+# package folder's name, are shown as they are).
+_KIND_WORDS: Final = {
+    "binary": N_("binary"),
+    "unreadable": N_("unreadable"),
+    "not UTF-8": N_("not UTF-8"),
+    "not a regular file": N_("not a regular file"),
+    "hidden": N_("hidden"),
+    "ignored by git": N_("ignored by git"),
+    "listed in .gitignore": N_("listed in .gitignore"),
+    "virtual environment": N_("virtual environment"),
+    "symlinked (not followed)": N_("symlinked (not followed)"),
+    "not in a language Siyada reviews": N_("not in a language Siyada reviews"),
+    "excluded by the repository's settings": N_("excluded by the repository's settings"),
+}
 
 
 @dataclass
@@ -40,35 +57,60 @@ class Tally:
     def skip(self, path: Path, kind: str, reason: str) -> None:
         self.skipped[kind] += 1
         if kind in _TOLD_PER_FILE:
-            detail = f": {reason}" if reason else f" ({kind})"
-            print(f"siyada: skipped {path}{detail}", file=sys.stderr)
+            if reason:
+                skipped = _("skipped {path}: {reason}", path=path, reason=reason)
+            else:
+                skipped = _("skipped {path} ({kind})", path=path, kind=_kind_word(kind))
+            print(f"siyada: {skipped}", file=sys.stderr)
 
     def summary(self, settings: Settings) -> list[str]:
         skipped = sum(self.skipped.values())
-        first = (
-            f"Reviewed {_count(self.functions, 'function')} in {_count(self.files, 'file')} "
-            f"({self.cached} cached); skipped {_count(skipped, 'file')}"
+        first = _(
+            "Reviewed {functions} in {files} ({cached} cached); skipped {skipped}",
+            functions=_functions(self.functions),
+            files=_files(self.files),
+            cached=self.cached,
+            skipped=_files(skipped),
         )
         if skipped:
-            first += ": " + _reasons(self.skipped, settings)
-        second = f"{_count(self.lines_outside, 'line')} outside functions not reviewed"
+            first = _(
+                "{summary}: {reasons}", summary=first, reasons=_reasons(self.skipped, settings)
+            )
+        clauses = [
+            ngettext(
+                "{count} line outside functions not reviewed",
+                "{count} lines outside functions not reviewed",
+                self.lines_outside,
+                count=f"{self.lines_outside:,}",
+            )
+        ]
         if self.beyond_limit:
-            second += (
-                f"; {_count(self.beyond_limit, 'function')} beyond "
-                f"{settings.max_functions_per_file} per file not reviewed (maxFunctionsPerFile)"
+            clauses.append(
+                _(
+                    "{functions} beyond {limit} per file not reviewed (maxFunctionsPerFile)",
+                    functions=_functions(self.beyond_limit),
+                    limit=settings.max_functions_per_file,
+                )
             )
         if self.too_long:
-            second += f"; {_count(self.too_long, 'function')} too long to review"
+            clauses.append(_("{functions} too long to review", functions=_functions(self.too_long)))
         if self.unanswered:
-            second += f"; {_count(self.unanswered, 'function')} without a usable answer"
-        lines = [first + ".", second + "."]
+            clauses.append(
+                _("{functions} without a usable answer", functions=_functions(self.unanswered))
+            )
+        lines = [_("{sentence}.", sentence=first), _("{sentence}.", sentence=_("; ").join(clauses))]
         if self.diff_ref is not None:
             lines.append(
-                f"Unchanged since {self.diff_ref}, not reviewed: "
-                f"{_count(self.unchanged, 'function')}, {_count(self.unchanged_files, 'file')}."
+                _(
+                    "Unchanged since {ref}, not reviewed: {functions}, {files}.",
+                    ref=self.diff_ref,
+                    functions=_functions(self.unchanged),
+                    files=_files(self.unchanged_files),
+                )
             )
         if self.folders_left_out:
-            lines.append("Folders not entered: " + _reasons(self.folders_left_out, settings) + ".")
+            reasons = _reasons(self.folders_left_out, settings)
+            lines.append(_("Folders not entered: {reasons}.", reasons=reasons))
         return lines
 
     def nothing_changed(self) -> bool:
@@ -83,24 +125,36 @@ class Tally:
     def why_nothing(self) -> str:
         if self.files:
             if self.too_long or self.beyond_limit or self.unanswered:
-                return "no function could be reviewed"
-            return "the files hold no functions"
+                return _("no function could be reviewed")
+            return _("the files hold no functions")
         if self.skipped:
-            return "every file was skipped"
-        return "no file in a language Siyada reviews was found"
+            return _("every file was skipped")
+        return _("no file in a language Siyada reviews was found")
 
 
 def _reasons(counts: Counter[str], settings: Settings) -> str:
-    return ", ".join(f"{n} {_label(kind, settings)}" for kind, n in counts.most_common())
+    return _(", ").join(
+        _("{count} {reason}", count=n, reason=_label(kind, settings))
+        for kind, n in counts.most_common()
+    )
 
 
 def _label(kind: str, settings: Settings) -> str:
     if kind == "too large":
-        return f"over {settings.max_file_kb} KB (maxFileKb)"
+        return _("over {size} KB (maxFileKb)", size=settings.max_file_kb)
     if kind == "minified":
-        return "minified or generated"
-    return kind
+        return _("minified or generated")
+    return _kind_word(kind)
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+def _kind_word(kind: str) -> str:
+    word = _KIND_WORDS.get(kind)
+    return kind if word is None else _(word)
+
+
+def _functions(count: int) -> str:
+    return ngettext("{count} function", "{count} functions", count, count=f"{count:,}")
+
+
+def _files(count: int) -> str:
+    return ngettext("{count} file", "{count} files", count, count=f"{count:,}")

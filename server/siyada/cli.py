@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from siyada import __version__
+from siyada.i18n import _, use_environment_locale
 from siyada.models.endpoint import normalize_endpoint
 from siyada.review.findings import SEVERITIES
 from siyada.review.settings import Settings, parse_settings
@@ -191,7 +192,9 @@ def _positive(text: str) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 64, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            _("expected a whole number from 1 to 64, got {text}", text=repr(text))
+        )
     return value
 
 
@@ -208,11 +211,13 @@ def _endpoint(text: str) -> str | None:
 
 def _model(text: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError("expected a model name such as qwen2.5-coder:7b")
+        raise argparse.ArgumentTypeError(_("expected a model name such as qwen2.5-coder:7b"))
     return text.strip()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The terminal's language (LANG...); the language server takes its client's instead.
+    use_environment_locale()
     args = build_parser().parse_args(argv)
     if args.command == "lsp":
         return _run_language_server(args.log_level)

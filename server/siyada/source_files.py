@@ -30,6 +30,7 @@ import pathspec
 
 from siyada.code.languages import LanguageSpec, language_for
 from siyada.git_changes import ignored_by_git, work_tree_root
+from siyada.i18n import _
 from siyada.review.limits import size_over_limit
 from siyada.review.settings import Settings
 
@@ -107,17 +108,19 @@ def _named_mode(path: Path) -> int:
     try:
         return os.stat(path).st_mode
     except OSError as error:
-        raise PathProblem(f"{path}: {_describe(path, error)}") from error
+        raise PathProblem(
+            _("{path}: {reason}", path=path, reason=_describe(path, error))
+        ) from error
 
 
 def _describe(path: Path, error: OSError) -> str:
     if error.errno == errno.ELOOP:
-        return "a symlink loop (the link leads back to itself)"
+        return _("a symlink loop (the link leads back to itself)")
     if error.errno == errno.ENOENT:
         if os.path.islink(path):
-            return f"a symlink to {os.readlink(path)}, which does not exist"
-        return "no such file or folder"
-    return f"cannot be read ({error.strerror or error})"
+            return _("a symlink to {target}, which does not exist", target=os.readlink(path))
+        return _("no such file or folder")
+    return _("cannot be read ({reason})", reason=error.strerror or error)
 
 
 def _add_file(path: Path, found: Found, seen: set[str]) -> None:

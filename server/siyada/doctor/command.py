@@ -16,6 +16,7 @@ from siyada.cli import settings_from_options
 from siyada.doctor.render import render_text
 from siyada.doctor.report import DoctorReport
 from siyada.doctor.run import make_report
+from siyada.i18n import _
 from siyada.review.connection import ModelClient, open_client
 from siyada.review.settings import Settings
 
@@ -29,7 +30,8 @@ def run_doctor(args: argparse.Namespace) -> int:
         print(f"siyada: {' '.join(problems)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if not folder.is_dir():
-        print(f"siyada: {folder} is not a folder that can be read", file=sys.stderr)
+        unreadable = _("{folder} is not a folder that can be read", folder=folder)
+        print(f"siyada: {unreadable}", file=sys.stderr)
         return EXIT_BAD_INPUT
     report = asyncio.run(_report(settings, folder))
     if args.format == "json":

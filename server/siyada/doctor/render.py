@@ -12,6 +12,7 @@ from siyada.doctor.model_server import ServerFacts
 from siyada.doctor.recommend import gigabytes
 from siyada.doctor.report import DoctorReport
 from siyada.doctor.speed import Unmeasured
+from siyada.i18n import _
 
 UNKNOWN = "unknown"
 
@@ -44,7 +45,7 @@ def render_markdown(report: DoctorReport) -> str:
 
 
 def _render(report: DoctorReport, marks: _Marks) -> str:
-    lines = [marks.title("Siyada doctor"), ""]
+    lines = [marks.title(_("Siyada doctor")), ""]
     for heading, items in _sections(report, marks):
         lines.append(marks.heading(heading))
         if marks.markdown:
@@ -55,14 +56,15 @@ def _render(report: DoctorReport, marks: _Marks) -> str:
 
 
 def _sections(report: DoctorReport, marks: _Marks) -> Iterator[Section]:
-    yield "Model server", list(_server(report.server, marks))
-    yield "This machine", list(_machine(report))
-    yield "Recommendation", list(_recommendation(report, marks))
-    yield "Speed", list(_speed(report))
-    yield "Workspace", list(_workspace(report, marks))
+    # The headings are translated; the lines under them are facts in fixed English words.
+    yield _("Model server"), list(_server(report.server, marks))
+    yield _("This machine"), list(_machine(report))
+    yield _("Recommendation"), list(_recommendation(report, marks))
+    yield _("Speed"), list(_speed(report))
+    yield _("Workspace"), list(_workspace(report, marks))
     warnings = report.warnings
     if warnings:
-        yield "Warnings", list(warnings)
+        yield _("Warnings"), list(warnings)
 
 
 def _server(server: ServerFacts, marks: _Marks) -> Iterator[str]:

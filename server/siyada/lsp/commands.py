@@ -12,6 +12,7 @@ from lsprotocol import types
 
 from siyada.doctor.render import render_markdown, render_text
 from siyada.doctor.run import make_report
+from siyada.i18n import _
 from siyada.lsp.output import Output
 from siyada.lsp.progress import WorkDone, request_progress
 from siyada.lsp.pull_progress import PullTracker, size
@@ -118,9 +119,12 @@ class PullNotOffered(Exception):
 
     def __init__(self, endpoint: str) -> None:
         super().__init__(
-            f'Pull Model works only with Ollama (siyada.provider "ollama"). The server at '
-            f"{endpoint} speaks the OpenAI protocol and serves the models it was started "
-            "with: load the model on that server, then choose it with Select Model."
+            _(
+                'Pull Model works only with Ollama (siyada.provider "ollama"). The server at '
+                "{endpoint} speaks the OpenAI protocol and serves the models it was started "
+                "with: load the model on that server, then choose it with Select Model.",
+                endpoint=endpoint,
+            )
         )
 
 
@@ -144,7 +148,7 @@ async def pull_model(session: Session, call: CommandCall) -> dict[str, str]:
 
 async def _pull_told(output: Output, client: OllamaClient, model: str, progress: WorkDone) -> None:
     """Pull `model`: its progress in words and percent, its start and end in the log."""
-    progress.begin(f"Pulling {model}", cancellable=True, percentage=0)
+    progress.begin(_("Pulling {model}", model=model), cancellable=True, percentage=0)
     output.log_message(f"Pulling {model} from {client.endpoint}.", types.MessageType.Info)
     tracker, pulled = PullTracker(), False
     started = asyncio.get_running_loop().time()
@@ -160,7 +164,11 @@ async def _pull_told(output: Output, client: OllamaClient, model: str, progress:
         output.log_message(f"Pulling {model} failed: {error}", types.MessageType.Warning)
         raise
     finally:
-        progress.end(f"Pulled {model}" if pulled else f"Pulling {model} stopped")
+        progress.end(
+            _("Pulled {model}", model=model)
+            if pulled
+            else _("Pulling {model} stopped", model=model)
+        )
     took = asyncio.get_running_loop().time() - started
     done = f"Pulled {model} ({size(tracker.total_bytes)}) in {took:.0f} s."
     output.log_message(done, types.MessageType.Info)

@@ -9,6 +9,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from siyada.i18n import use_locale
 from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.configuration import initialization_options
 from siyada.lsp.output import Output
@@ -17,6 +18,8 @@ from siyada.review.team_settings import local_path
 
 
 def start_session(output: Output, params: types.InitializeParams, codec: PositionCodec) -> Session:
+    # The editor's display language for the server's own messages; English without one.
+    use_locale(params.locale)
     options = ClientOptions(initialization_options(params.initialization_options))
     flags = ClientFlags.of(params.capabilities)
     return Session(output, flags, codec, options, folders=workspace_folders(params))

@@ -7,17 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from siyada.i18n import N_, _
 from siyada.models.ollama import PullProgress
 
-# Ollama's steps around the download, in words. A step Ollama adds later is shown as
-# it sends it.
+# Ollama's steps around the download, in words (marked here, translated when shown).
+# A step Ollama adds later is shown as it sends it.
 _STEPS: Final = {
-    "pulling manifest": "Fetching the manifest",
-    "verifying sha256 digest": "Verifying the download",
-    "writing manifest": "Writing the manifest",
-    "removing unused layers": "Removing unused layers",
-    "removing any unused layers": "Removing unused layers",
-    "success": "Done",
+    "pulling manifest": N_("Fetching the manifest"),
+    "verifying sha256 digest": N_("Verifying the download"),
+    "writing manifest": N_("Writing the manifest"),
+    "removing unused layers": N_("Removing unused layers"),
+    "removing any unused layers": N_("Removing unused layers"),
+    "success": N_("Done"),
 }
 _UNITS: Final = ((1e9, "GB"), (1e6, "MB"), (1e3, "KB"))
 
@@ -43,21 +44,27 @@ class PullTracker:
     def step(self, progress: PullProgress) -> PullStep:
         if not progress.total:
             status = progress.status.strip()
-            return PullStep(_STEPS.get(status.lower(), status), self._percentage)
+            step = _STEPS.get(status.lower())
+            return PullStep(status if step is None else _(step), self._percentage)
         layer = progress.digest or progress.status
         self._layers[layer] = (min(progress.completed or 0, progress.total), progress.total)
         done = sum(completed for completed, _ in self._layers.values())
         total = self.total_bytes
         self._percentage = max(self._percentage, min(100, 100 * done // total))
-        return PullStep(f"Downloading {size_of(done, total)}", self._percentage)
+        return PullStep(_("Downloading {size}", size=size_of(done, total)), self._percentage)
 
 
 def size_of(done: int, total: int) -> str:
     """`done` and `total` bytes in the unit that suits `total`: "1.2 of 4.7 GB"."""
     for scale, unit in _UNITS:
         if total >= scale:
-            return f"{done / scale:.1f} of {total / scale:.1f} {unit}"
-    return f"{done} of {total} bytes"
+            return _(
+                "{done} of {total} {unit}",
+                done=f"{done / scale:.1f}",
+                total=f"{total / scale:.1f}",
+                unit=unit,
+            )
+    return _("{done} of {total} bytes", done=done, total=total)
 
 
 def size(count: int) -> str:

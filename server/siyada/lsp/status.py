@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from lsprotocol import types
 
+from siyada.i18n import _, ngettext
 from siyada.lsp.progress import WorkDone, server_progress
 from siyada.models.errors import ModelError
 
@@ -87,15 +88,21 @@ class StatusReporter:
             state: State = state_of(self._problem)
             message = str(self._problem)
         elif not self._answered:
-            state, message = "starting", f"Checking the model server at {settings.endpoint}"
+            state = "starting"
+            message = _("Checking the model server at {endpoint}", endpoint=settings.endpoint)
         elif self._loads:
-            state, message = "loading", f"Loading {settings.model} into memory"
+            state = "loading"
+            message = _("Loading {model} into memory", model=settings.model)
         elif self._pending:
-            state, message = "reviewing", f"Reviewing {_functions(self._pending)}"
+            state, message = "reviewing", _reviewing(self._pending)
         else:
-            state, message = "ready", "Ready"
+            state, message = "ready", _("Ready")
         if remote and state in ("ready", "reviewing"):
-            message += f" (remote endpoint {settings.endpoint}: code is sent there)"
+            message = _(
+                "{status} (remote endpoint {endpoint}: code is sent there)",
+                status=message,
+                endpoint=settings.endpoint,
+            )
         return Status(state, settings.model, settings.endpoint, remote, self._pending, message)
 
     @property
@@ -149,8 +156,8 @@ class StatusReporter:
             self._session.output.notify_status(asdict(status))
 
 
-def _functions(count: int) -> str:
-    return f"{count} function" + ("" if count == 1 else "s")
+def _reviewing(count: int) -> str:
+    return ngettext("Reviewing {count} function", "Reviewing {count} functions", count)
 
 
 class _ReviewProgress:
@@ -184,10 +191,10 @@ class _ReviewProgress:
                 progress = await server_progress(self._session.output, supported=True)
                 if not progress.shown:
                     return
-                progress.begin("Siyada", message=f"Reviewing {_functions(wanted)}…")
+                progress.begin("Siyada", message=_("{status}…", status=_reviewing(wanted)))
             elif progress is not None and wanted > 0 and wanted != shown:
-                progress.report(message=f"Reviewing {_functions(wanted)}…")
+                progress.report(message=_("{status}…", status=_reviewing(wanted)))
             elif progress is not None and wanted == 0:
-                progress.end("Review done")
+                progress.end(_("Review done"))
                 progress = None
             shown = wanted

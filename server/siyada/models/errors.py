@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Final
 
+from siyada.i18n import _
+
 if TYPE_CHECKING:
     from siyada.models.chat import ChatResult
 
@@ -21,15 +23,6 @@ if TYPE_CHECKING:
 # The advice differs: `ollama serve` and `ollama pull` mean nothing to the others.
 OLLAMA: Final = "ollama"
 OPENAI: Final = "openai"
-
-
-def _server(provider: str, endpoint: str) -> str:
-    """How a message names the server: "Ollama at URL" or "the model server at URL"."""
-    return f"Ollama at {endpoint}" if provider == OLLAMA else f"the model server at {endpoint}"
-
-
-def _capitalized(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 class ModelError(Exception):
@@ -53,14 +46,16 @@ class EndpointUnreachable(ModelError):
 
     def __init__(self, endpoint: str, detail: str = "", *, provider: str = OLLAMA) -> None:
         if provider == OLLAMA:
-            message = (
-                f"Ollama is not reachable at {endpoint}. Start it with `ollama serve` "
-                "(install from ollama.com) or set siyada.endpoint."
+            message = _(
+                "Ollama is not reachable at {endpoint}. Start it with `ollama serve` "
+                "(install from ollama.com) or set siyada.endpoint.",
+                endpoint=endpoint,
             )
         else:
-            message = (
-                f"No model server is reachable at {endpoint}. Start it (llama-server, vLLM, "
-                "LM Studio ...) or set siyada.endpoint to its base URL, ending in /v1."
+            message = _(
+                "No model server is reachable at {endpoint}. Start it (llama-server, vLLM, "
+                "LM Studio ...) or set siyada.endpoint to its base URL, ending in /v1.",
+                endpoint=endpoint,
             )
         super().__init__(message, endpoint=endpoint)
         self.detail = detail
@@ -83,14 +78,28 @@ class ModelNotFound(ModelError):
         available: Sequence[str] = (),
     ) -> None:
         if provider == OLLAMA:
-            advice = f"Pull it with `ollama pull {model}`."
+            message = _(
+                "Model '{model}' is not available at {endpoint}. "
+                "Pull it with `ollama pull {model}`.",
+                model=model,
+                endpoint=endpoint,
+            )
         elif available:
-            advice = f"It serves: {', '.join(available)}. Set siyada.model to one of them."
+            message = _(
+                "Model '{model}' is not available at {endpoint}. "
+                "It serves: {models}. Set siyada.model to one of them.",
+                model=model,
+                endpoint=endpoint,
+                models=", ".join(available),
+            )
         else:
-            advice = "It lists no models. Load one into the server, then set siyada.model."
-        super().__init__(
-            f"Model '{model}' is not available at {endpoint}. {advice}", endpoint=endpoint
-        )
+            message = _(
+                "Model '{model}' is not available at {endpoint}. "
+                "It lists no models. Load one into the server, then set siyada.model.",
+                model=model,
+                endpoint=endpoint,
+            )
+        super().__init__(message, endpoint=endpoint)
         self.model = model
         self.available = tuple(available)
 
@@ -111,12 +120,21 @@ class ServerBusy(ModelError):
         provider: str = OLLAMA,
         retry_after: float | None = None,
     ) -> None:
-        when = "shortly" if retry_after is None else f"in {retry_after:g} s"
-        super().__init__(
-            f"{_capitalized(_server(provider, endpoint))} is busy (its request queue is full). "
-            f"Try again {when}, or lower siyada.maxConcurrentRequests.",
-            endpoint=endpoint,
-        )
+        if provider == OLLAMA:
+            busy = _("Ollama at {endpoint} is busy (its request queue is full).", endpoint=endpoint)
+        else:
+            busy = _(
+                "The model server at {endpoint} is busy (its request queue is full).",
+                endpoint=endpoint,
+            )
+        if retry_after is None:
+            advice = _("Try again shortly, or lower siyada.maxConcurrentRequests.")
+        else:
+            advice = _(
+                "Try again in {seconds} s, or lower siyada.maxConcurrentRequests.",
+                seconds=f"{retry_after:g}",
+            )
+        super().__init__(f"{busy} {advice}", endpoint=endpoint)
         self.server_message = server_message
         self.retry_after = retry_after
 
@@ -127,19 +145,21 @@ class Unauthorized(ModelError):
     kind = "unauthorized"
 
     def __init__(self, endpoint: str, status: int, api_key_env: str = "") -> None:
+        refused = _(
+            "The model server at {endpoint} refused access (HTTP {status}).",
+            endpoint=endpoint,
+            status=status,
+        )
         if api_key_env:
-            advice = (
-                f"Check the key in the environment variable {api_key_env} "
-                "(named by siyada.apiKeyEnv)."
+            advice = _(
+                "Check the key in the environment variable {variable} (named by siyada.apiKeyEnv).",
+                variable=api_key_env,
             )
         else:
-            advice = (
+            advice = _(
                 "Set siyada.apiKeyEnv to the name of an environment variable that holds the key."
             )
-        super().__init__(
-            f"The model server at {endpoint} refused access (HTTP {status}). {advice}",
-            endpoint=endpoint,
-        )
+        super().__init__(f"{refused} {advice}", endpoint=endpoint)
         self.status = status
         self.api_key_env = api_key_env
 
@@ -152,13 +172,24 @@ class ServerFailure(ModelError):
     def __init__(
         self, endpoint: str, status: int, server_message: str, *, provider: str = OLLAMA
     ) -> None:
-        log_name = "the Ollama server log" if provider == OLLAMA else "the model server's log"
-        super().__init__(
-            f"{_capitalized(_server(provider, endpoint))} failed (HTTP {status}): "
-            f"{server_message or 'no details'}. "
-            f"Check {log_name}; a smaller model or context may help.",
-            endpoint=endpoint,
-        )
+        details = server_message or _("no details")
+        if provider == OLLAMA:
+            message = _(
+                "Ollama at {endpoint} failed (HTTP {status}): {details}. "
+                "Check the Ollama server log; a smaller model or context may help.",
+                endpoint=endpoint,
+                status=status,
+                details=details,
+            )
+        else:
+            message = _(
+                "The model server at {endpoint} failed (HTTP {status}): {details}. "
+                "Check the model server's log; a smaller model or context may help.",
+                endpoint=endpoint,
+                status=status,
+                details=details,
+            )
+        super().__init__(message, endpoint=endpoint)
         self.status = status
         self.server_message = server_message
 
@@ -177,12 +208,23 @@ class BadRequest(ModelError):
         *,
         provider: str = OLLAMA,
     ) -> None:
-        super().__init__(
-            f"{_capitalized(_server(provider, endpoint))} rejected the request (HTTP {status}): "
-            f"{server_message or 'no details'}. "
-            + (hint or "Check siyada.model and that the model supports this request."),
-            endpoint=endpoint,
-        )
+        details = server_message or _("no details")
+        if provider == OLLAMA:
+            rejected = _(
+                "Ollama at {endpoint} rejected the request (HTTP {status}): {details}.",
+                endpoint=endpoint,
+                status=status,
+                details=details,
+            )
+        else:
+            rejected = _(
+                "The model server at {endpoint} rejected the request (HTTP {status}): {details}.",
+                endpoint=endpoint,
+                status=status,
+                details=details,
+            )
+        advice = hint or _("Check siyada.model and that the model supports this request.")
+        super().__init__(f"{rejected} {advice}", endpoint=endpoint)
         self.status = status
         self.server_message = server_message
 
@@ -193,12 +235,21 @@ class StreamFailure(ModelError):
     kind = "streamFailure"
 
     def __init__(self, endpoint: str, detail: str, *, provider: str = OLLAMA) -> None:
-        log_name = "the Ollama server log" if provider == OLLAMA else "the model server's log"
-        super().__init__(
-            f"The answer from {_server(provider, endpoint)} broke off: {detail}. "
-            f"Check {log_name} if this keeps happening.",
-            endpoint=endpoint,
-        )
+        if provider == OLLAMA:
+            message = _(
+                "The answer from Ollama at {endpoint} broke off: {detail}. "
+                "Check the Ollama server log if this keeps happening.",
+                endpoint=endpoint,
+                detail=detail,
+            )
+        else:
+            message = _(
+                "The answer from the model server at {endpoint} broke off: {detail}. "
+                "Check the model server's log if this keeps happening.",
+                endpoint=endpoint,
+                detail=detail,
+            )
+        super().__init__(message, endpoint=endpoint)
         self.detail = detail
 
 
@@ -218,8 +269,13 @@ class AnswerTruncated(ModelError):
     ) -> None:
         limit = "num_predict" if provider == OLLAMA else "max_tokens"
         super().__init__(
-            f"The answer of '{model}' at {endpoint} was cut off at its length limit. "
-            f"Reviewing a smaller function, or a larger {limit}, avoids this.",
+            _(
+                "The answer of '{model}' at {endpoint} was cut off at its length limit. "
+                "Reviewing a smaller function, or a larger {limit}, avoids this.",
+                model=model,
+                endpoint=endpoint,
+                limit=limit,
+            ),
             endpoint=endpoint,
         )
         self.model = model
@@ -235,12 +291,23 @@ class RequestTimedOut(ModelError):
     kind = "timeout"
 
     def __init__(self, endpoint: str, seconds: float, *, provider: str = OLLAMA) -> None:
-        super().__init__(
-            f"{_capitalized(_server(provider, endpoint))} did not answer within {seconds:g} s. "
-            "The model may still "
-            "be loading or the machine is busy; raise siyada.requestTimeoutSec if this persists.",
-            endpoint=endpoint,
+        if provider == OLLAMA:
+            late = _(
+                "Ollama at {endpoint} did not answer within {seconds} s.",
+                endpoint=endpoint,
+                seconds=f"{seconds:g}",
+            )
+        else:
+            late = _(
+                "The model server at {endpoint} did not answer within {seconds} s.",
+                endpoint=endpoint,
+                seconds=f"{seconds:g}",
+            )
+        advice = _(
+            "The model may still be loading or the machine is busy; "
+            "raise siyada.requestTimeoutSec if this persists."
         )
+        super().__init__(f"{late} {advice}", endpoint=endpoint)
         self.seconds = seconds
 
 
@@ -257,7 +324,9 @@ class ContextExceeded(BadRequest):
             endpoint,
             400,
             server_message,
-            "The function does not fit the server's context window; start the server with "
-            "a larger context (llama-server --ctx-size, vLLM --max-model-len) to review it.",
+            _(
+                "The function does not fit the server's context window; start the server with "
+                "a larger context (llama-server --ctx-size, vLLM --max-model-len) to review it."
+            ),
             provider=provider,
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from siyada.i18n import _
 from siyada.models.chat import ChatRequest, ChatResult, ModelInfo
 from siyada.models.errors import (
     OLLAMA,
@@ -149,10 +150,14 @@ class OllamaClient:
         if status >= 500:
             return ServerFailure(self.endpoint, status, text)
         if status == 404:
-            hint = f"Is {self.endpoint} an Ollama server? It does not know {path}."
+            hint = _(
+                "Is {endpoint} an Ollama server? It does not know {path}.",
+                endpoint=self.endpoint,
+                path=path,
+            )
             return BadRequest(self.endpoint, status, text, hint)
         if 300 <= status < 400:
-            return BadRequest(self.endpoint, status, text, REDIRECT_HINT)
+            return BadRequest(self.endpoint, status, text, _(REDIRECT_HINT))
         return BadRequest(self.endpoint, status, text)
 
 

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import httpx
 
+from siyada.i18n import _
 from siyada.models.chat import ChatRequest, ChatResult, ModelInfo
 from siyada.models.errors import (
     OPENAI,
@@ -258,7 +259,10 @@ class OpenAIClient:
 
 def _status_hint(status: int, path: str) -> str:
     if status == 404:
-        return f"Is siyada.endpoint the server's base URL, ending in /v1? It does not know {path}."
+        return _(
+            "Is siyada.endpoint the server's base URL, ending in /v1? It does not know {path}.",
+            path=path,
+        )
     if 300 <= status < 400:
-        return REDIRECT_HINT
+        return _(REDIRECT_HINT)
     return ""

@@ -25,6 +25,7 @@ from typing import Any, Final
 
 import httpx
 
+from siyada.i18n import N_
 from siyada.models.endpoint import normalize_endpoint
 from siyada.models.errors import (
     EndpointUnreachable,
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 
 _USER_AGENT: Final = "siyada"
 _MAX_ERROR_TEXT: Final = 300
-REDIRECT_HINT: Final = "Siyada does not follow redirects; set siyada.endpoint to the final URL."
+# Marked here, translated where it is used: `_(REDIRECT_HINT)`.
+REDIRECT_HINT: Final = N_("Siyada does not follow redirects; set siyada.endpoint to the final URL.")
 
 # The error a non-success response stands for: (response, path, model asked about).
 StatusError = Callable[[httpx.Response, str, str | None], Awaitable[ModelError]]

@@ -29,6 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
+from siyada.i18n import _
 from siyada.review.cache_file import (
     FileIdentity,
     connect,
@@ -202,9 +203,11 @@ class DiskCache:
 
     def _give_up(self, reason: str) -> None:
         self._drop_connection()
-        self.problem = (
-            f"Siyada's cache at {self.folder} cannot be used: {reason}; reviews still work "
-            "but are not remembered across restarts."
+        self.problem = _(
+            "Siyada's cache at {folder} cannot be used: {reason}; reviews still work "
+            "but are not remembered across restarts.",
+            folder=self.folder,
+            reason=reason,
         )
         log.warning("%s", self.problem)
 

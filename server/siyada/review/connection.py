@@ -12,6 +12,7 @@ import logging
 import os
 from typing import TypeAlias
 
+from siyada.i18n import _
 from siyada.models.endpoint import is_loopback
 from siyada.models.errors import ModelError
 from siyada.models.ollama import OllamaClient
@@ -35,9 +36,12 @@ class EndpointRefused(NoClient):
 
     def __init__(self, endpoint: str) -> None:
         super().__init__(
-            f"Siyada refused to contact {endpoint}: it is not on this machine, and your code "
-            "would leave it. Use a local endpoint such as http://127.0.0.1:11434, or set "
-            "siyada.allowRemoteEndpoint to true if you trust that server.",
+            _(
+                "Siyada refused to contact {endpoint}: it is not on this machine, and your code "
+                "would leave it. Use a local endpoint such as http://127.0.0.1:11434, or set "
+                "siyada.allowRemoteEndpoint to true if you trust that server.",
+                endpoint=endpoint,
+            ),
             endpoint=endpoint,
         )
 
@@ -49,8 +53,12 @@ class CaBundleUnusable(NoClient):
 
     def __init__(self, endpoint: str, reason: str) -> None:
         super().__init__(
-            f"Siyada cannot verify {endpoint}: {reason}. Set siyada.caBundle to a PEM file "
-            "of your certificate authority, or leave it empty for the system's certificates.",
+            _(
+                "Siyada cannot verify {endpoint}: {reason}. Set siyada.caBundle to a PEM file "
+                "of your certificate authority, or leave it empty for the system's certificates.",
+                endpoint=endpoint,
+                reason=reason,
+            ),
             endpoint=endpoint,
         )
 

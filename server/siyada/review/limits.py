@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from siyada.i18n import _
 from siyada.review.prompt import ANSWER_BUDGET, NUM_CTX
 from siyada.review.settings import Settings
 
@@ -31,11 +32,15 @@ def exceeded_limit(text: str, lines: Sequence[str], settings: Settings) -> Excee
     if too_large is not None:
         return too_large
     if "\x00" in text:
-        return Exceeded("binary", "it looks like binary data")
+        return Exceeded("binary", _("it looks like binary data"))
     longest = max(map(len, lines), default=0)
     if longest > MAX_LINE_CHARS:
         return Exceeded(
-            "minified", f"a line of {longest:,} characters suggests minified or generated code"
+            "minified",
+            _(
+                "a line of {count} characters suggests minified or generated code",
+                count=f"{longest:,}",
+            ),
         )
     return None
 
@@ -46,7 +51,12 @@ def size_over_limit(size: int, settings: Settings) -> Exceeded | None:
         return None
     shown = f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} KB"
     return Exceeded(
-        "too large", f"it is {shown}, over the {settings.max_file_kb} KB limit (siyada.maxFileKb)"
+        "too large",
+        _(
+            "it is {size}, over the {limit} KB limit (siyada.maxFileKb)",
+            size=shown,
+            limit=settings.max_file_kb,
+        ),
     )
 
 

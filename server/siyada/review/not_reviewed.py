@@ -7,6 +7,7 @@ cut-off answer, a prompt over the server's context) is the answer cache's busine
 from __future__ import annotations
 
 from siyada.code.functions import FunctionUnit
+from siyada.i18n import _
 from siyada.review.prompt import ANSWER_BUDGET, NUM_CTX
 
 
@@ -19,8 +20,13 @@ class FunctionTooLong(NotReviewed):
 
     def __init__(self, unit: FunctionUnit, tokens: int) -> None:
         super().__init__(
-            f"{unit.name} is too long to review (~{tokens} tokens; the limit is "
-            f"{NUM_CTX - ANSWER_BUDGET}). Split it into smaller functions to have it reviewed."
+            _(
+                "{function} is too long to review (~{tokens} tokens; the limit is "
+                "{limit}). Split it into smaller functions to have it reviewed.",
+                function=unit.name,
+                tokens=tokens,
+                limit=NUM_CTX - ANSWER_BUDGET,
+            )
         )
 
 
@@ -32,9 +38,12 @@ class TooLongForServer(FunctionTooLong):
     def __init__(self, unit: FunctionUnit) -> None:
         NotReviewed.__init__(
             self,
-            f"{unit.name} does not fit the model server's context window, so it was not "
-            "reviewed. Start the server with a larger context (llama-server --ctx-size, vLLM "
-            "--max-model-len), or split the function.",
+            _(
+                "{function} does not fit the model server's context window, so it was not "
+                "reviewed. Start the server with a larger context (llama-server --ctx-size, "
+                "vLLM --max-model-len), or split the function.",
+                function=unit.name,
+            ),
         )
 
 
@@ -44,8 +53,12 @@ class AnswerUnusable(NotReviewed):
 
     def __init__(self, unit: FunctionUnit, reason: str) -> None:
         super().__init__(
-            f"The model's answer about {unit.name} could not be used ({reason}); "
-            "Siyada asks again on the next save or edit."
+            _(
+                "The model's answer about {function} could not be used ({reason}); "
+                "Siyada asks again on the next save or edit.",
+                function=unit.name,
+                reason=reason,
+            )
         )
         self.reason = reason
 
@@ -56,6 +69,9 @@ class AnswerCutOff(NotReviewed):
 
     def __init__(self, unit: FunctionUnit) -> None:
         super().__init__(
-            f"The model's answer about {unit.name} was cut off at its length limit, so it "
-            "was not used; Siyada asks again once the function changes."
+            _(
+                "The model's answer about {function} was cut off at its length limit, so it "
+                "was not used; Siyada asks again once the function changes.",
+                function=unit.name,
+            )
         )

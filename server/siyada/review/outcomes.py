@@ -9,6 +9,7 @@ from typing import Final
 
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
+from siyada.i18n import _
 from siyada.review.findings import Finding
 from siyada.review.not_reviewed import AnswerCutOff, AnswerUnusable, FunctionTooLong
 from siyada.review.notices import Notice
@@ -79,22 +80,30 @@ class ReviewOutcomes:
         one message per document; the function is asked about again on the next trigger."""
         name = file_name(uri)
         log.error("The review of %s in %s failed", unit.name, name, exc_info=error)
-        message = (
-            f"Siyada could not review {unit.name} in {name}: an internal error "
-            f"({type(error).__name__}). Details are in the log; it is tried again on the "
-            "next save or edit."
+        message = _(
+            "Siyada could not review {function} in {file}: an internal error "
+            "({error}). Details are in the log; it is tried again on the "
+            "next save or edit.",
+            function=unit.name,
+            file=name,
+            error=type(error).__name__,
         )
         self.tell(uri, Notice.INTERNAL_ERROR, message)
 
     def over_limit(self, doc: OpenDocument, reason: str) -> None:
-        message = f"Siyada does not review {file_name(doc.uri)}: {reason}."
+        message = _(
+            "Siyada does not review {file}: {reason}.", file=file_name(doc.uri), reason=reason
+        )
         self.tell(doc.uri, Notice.NOT_REVIEWED, message, detail=reason)
 
     def capped(self, doc: OpenDocument, reviewed: int) -> None:
         functions = len(doc.units)
-        message = (
-            f"Siyada reviews {reviewed} of the {functions} functions in {file_name(doc.uri)}, "
-            "nearest to your edits first (siyada.maxFunctionsPerFile)."
+        message = _(
+            "Siyada reviews {reviewed} of the {functions} functions in {file}, "
+            "nearest to your edits first (siyada.maxFunctionsPerFile).",
+            reviewed=reviewed,
+            functions=functions,
+            file=file_name(doc.uri),
         )
         self.tell(doc.uri, Notice.CAPPED, message, detail=f"{reviewed}/{functions}")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from siyada.code.functions import FunctionUnit
+from siyada.i18n import _, ngettext
 from siyada.review.engine import Reviewed
 
 
@@ -47,19 +48,34 @@ class FileReview:
 
     def message(self) -> str:
         if self.not_reviewed is not None:
-            return f"Siyada does not review {self.file}: {self.not_reviewed}."
+            return _(
+                "Siyada does not review {file}: {reason}.", file=self.file, reason=self.not_reviewed
+            )
         if self.functions == 0:
-            return f"No functions to review in {self.file}."
-        found = _findings(self.findings)
-        text = f"{found[0].upper()}{found[1:]} in {_functions(self.functions)} of {self.file}"
+            return _("No functions to review in {file}.", file=self.file)
+        parts = [self._found()]
         answered = self.functions - self.unanswered
         if self.cached and self.cached == answered == self.functions:
-            text += " (all cached)"
+            parts.append(_(" (all cached)"))
         elif self.cached:
-            text += f" ({self.cached} cached)"
+            parts.append(_(" ({count} cached)", count=self.cached))
         if self.unanswered:
-            text += f"; {self.unanswered} not reviewed (see the status and the log)"
-        return text + "."
+            parts.append(
+                _("; {count} not reviewed (see the status and the log)", count=self.unanswered)
+            )
+        return _("{sentence}.", sentence="".join(parts))
+
+    def _found(self) -> str:
+        functions = ngettext("{count} function", "{count} functions", self.functions)
+        if self.findings == 0:
+            return _("No findings in {functions} of {file}", functions=functions, file=self.file)
+        return ngettext(
+            "{count} finding in {functions} of {file}",
+            "{count} findings in {functions} of {file}",
+            self.findings,
+            functions=functions,
+            file=self.file,
+        )
 
 
 def file_name(uri: str) -> str:
@@ -70,7 +86,3 @@ def _findings(count: int) -> str:
     if count == 0:
         return "no findings"
     return f"{count} finding" + ("" if count == 1 else "s")
-
-
-def _functions(count: int) -> str:
-    return f"{count} function" + ("" if count == 1 else "s")

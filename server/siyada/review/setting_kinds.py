@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
+from siyada.i18n import _
+
 Json: TypeAlias = bool | int | float | str | list["Json"] | dict[str, "Json"] | None
 
 
@@ -47,7 +49,7 @@ class Boolean:
     def parse(self, value: Any) -> bool:
         if isinstance(value, bool):
             return value
-        raise SettingError("must be true or false")
+        raise SettingError(_("must be true or false"))
 
     def schema(self) -> dict[str, Json]:
         return {"type": "boolean"}
@@ -63,9 +65,15 @@ class Integer:
 
     def parse(self, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SettingError("must be a whole number")
+            raise SettingError(_("must be a whole number"))
         if value != int(value) or not self.minimum <= value <= self.maximum:
-            raise SettingError(f"must be a whole number from {self.minimum} to {self.maximum}")
+            raise SettingError(
+                _(
+                    "must be a whole number from {minimum} to {maximum}",
+                    minimum=self.minimum,
+                    maximum=self.maximum,
+                )
+            )
         return int(value)
 
     def schema(self) -> dict[str, Json]:
@@ -82,9 +90,15 @@ class Number:
 
     def parse(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SettingError("must be a number")
+            raise SettingError(_("must be a number"))
         if not self.minimum <= value <= self.maximum:
-            raise SettingError(f"must be a number from {self.minimum:g} to {self.maximum:g}")
+            raise SettingError(
+                _(
+                    "must be a number from {minimum} to {maximum}",
+                    minimum=f"{self.minimum:g}",
+                    maximum=f"{self.maximum:g}",
+                )
+            )
         return float(value)
 
     def schema(self) -> dict[str, Json]:
@@ -127,7 +141,7 @@ class OneOf:
 
     def parse(self, value: Any) -> str:
         if not isinstance(value, str) or value.lower() not in self.values:
-            raise SettingError(f"must be one of {', '.join(self.values)}")
+            raise SettingError(_("must be one of {values}", values=", ".join(self.values)))
         return value.lower()
 
     def schema(self) -> dict[str, Json]:
@@ -150,11 +164,16 @@ class SubsetOf:
 
     def parse(self, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            raise SettingError(f"must be a list of {', '.join(self.values)}")
+            raise SettingError(_("must be a list of {values}", values=", ".join(self.values)))
         unknown = [v for v in value if v not in self.values]
         if unknown:
             raise SettingError(
-                f"has unknown {self.noun} {unknown}; known: {', '.join(self.values)}"
+                _(
+                    "has unknown {noun} {unknown}; known: {known}",
+                    noun=self.noun,
+                    unknown=unknown,
+                    known=", ".join(self.values),
+                )
             )
         return tuple(v for v in self.values if v in value)
 
@@ -187,13 +206,19 @@ class Switches:
     def parse(self, value: Any) -> Any:
         keys = [switch.key for switch in self.switches]
         if not isinstance(value, Mapping):
-            raise SettingError(f"must be an object {{{', '.join(keys)}}} of booleans")
+            raise SettingError(_("must be an object {{{keys}}} of booleans", keys=", ".join(keys)))
         unknown = [k for k in value if k not in keys]
         if unknown:
-            raise SettingError(f"has unknown keys {unknown}; known: {', '.join(keys)}")
+            raise SettingError(
+                _(
+                    "has unknown keys {unknown}; known: {known}",
+                    unknown=unknown,
+                    known=", ".join(keys),
+                )
+            )
         chosen = {s.attribute: value.get(s.key, s.default) for s in self.switches}
         if not all(isinstance(v, bool) for v in chosen.values()):
-            raise SettingError("values must be true or false")
+            raise SettingError(_("values must be true or false"))
         return self.build(**chosen)
 
     def schema(self) -> dict[str, Json]:

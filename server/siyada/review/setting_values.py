@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+from siyada.i18n import _
 from siyada.models.endpoint import default_endpoint, normalize_endpoint
 from siyada.review.setting_kinds import SettingError
 
@@ -26,7 +27,7 @@ class Triggers:
 
 def non_empty_string(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise SettingError("must be a non-empty string")
+        raise SettingError(_("must be a non-empty string"))
     return value.strip()
 
 
@@ -34,7 +35,7 @@ def endpoint_url(value: Any) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return default_endpoint(os.environ)
     if not isinstance(value, str):
-        raise SettingError("must be a URL such as http://127.0.0.1:11434")
+        raise SettingError(_("must be a URL such as http://127.0.0.1:11434"))
     try:
         return normalize_endpoint(value.strip())
     except ValueError as error:
@@ -43,13 +44,13 @@ def endpoint_url(value: Any) -> str:
 
 def folder_path(value: Any) -> str:
     if not isinstance(value, str):
-        raise SettingError("must be a folder path (or empty for the default cache folder)")
+        raise SettingError(_("must be a folder path (or empty for the default cache folder)"))
     return value.strip()
 
 
 def keep_alive_duration(value: Any) -> str | int:
     if isinstance(value, bool):
-        raise SettingError('must be a duration such as "30m" or a number of seconds')
+        raise SettingError(_('must be a duration such as "30m" or a number of seconds'))
     if isinstance(value, int | float):
         return int(value)
     if isinstance(value, str) and value.strip():
@@ -59,7 +60,7 @@ def keep_alive_duration(value: Any) -> str | int:
             return int(text)
         if _is_go_duration(text):
             return text
-    raise SettingError('must be a duration such as "30m" or a number of seconds')
+    raise SettingError(_('must be a duration such as "30m" or a number of seconds'))
 
 
 _GO_UNIT_SECONDS = {
@@ -114,17 +115,19 @@ def environment_name(value: Any) -> str:
     """The NAME of an environment variable (never its value: the key stays out of
     settings); empty means no key is sent."""
     if not isinstance(value, str):
-        raise SettingError("must be the name of an environment variable, such as SIYADA_API_KEY")
+        raise SettingError(_("must be the name of an environment variable, such as SIYADA_API_KEY"))
     name = value.strip()
     if name and not _ENVIRONMENT_NAME.fullmatch(name):
         raise SettingError(
-            "must be the name of an environment variable (letters, digits and _), "
-            "not the key itself"
+            _(
+                "must be the name of an environment variable (letters, digits and _), "
+                "not the key itself"
+            )
         )
     return name
 
 
 def file_path(value: Any) -> str:
     if not isinstance(value, str):
-        raise SettingError("must be a file path (or empty for the system's certificates)")
+        raise SettingError(_("must be a file path (or empty for the system's certificates)"))
     return value.strip()

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from siyada.i18n import _
 from siyada.review.setting_kinds import SettingError
 from siyada.review.setting_values import Triggers
 from siyada.review.settings_table import SETTING
@@ -83,16 +84,23 @@ def parse_settings(
         setting = SETTING.get(key)
         if setting is None:
             if not ignore_unknown:
-                problems.append(f"siyada.{key} is not a known setting.")
+                problems.append(_("{setting} is not a known setting.", setting=f"siyada.{key}"))
             continue
         if value is None:
             continue
         try:
             changes[setting.attribute] = setting.parse(value)
         except SettingError as error:
-            problems.append(f"siyada.{key} {error} (got {value!r}); using the default.")
+            problems.append(
+                _(
+                    "{setting} {error} (got {value}); using the default.",
+                    setting=f"siyada.{key}",
+                    error=error,
+                    value=repr(value),
+                )
+            )
     return dataclasses.replace(settings, **changes), problems
 
 
 def problems_message(problems: list[str]) -> str:
-    return "Siyada: some settings were not valid. " + " ".join(problems)
+    return _("Siyada: some settings were not valid. {problems}", problems=" ".join(problems))

@@ -27,6 +27,7 @@ import pathspec
 from pygls import uris
 
 from siyada.code.languages import language_for
+from siyada.i18n import _
 from siyada.review.setting_kinds import SettingError
 from siyada.review.settings_table import SETTING
 
@@ -128,7 +129,7 @@ class TeamSettings:
 
     def message(self) -> str:
         """The one message telling every problem of the file."""
-        return "Siyada: repository settings: " + " ".join(self.problems)
+        return _("Siyada: repository settings: {problems}", problems=" ".join(self.problems))
 
 
 NO_TEAM_SETTINGS: Final = TeamSettings()
@@ -223,12 +224,19 @@ def _read_table(path: Path, text: str, table: Mapping[str, Any], section: str) -
             else:
                 allowed = ", ".join((*TEAM_KEYS, *_RULE_KEYS))
                 problems.append(
-                    f"{where(key)}: `{key}` cannot be set in a repository's settings file "
-                    f"(only {allowed}; where code is sent and what runs are yours to "
-                    "choose); ignored."
+                    _(
+                        "{where}: `{key}` cannot be set in a repository's settings file "
+                        "(only {allowed}; where code is sent and what runs are yours to "
+                        "choose); ignored.",
+                        where=where(key),
+                        key=key,
+                        allowed=allowed,
+                    )
                 )
         except SettingError as error:
-            problems.append(f"{where(key)}: `{key}` {error}; ignored.")
+            problems.append(
+                _("{where}: `{key}` {error}; ignored.", where=where(key), key=key, error=error)
+            )
     return TeamSettings(
         source=path,
         options=options,
@@ -240,7 +248,7 @@ def _read_table(path: Path, text: str, table: Mapping[str, Any], section: str) -
 
 def _globs(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise SettingError('must be a list of path globs such as ["tests/**", "*.pb.go"]')
+        raise SettingError(_('must be a list of path globs such as ["tests/**", "*.pb.go"]'))
     return tuple(v.strip() for v in value)
 
 
@@ -250,10 +258,12 @@ def _instructions(value: Any, root: Path) -> Instructions:
     if isinstance(value, str):
         return Instructions(everywhere=_guidance(value, "instructions"), root=root)
     if not isinstance(value, Mapping):
-        raise SettingError("must be a string, or a table with `all`, `languages` and `paths`")
+        raise SettingError(_("must be a string, or a table with `all`, `languages` and `paths`"))
     unknown = [key for key in value if key not in ("all", "languages", "paths")]
     if unknown:
-        raise SettingError(f"has unknown keys {unknown}; known: all, languages, paths")
+        raise SettingError(
+            _("has unknown keys {unknown}; known: all, languages, paths", unknown=unknown)
+        )
     return Instructions(
         everywhere=_guidance(value.get("all", ""), "instructions.all"),
         by_language=_by_language(value.get("languages", {})),
@@ -264,12 +274,14 @@ def _instructions(value: Any, root: Path) -> Instructions:
 
 def _by_language(languages: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(languages, Mapping):
-        raise SettingError("(languages) must be a table of language name = text")
+        raise SettingError(_("(languages) must be a table of language name = text"))
     by_language: list[tuple[str, str]] = []
     for name, text in languages.items():
         spec = language_for(name)
         if spec is None:
-            raise SettingError(f"(languages) names {name!r}, not a language Siyada reviews")
+            raise SettingError(
+                _("(languages) names {name}, not a language Siyada reviews", name=repr(name))
+            )
         by_language.append((spec.id, _guidance(text, f"instructions.languages.{name}")))
     return tuple(by_language)
 
@@ -291,9 +303,15 @@ def _by_path(paths: Any) -> tuple[tuple[str, str], ...]:
 
 def _guidance(value: Any, name: str) -> str:
     if not isinstance(value, str):
-        raise SettingError(f"({name}) must be text")
+        raise SettingError(_("({name}) must be text", name=name))
     if len(value) > MAX_INSTRUCTIONS_CHARS:
-        raise SettingError(f"({name}) is longer than {MAX_INSTRUCTIONS_CHARS} characters")
+        raise SettingError(
+            _(
+                "({name}) is longer than {limit} characters",
+                name=name,
+                limit=MAX_INSTRUCTIONS_CHARS,
+            )
+        )
     return value.strip()
 
 
