@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from siyada.review.bidi import isolate_line, isolate_lines
 from siyada.i18n import ngettext
+from siyada.review.bidi import isolate_line, isolate_lines
 from siyada.review.findings import severity_rank
 from siyada.review.placement import PlacedFinding
 from siyada.review.sanitize import safe_text, safe_title

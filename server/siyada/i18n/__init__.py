@@ -21,6 +21,7 @@ import os
 from collections.abc import Mapping
 
 from siyada.i18n.catalogs import translations_for
+from siyada.review.bidi import FSI, PDI
 
 _active: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
@@ -31,7 +32,6 @@ _language = "en"
 # them "http://127.0.0.1:9." or "qwen2.5-coder:7b" inside Arabic text shows its
 # punctuation in the wrong places.
 RIGHT_TO_LEFT = frozenset({"ar", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
-FSI, PDI = "\u2068", "\u2069"
 
 # The environment variables a POSIX program reads for its messages' language, first
 # wins, as for the standard library's `gettext.find` (`LANGUAGE` may list several).
