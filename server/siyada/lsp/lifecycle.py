@@ -17,7 +17,7 @@ from siyada.review.team_settings import local_path
 
 
 def start_session(output: Output, params: types.InitializeParams, codec: PositionCodec) -> Session:
-    options = ClientOptions(initialization_options(params.initialization_options))
+    options = ClientOptions(initialization_options(params.initialization_options), params.locale)
     flags = ClientFlags.of(params.capabilities)
     return Session(output, flags, codec, options, folders=workspace_folders(params))
 
