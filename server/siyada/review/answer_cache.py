@@ -63,11 +63,13 @@ class AnswerIdentity:
             "num_ctx": NUM_CTX,
             "options": dict(REVIEW_OPTIONS_BASE),
             "findings": FINDINGS_VERSION,
-            "explanation_language": self.explanation_language,
         }
         if self.provider != OLLAMA_PROVIDER:
             # Only when not Ollama, so the answers Ollama users already have stay valid.
             extra["provider"] = self.provider
+        if self.explanation_language != ENGLISH:
+            # Only when not English, so English answers keep the shape of their names.
+            extra["explanation_language"] = self.explanation_language
         if self.prompt_hash:
             extra["prompt"] = self.prompt_hash
         if self.context_digest is not None:
