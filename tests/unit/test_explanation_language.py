@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from siyada.cli import build_parser, settings_from_options
 from siyada.code.functions import FunctionUnit
 from siyada.review.answer_cache import AnswerCache, AnswerIdentity
 from siyada.review.engine import Reviewer
@@ -196,3 +197,25 @@ def test_the_language_is_a_readers_choice_not_a_repositorys(tmp_path: Path) -> N
     assert "explanationLanguage" not in team.options and team.options["model"] == "m"
     (problem,) = team.problems
     assert "`explanationLanguage` cannot be set in a repository's settings file" in problem
+
+
+@pytest.mark.parametrize("command", [["check", "x.py"], ["doctor"]])
+def test_each_command_takes_the_option_and_defaults_from_the_environment(
+    command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "ar_SA.UTF-8")
+    given = build_parser().parse_args([*command, "--explanation-language", "PT-br"])
+    assert settings_from_options(given, {})[0].explanation_language == "pt-BR"
+    default = build_parser().parse_args(command)
+    assert settings_from_options(default, {})[0].explanation_language == "ar"
+    auto = build_parser().parse_args([*command, "--explanation-language", "auto"])
+    assert settings_from_options(auto, {})[0].explanation_language == "ar"
+
+
+def test_eval_takes_the_option_once_per_language() -> None:
+    args = build_parser().parse_args(
+        ["eval", "--model", "m", "--explanation-language", "en", "--explanation-language", "AR"]
+    )
+    assert args.explanation_languages == ["en", "ar"]
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["eval", "--model", "m", "--explanation-language", "x y"])
