@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,13 @@ from typing import Any
 from siyada import __version__
 from siyada.i18n import _, use_environment_locale
 from siyada.models.endpoint import normalize_endpoint
+from siyada.review.explanation_language import (
+    environment_language,
+    explanation_language,
+    resolved,
+)
 from siyada.review.findings import SEVERITIES
+from siyada.review.setting_kinds import SettingError
 from siyada.review.settings import Settings, parse_settings
 from siyada.review.team_settings import NO_TEAM_SETTINGS, TeamSettings
 
@@ -42,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--min-severity", choices=SEVERITIES, help="hide less severe findings")
     _add_jobs_option(check)
     _add_context_option(check)
+    _add_language_option(check)
     _add_eval_parser(commands)
     _add_doctor_parser(commands)
     return parser
@@ -60,6 +68,7 @@ def _add_doctor_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     _add_connection_options(doctor)
     doctor.add_argument("--model", type=_model, help="model name (default: qwen2.5-coder:7b)")
     _add_context_option(doctor)
+    _add_language_option(doctor)
     doctor.set_defaults(jobs=1)
 
 
@@ -118,9 +127,13 @@ def settings_from_options(
         "apiKeyEnv": args.api_key_env,
         "allowRemoteEndpoint": args.allow_remote_endpoint or None,
         "context": args.context,
+        "explanationLanguage": getattr(args, "explanation_language", None),
         **extra,
     }
     settings, problems = parse_settings(team.merged_with(raw))
+    # "auto" (or no option) is the language the POSIX locale variables ask for.
+    language = resolved(settings.explanation_language, environment_language(os.environ))
+    settings = dataclasses.replace(settings, explanation_language=language)
     # --jobs is the editor's maxConcurrentRequests: the size of the pipeline's gate.
     return dataclasses.replace(settings, max_concurrent_requests=args.jobs), problems
 
@@ -131,6 +144,20 @@ def _add_context_option(command: argparse.ArgumentParser) -> None:
         choices=["function", "file"],
         help="what the model sees beside each function: the function alone (default) or "
         "also the imports it uses, its class header and its callees' signatures from the file",
+    )
+
+
+def _add_language_option(command: argparse.ArgumentParser, *, repeated: bool = False) -> None:
+    more = "; repeat to compare languages on the same corpus" if repeated else ""
+    command.add_argument(
+        "--explanation-language",
+        type=_language,
+        action="append" if repeated else "store",
+        dest="explanation_languages" if repeated else "explanation_language",
+        metavar="TAG",
+        help="the language of the findings' titles and explanations: a BCP 47 tag such as "
+        "ar, en or pt-BR, or auto (default: from LC_ALL, LC_MESSAGES or LANG; English for "
+        f"C, POSIX or none){more}",
     )
 
 
@@ -184,6 +211,7 @@ def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="a system text replacing Siyada's for this run, to compare prompts",
     )
     _add_context_option(evaluate)
+    _add_language_option(evaluate, repeated=True)
 
 
 def _positive(text: str) -> int:
@@ -207,6 +235,13 @@ def _endpoint(text: str) -> str | None:
     except ValueError as error:
         # The reason names what is accepted (http:// or https://, a host, a port).
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _language(text: str) -> str:
+    try:
+        return explanation_language(text)
+    except SettingError as error:
+        raise argparse.ArgumentTypeError(f"{error}, got {text!r}") from None
 
 
 def _model(text: str) -> str:

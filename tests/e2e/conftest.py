@@ -87,9 +87,11 @@ async def initialize(
     editor: str = "visual_studio_code",
     configuration: dict[str, Any] | None = None,
     versioned_edits: bool = True,
+    locale: str | None = None,
     **options: Any,
 ) -> types.InitializeResult:
-    """Start a session the way `editor` would, with `options` as initializationOptions."""
+    """Start a session the way `editor` would, with `options` as initializationOptions
+    (and `locale`, the editor's display language, when given)."""
     capabilities = client_capabilities(editor)
     if not versioned_edits and capabilities.workspace and capabilities.workspace.workspace_edit:
         capabilities.workspace.workspace_edit.document_changes = False
@@ -103,6 +105,7 @@ async def initialize(
             capabilities=capabilities,
             initialization_options=options,
             root_uri=Path.cwd().as_uri(),
+            locale=locale,
         )
     )
 

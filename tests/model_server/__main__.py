@@ -6,9 +6,11 @@
 
 The first line printed is `listening on URL` (the OpenAI URL ends in /v1). rules.json is
 {"models": [...], "rules": [{"match": ..., "content": ...}, ...]} with the fields of
-`answers.Rule`. `--speed-scale F` answers at the published speeds times F (default: at
-once); `--marker-findings` reports a finding for each reviewed line containing
-BENCH_MARK, as the benchmark's model does, to try an editor against it.
+`answers.Rule` (`"localized": {"ar": [{"title": ..., "explanation": ...}]}` answers a
+prompt asking for Arabic with those words). `--speed-scale F` answers at the published
+speeds times F (default: at once); `--marker-findings` reports a finding for each
+reviewed line containing BENCH_MARK, as the benchmark's model does, to try an editor
+against it.
 """
 
 from __future__ import annotations

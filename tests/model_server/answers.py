@@ -3,7 +3,11 @@
 A rule applies to a chat whose last user message contains its `match` ("" matches
 every chat). Besides the answer text it carries the failures a real server shows: an
 error status, an error or a dropped connection mid-stream, a `length` stop, delays, and
-a hold until the test releases it. A chat no rule matches gets the default answer:
+a hold until the test releases it. A rule may also answer in another language: when the
+system text asks for the reader's words in a language it has words for (`localized`),
+its findings' titles, explanations and fix titles are those words, and everything else
+(category, severity, evidence, replacement) stays. A chat no rule matches gets the
+default answer:
 no findings (`no_findings`), or for the benchmark one finding per line carrying MARKER
 (`marker_findings`).
 """
@@ -11,6 +15,7 @@ no findings (`no_findings`), or for the benchmark one finding per line carrying 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +23,14 @@ from typing import Any
 
 MARKER = "BENCH_MARK"
 DefaultAnswer = Callable[[str], str]
+# The words a finding has for its reader, which `Rule.localized` may give per language.
+READER_FIELDS = ("title", "explanation", "fix_title")
+# How Siyada's system text asks for the language: "... fix_title in Arabic (ar)." or,
+# for a language it has no name for, "... in the language with BCP 47 tag sw."
+_ASKED_LANGUAGE = re.compile(
+    r"fix_title in "
+    r"(?:the language with BCP 47 tag (?P<bare>[\w-]+)|[^.\n]*?\((?P<named>[\w-]+)\))\."
+)
 
 
 def no_findings(text: str) -> str:
@@ -51,7 +64,10 @@ class Rule:
     a non-streamed one with a 500; `drop_mid_stream` cuts the connection half-way.
     `done_reason` is Ollama's `done_reason` and OpenAI's `finish_reason`. `delay` comes
     before the answer, `chunk_delay` before each streamed piece. `hold` keeps the answer
-    back until `release()`; `times` limits how often the rule applies.
+    back until `release()`; `times` limits how often the rule applies. `localized` maps a
+    language tag ("ar") to one {title, explanation, fix_title} per finding of `content`,
+    in order: when the system text asks for that language, those words replace the
+    finding's (a finding without an entry, or a key left out, keeps its own).
     """
 
     match: str
@@ -66,6 +82,7 @@ class Rule:
     chunk_delay: float = 0.0
     hold: bool = False
     times: int | None = None
+    localized: dict[str, list[dict[str, str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,13 +114,14 @@ class Script:
         with self._lock:
             self._rules.clear()
 
-    def answer(self, text: str) -> Answer:
-        """The answer to a chat whose last user message is `text`; uses up one `times`."""
+    def answer(self, text: str, language: str | None = None) -> Answer:
+        """The answer to a chat whose last user message is `text`, whose system text asks
+        for the reader's words in `language` (None: it does not say); uses up one `times`."""
         rule = self._take(text)
         if rule.content is None:
             return Answer(self.default_answer(text), rule)
         if isinstance(rule.content, dict):
-            return Answer(json.dumps(rule.content), rule)
+            return Answer(json.dumps(_in_language(rule, rule.content, language)), rule)
         return Answer(rule.content, rule)
 
     def _take(self, text: str) -> Rule:
@@ -114,6 +132,27 @@ class Script:
                         rule.times -= 1
                     return rule
         return Rule("")
+
+
+def _in_language(rule: Rule, content: dict[str, Any], language: str | None) -> dict[str, Any]:
+    words = (rule.localized or {}).get(language or "")
+    if not words:
+        return content
+    findings = [dict(item) for item in content.get("findings", [])]
+    for item, own in zip(findings, words, strict=False):
+        item.update({key: own[key] for key in READER_FIELDS if key in own})
+    return {**content, "findings": findings}
+
+
+def asked_language(messages: Any) -> str | None:
+    """The language tag the system text asks the reader's words in; None when no
+    system message asks for one."""
+    for message in messages if isinstance(messages, list) else []:
+        if isinstance(message, dict) and message.get("role") == "system":
+            found = _ASKED_LANGUAGE.search(str(message.get("content") or ""))
+            if found is not None:
+                return found.group("bare") or found.group("named")
+    return None
 
 
 def last_user_content(messages: Any) -> str:

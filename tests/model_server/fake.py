@@ -24,6 +24,7 @@ from tests.model_server.answers import (
     DefaultAnswer,
     Rule,
     Script,
+    asked_language,
     last_user_content,
     no_findings,
 )
@@ -179,7 +180,7 @@ class ModelServer(Observations):
         self, exchange: Exchange, messages: list[Any], streamed: bool, out: ChatFormat
     ) -> None:
         """Answer a chat by the policies: the whole pipeline a chat goes through."""
-        answer = self._script.answer(last_user_content(messages))
+        answer = self._script.answer(last_user_content(messages), asked_language(messages))
         rule, prompt = answer.rule, prompt_text(messages)
         pieces = self.timing.pieces(answer.text)
         record = ChatRecord(

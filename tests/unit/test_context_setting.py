@@ -120,8 +120,8 @@ def test_the_system_text_with_context_says_what_it_is_for() -> None:
 def test_the_system_text_with_context_is_pinned_to_its_version() -> None:
     digest = hashlib.sha256(SYSTEM_PROMPT_WITH_CONTEXT.encode()).hexdigest()
     assert (FILE_CONTEXT_PROMPT_VERSION, digest) == (
-        "2",
-        "dce6642575c3694f3d0abbd017e904b0539e14bc759360b432299d44567a6479",
+        "3",
+        "25e2e8a15052318f2069451bcc7e63b757c034146491cf7c4aa5745fb5eecc58",
     ), "the system text with context changed: bump FILE_CONTEXT_PROMPT_VERSION and the digest"
 
 

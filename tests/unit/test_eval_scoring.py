@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from siyada.evaluation.labels import Corpus, load_corpus
+from siyada.evaluation.languages import compare_languages
 from siyada.evaluation.report import render
 from siyada.evaluation.scoring import Measure, Outcome, Shown, percentile, score
 from siyada.review.settings import Settings
@@ -113,3 +114,58 @@ def test_reports_show_models_side_by_side(corpus: Corpus) -> None:
     assert "| recall: go | 0.00 (0/1) | 0.00 (0/1) |" in markdown
     assert "| false-positive rate: bug | 0.00 (0/4) | 0.25 (1/4) |" in markdown
     assert [m["model"] for m in as_json["models"]] == ["small|model", "big"]
+
+
+def test_languages_that_find_the_same_problems_compare_equal_even_in_other_order(
+    corpus: Corpus,
+) -> None:
+    found = {"OrderStore.find": (Shown("security", 11, 12, None),)}
+    english = score("m", outcomes(corpus, found), "en")
+    arabic = score("m", outcomes(corpus, found), "ar")
+    (comparison,) = compare_languages([english, arabic])
+    assert not comparison.differs and comparison.summary() == "same findings"
+
+
+def test_a_language_that_changes_what_is_found_is_flagged_even_at_equal_recall(
+    corpus: Corpus,
+) -> None:
+    # English finds OrderStore.find's problem; Arabic finds unique's instead and flags
+    # a clean function: the same recall, different findings.
+    english = score("m", outcomes(corpus, {"OrderStore.find": (Shown("security", 11, 12, None),)}))
+    arabic = score(
+        "m",
+        outcomes(
+            corpus,
+            {
+                "unique": (Shown("performance", 29, 30, None),),
+                "checksum": (Shown("bug", 1, 100, None),),
+            },
+        ),
+        "ar",
+    )
+    assert english.overall.recall == arabic.overall.recall
+    other = score("other", outcomes(corpus, {}), "en")
+    (comparison,) = compare_languages([english, other, arabic])
+    assert comparison.differs
+    assert comparison.found_only_in_baseline == {"python/orders.py:OrderStore.find#1"}
+    assert comparison.found_only_in_other == {"python/orders.py:unique#1"}
+    assert comparison.flagged_only_in_other == {"python/orders.py:checksum"}
+    assert comparison.summary() == (
+        "DIFFERS: 1 problems found only in en; 1 problems found only in ar; "
+        "1 clean functions flagged only in ar"
+    )
+    text = render("text", corpus, [english, other, arabic])
+    assert "m (en)" in text and "m (ar)" in text and "other (en)" in text
+    languages = text.split("a language must not change what is found):\n\n", 1)[1]
+    assert languages.splitlines()[0].split()[:3] == ["model", "language", "recall"]
+    assert [line.split()[:2] for line in languages.splitlines()[1:]] == [
+        ["m", "en"],
+        ["other", "en"],
+        ["m", "ar"],
+    ]
+    assert languages.rstrip().endswith(comparison.summary())
+    report = json.loads(render("json", corpus, [english, other, arabic]))
+    assert [m["explanation_language"] for m in report["models"]] == ["en", "en", "ar"]
+    (entry,) = report["language_comparisons"]
+    assert entry["differs"] is True and entry["baseline"] == "en"
+    assert entry["found_only_in_language"] == ["python/orders.py:unique#1"]

@@ -113,7 +113,7 @@ def test_a_stored_finding_of_the_old_shape_is_not_trusted() -> None:
 
 
 def test_answers_to_the_old_prompt_are_not_reused(tmp_path: Path) -> None:
-    assert PROMPT_VERSION == "3"
+    assert PROMPT_VERSION == "4"
     old = AnswerIdentity("h", "m", "python", prompt_version="2")
     new = AnswerIdentity("h", "m", "python")
     assert new.prompt_version == PROMPT_VERSION

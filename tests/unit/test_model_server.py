@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from siyada.review.prompt import estimate_tokens
+from siyada.review.prompt import estimate_tokens, system_prompt
 from tests.model_server import (
     MARKER,
     ModelSpeed,
@@ -23,6 +23,7 @@ from tests.model_server import (
     prompt_text,
     token_pieces,
 )
+from tests.model_server.answers import asked_language
 
 MODEL = "qwen2.5-coder:7b"
 ROOT = Path(__file__).parents[2]
@@ -205,3 +206,53 @@ def test_command_line_refuses_a_bad_speed() -> None:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert done.returncode == 2
     assert "--speed-scale must be above 0" in done.stderr
+
+
+def _asked_in(language: str, text: str) -> dict[str, Any]:
+    system = {"role": "system", "content": system_prompt(language)}
+    user = {"role": "user", "content": text}
+    return {"model": MODEL, "messages": [system, user], "stream": False}
+
+
+def test_a_localized_rule_answers_in_the_language_the_prompt_asks_for() -> None:
+    found = {
+        "category": "security",
+        "severity": "error",
+        "title": "Shell command",
+        "explanation": "Runs through the shell.",
+        "evidence": "call(cmd, shell=True)",
+        "replacement": "call(cmd)",
+        "fix_title": "drop the shell",
+        "confidence": 0.9,
+    }
+    second = {**found, "title": "Second", "evidence": "other()"}
+    with OllamaDouble(models=[MODEL]) as double:
+        double.add_rule(
+            "def f",
+            content={"findings": [found, second]},
+            localized={"ar": [{"title": "أمر عبر الصدفة", "fix_title": "أزل الصدفة"}]},
+        )
+        answers = {
+            language: json.loads(
+                post(double.url, _asked_in(language, "def f(): pass")).json()["message"]["content"]
+            )["findings"]
+            for language in ("ar", "en", "fr")
+        }
+        plain = post(double.url, chat("def f(): pass", stream=False)).json()["message"]["content"]
+
+    arabic, english = answers["ar"], answers["en"]
+    assert english == [found, second] and answers["fr"] == [found, second]
+    assert json.loads(plain)["findings"] == [found, second]
+    # Only the reader's words change, and only where words were given.
+    assert arabic[0] == {**found, "title": "أمر عبر الصدفة", "fix_title": "أزل الصدفة"}
+    assert arabic[1] == second
+
+
+def test_the_asked_language_is_read_from_the_system_text() -> None:
+    def asked(language: str, *, with_context: bool = False) -> str | None:
+        system = system_prompt(language, with_context=with_context)
+        return asked_language([{"role": "system", "content": system}])
+
+    assert [asked(tag) for tag in ("ar", "en", "pt-BR", "tlh")] == ["ar", "en", "pt-BR", "tlh"]
+    assert asked("ar", with_context=True) == "ar"
+    assert asked_language([{"role": "user", "content": "fix_title in Arabic (ar)."}]) is None

@@ -28,8 +28,8 @@ def test_prompt_text_is_pinned_to_its_version() -> None:
     # would keep serving reviews made with the old one.
     digest = hashlib.sha256(SYSTEM_PROMPT.encode()).hexdigest()
     assert (PROMPT_VERSION, digest) == (
-        "3",
-        "f3bc8df4af2809235f088b9809cfbf2c7db578be7c11d8fc2f472e7fc5c90c40",
+        "4",
+        "4420018e298737e743dfa4532ccb356d657ac3b9b20e241b2a7d45c4f908e654",
     ), "the system prompt changed: bump PROMPT_VERSION and update this digest"
 
 

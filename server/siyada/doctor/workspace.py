@@ -20,6 +20,7 @@ from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
 from siyada.code.languages import LanguageSpec
 from siyada.review import prompt
+from siyada.review.explanation_language import ENGLISH
 from siyada.review.limits import fits_context
 from siyada.review.pipeline import contexts_of, document_units
 from siyada.review.prompt import build_messages
@@ -57,12 +58,18 @@ class WorkspaceSurvey:
     stopped_at_max_files: bool
 
 
-def prompt_tokens(language: str, unit: FunctionUnit, context: FunctionContext | None) -> int:
+def prompt_tokens(
+    language: str,
+    unit: FunctionUnit,
+    context: FunctionContext | None,
+    explanation_language: str = ENGLISH,
+) -> int:
     messages = build_messages(
         language=language,
         function_name=unit.name,
         code=unit.text,
         context=context.render() if context is not None else None,
+        explanation_language=explanation_language,
     )
     return prompt.prompt_tokens(messages)
 
@@ -100,7 +107,11 @@ def _sized_functions(
     contexts = contexts_of(spec, text, prepared.units, settings, prepared.tree)
     return [
         SizedFunction(
-            str(path), unit.name, unit.start_line + 1, prompt_tokens(spec.id, unit, c), unit.text
+            str(path),
+            unit.name,
+            unit.start_line + 1,
+            prompt_tokens(spec.id, unit, c, settings.explanation_language),
+            unit.text,
         )
         for unit, c in zip(prepared.units, contexts, strict=True)
     ]

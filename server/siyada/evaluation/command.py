@@ -11,15 +11,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import os
 import sys
 from pathlib import Path
 from typing import Final
 
 from siyada.cli import settings_from_options
 from siyada.evaluation.labels import Corpus, LabelError, load_corpus
+from siyada.evaluation.languages import compare_languages
 from siyada.evaluation.report import render
 from siyada.evaluation.run import CannotEvaluate, EvalOptions, evaluate_model
 from siyada.evaluation.scoring import ModelScore
+from siyada.review.explanation_language import environment_language, resolved
 from siyada.review.settings import Settings
 
 EXIT_DONE, EXIT_CANNOT_EVALUATE = 0, 2
@@ -33,8 +36,10 @@ def run_eval(args: argparse.Namespace) -> int:
         settings = _settings_from(args)
         options = EvalOptions(system_prompt=_read_prompt(args.prompt), use_cache=not args.no_cache)
         corpus = _corpus(args.corpus, settings)
-        scores = asyncio.run(_evaluate(corpus, settings, args.model, options))
+        languages = _languages(args.explanation_languages, settings)
+        scores = asyncio.run(_evaluate(corpus, settings, args.model, languages, options))
         _write(render(args.format, corpus, scores), args.out)
+        _tell_differences(scores)
     except (CannotEvaluate, LabelError) as reason:
         print(f"siyada: {reason}", file=sys.stderr)
         return EXIT_CANNOT_EVALUATE
@@ -73,18 +78,48 @@ def _corpus(folder: Path | None, settings: Settings) -> Corpus:
     return load_corpus(folder, settings)
 
 
+def _languages(asked: list[str] | None, settings: Settings) -> list[str]:
+    """The explanation languages to measure, in the order given, each once; "auto" is
+    the environment's, as without the option."""
+    if not asked:
+        return [settings.explanation_language]
+    environment = environment_language(os.environ)
+    return list(dict.fromkeys(resolved(tag, environment) for tag in asked))
+
+
 async def _evaluate(
-    corpus: Corpus, settings: Settings, models: list[str], options: EvalOptions
+    corpus: Corpus,
+    settings: Settings,
+    models: list[str],
+    languages: list[str],
+    options: EvalOptions,
 ) -> list[ModelScore]:
-    """One model after the other: they would share the server's slots anyway, and
-    each model's latency is then its own."""
+    """One model after the other, and each in one language after the other: they
+    would share the server's slots anyway, and each one's latency is then its own."""
     scores = []
     for model in dict.fromkeys(models):
-        print(f"siyada: evaluating {model} on {len(corpus.cases)} functions", file=sys.stderr)
-        scores.append(
-            await evaluate_model(corpus, dataclasses.replace(settings, model=model), options)
-        )
+        for language in languages:
+            in_language = f" in {language}" if len(languages) > 1 else ""
+            print(
+                f"siyada: evaluating {model}{in_language} on {len(corpus.cases)} functions",
+                file=sys.stderr,
+            )
+            chosen = dataclasses.replace(settings, model=model, explanation_language=language)
+            scores.append(await evaluate_model(corpus, chosen, options))
     return scores
+
+
+def _tell_differences(scores: list[ModelScore]) -> None:
+    """A language that changed what was found is said on stderr too, where a run in a
+    script is read; the report's language table has the details."""
+    for comparison in compare_languages(scores):
+        if comparison.differs:
+            print(
+                f"siyada: {comparison.model} in {comparison.other.explanation_language} "
+                f"found differently than in {comparison.baseline.explanation_language}: "
+                f"{comparison.summary().removeprefix('DIFFERS: ')}",
+                file=sys.stderr,
+            )
 
 
 def _write(report: str, out: Path | None) -> None:

@@ -1,5 +1,7 @@
 """The figures of a run as JSON, or as a table with the models side by side (text for
-a terminal, Markdown for a pull request or a wiki)."""
+a terminal, Markdown for a pull request or a wiki). A run in several explanation
+languages has a column per model and language, and a second table comparing the
+languages (`languages.py`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from siyada.evaluation.labels import Corpus
+from siyada.evaluation.languages import LanguageComparison, compare_languages
 from siyada.evaluation.scoring import ModelScore, Rates
 
 _Row = tuple[str, Callable[[ModelScore], str]]
@@ -16,15 +19,50 @@ _Row = tuple[str, Callable[[ModelScore], str]]
 def render(output_format: str, corpus: Corpus, scores: Sequence[ModelScore]) -> str:
     if output_format == "json":
         return json.dumps(to_json(corpus, scores), indent=2, ensure_ascii=False) + "\n"
-    header = ["", *(score.model for score in scores)]
+    several = len({score.explanation_language for score in scores}) > 1
+    header = ["", *(_column(score, several) for score in scores)]
     rows = [[label, *(cell(score) for score in scores)] for label, cell in _rows(scores)]
     summary = (
         f"Corpus: {len(corpus.cases)} functions, {corpus.problems} known problems, "
         f"{corpus.clean} clean."
     )
-    if output_format == "markdown":
-        return f"{summary}\n\n{_markdown(header, rows)}"
-    return f"{summary}\n\n{_text(header, rows)}"
+    table = _markdown if output_format == "markdown" else _text
+    report = f"{summary}\n\n{table(header, rows)}"
+    comparisons = compare_languages(scores)
+    if comparisons:
+        report += f"\n{_LANGUAGES_TITLE}\n\n{table(*_language_table(scores, comparisons))}"
+    return report
+
+
+_LANGUAGES_TITLE = "Explanation languages (a language must not change what is found):"
+
+
+def _column(score: ModelScore, several_languages: bool) -> str:
+    if not several_languages:
+        return score.model
+    return f"{score.model} ({score.explanation_language})"
+
+
+def _language_table(
+    scores: Sequence[ModelScore], comparisons: Sequence[LanguageComparison]
+) -> tuple[list[str], list[list[str]]]:
+    """A row per model and language: its recall and false-positive rate, and how it
+    compares with the model's first language."""
+    against = {(c.model, c.other.explanation_language): c for c in comparisons}
+    header = ["model", "language", "recall", "false-positive rate", "against the first"]
+    rows = []
+    for score in scores:
+        comparison = against.get((score.model, score.explanation_language))
+        rows.append(
+            [
+                score.model,
+                score.explanation_language,
+                _recall(score.overall),
+                _false_positives(score.overall),
+                comparison.summary() if comparison is not None else "(the first)",
+            ]
+        )
+    return header, rows
 
 
 def to_json(corpus: Corpus, scores: Sequence[ModelScore]) -> dict[str, Any]:
@@ -35,6 +73,7 @@ def to_json(corpus: Corpus, scores: Sequence[ModelScore]) -> dict[str, Any]:
             "clean": corpus.clean,
         },
         "models": [score.to_json() for score in scores],
+        "language_comparisons": [c.to_json() for c in compare_languages(scores)],
     }
 
 

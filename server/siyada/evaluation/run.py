@@ -102,7 +102,8 @@ async def evaluate_model(
     finally:
         await reviewer.aclose()
         cache.close()
-    return score(settings.model, _outcomes(asked, answers, measures, settings))
+    outcomes = _outcomes(asked, answers, measures, settings)
+    return score(settings.model, outcomes, settings.explanation_language)
 
 
 def _measure_chats(client: ModelClient, measures: dict[_Key, Measure]) -> None:

@@ -101,6 +101,12 @@ class ModelScore:
     by_language: dict[str, Rates]
     not_reviewed: int
     cached: int
+    # The language the findings were explained in (a BCP 47 tag), and which known
+    # problems were found and clean functions flagged ("file:function#n" and
+    # "file:function"): what a comparison of languages compares.
+    explanation_language: str = "en"
+    found_problems: frozenset[str] = frozenset()
+    flagged_cases: frozenset[str] = frozenset()
 
     @property
     def anchored_share(self) -> float | None:
@@ -123,6 +129,7 @@ class ModelScore:
         overall = self.overall.to_json()
         return {
             "model": self.model,
+            "explanation_language": self.explanation_language,
             **overall,
             "findings": self.findings,
             "anchored_share": self.anchored_share,
@@ -146,7 +153,7 @@ def percentile(values: Sequence[float], percent: int) -> float | None:
     return round(ordered[rank - 1], 1)
 
 
-def score(model: str, outcomes: Sequence[Outcome]) -> ModelScore:
+def score(model: str, outcomes: Sequence[Outcome], explanation_language: str = "en") -> ModelScore:
     measures = [o.measure for o in outcomes if o.measure is not None]
     expected = [(o, p) for o in outcomes for p in o.case.problems if p.fix_contains]
     return ModelScore(
@@ -167,6 +174,16 @@ def score(model: str, outcomes: Sequence[Outcome]) -> ModelScore:
         },
         not_reviewed=sum(1 for o in outcomes if not o.reviewed),
         cached=sum(1 for o in outcomes if o.reviewed and o.measure is None),
+        explanation_language=explanation_language,
+        found_problems=frozenset(
+            f"{o.case.file}:{o.case.function}#{n}"
+            for o in outcomes
+            for n, p in enumerate(o.case.problems, start=1)
+            if any(s.finds(p) for s in o.shown)
+        ),
+        flagged_cases=frozenset(
+            f"{o.case.file}:{o.case.function}" for o in outcomes if o.case.is_clean and o.shown
+        ),
     )
 
 

@@ -20,7 +20,7 @@ from siyada.review.team_settings import local_path
 def start_session(output: Output, params: types.InitializeParams, codec: PositionCodec) -> Session:
     # The editor's display language for the server's own messages; English without one.
     use_locale(params.locale)
-    options = ClientOptions(initialization_options(params.initialization_options))
+    options = ClientOptions(initialization_options(params.initialization_options), params.locale)
     flags = ClientFlags.of(params.capabilities)
     return Session(output, flags, codec, options, folders=workspace_folders(params))
 

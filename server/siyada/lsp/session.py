@@ -8,6 +8,7 @@ handlers get this object and an `Output` (lsp/output.py), never the pygls server
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ from siyada.lsp.published import PublishedFixes
 from siyada.lsp.status import StatusReporter
 from siyada.review.connection import is_remote
 from siyada.review.engine import Reviewer
+from siyada.review.explanation_language import language_of_locale, resolved
 from siyada.review.scheduler import Scheduler, SchedulerHooks
 from siyada.review.settings import Settings, parse_settings, problems_message
 from siyada.review.team_settings import (
@@ -47,9 +49,16 @@ class ClientOptions:
     ("settings"): options are merged, then resolved once by `parse_settings`.
     """
 
-    def __init__(self, initialization: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, initialization: dict[str, Any] | None = None, locale: str | None = None
+    ) -> None:
         self.initialization: dict[str, Any] = dict(initialization or {})
         self.workspace: dict[str, Any] = {}
+        # The language of the editor's display language (`initialize`'s `locale`), which
+        # `explanationLanguage` "auto" stands for; None when the editor sent none.
+        self.locale_language = language_of_locale(locale)
+        if locale and self.locale_language is None:
+            log.warning("The editor's locale %r names no language: findings in English.", locale)
 
     def merged(self) -> dict[str, Any]:
         return {**self.initialization, **self.workspace}
@@ -166,7 +175,8 @@ class Session:
         settings, problems = parse_settings(self.team.merged_with(self.options.merged()))
         if problems:
             self.output.show_message(problems_message(problems), types.MessageType.Warning)
-        return settings
+        language = resolved(settings.explanation_language, self.options.locale_language)
+        return dataclasses.replace(settings, explanation_language=language)
 
     def _tell_cache_problem(self, reviewer: Reviewer) -> None:
         problem = reviewer.cache.problem

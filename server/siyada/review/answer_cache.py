@@ -17,6 +17,7 @@ from typing import Final
 from siyada.review.answer_digest import answer_digest
 from siyada.review.cache import DiskCache
 from siyada.review.cache_folder import default_cache_dir
+from siyada.review.explanation_language import ENGLISH
 from siyada.review.findings import FINDINGS_VERSION, Finding
 from siyada.review.prompt import (
     FILE_CONTEXT_PROMPT_VERSION,
@@ -52,6 +53,9 @@ class AnswerIdentity:
     # The digest of the team's review guidance sent with the function (team_settings.py);
     # empty without guidance, whose answers keep the names they always had.
     instructions_digest: str = ""
+    # The language of the words for the reader (a concrete BCP 47 tag, never "auto"):
+    # answers in each language are kept apart, so switching back costs no call.
+    explanation_language: str = ENGLISH
 
     def digest(self) -> str:
         """The name of the answer in the disk cache, the same in every process."""
@@ -63,6 +67,9 @@ class AnswerIdentity:
         if self.provider != OLLAMA_PROVIDER:
             # Only when not Ollama, so the answers Ollama users already have stay valid.
             extra["provider"] = self.provider
+        if self.explanation_language != ENGLISH:
+            # Only when not English, so English answers keep the shape of their names.
+            extra["explanation_language"] = self.explanation_language
         if self.prompt_hash:
             extra["prompt"] = self.prompt_hash
         if self.context_digest is not None:

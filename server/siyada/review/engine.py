@@ -26,6 +26,7 @@ from siyada.models.errors import (
 from siyada.review.answer import UnusableAnswer, findings_in_answer
 from siyada.review.answer_cache import AnswerCache, AnswerIdentity, open_cache
 from siyada.review.connection import ModelClient, NoClient, open_client
+from siyada.review.explanation_language import resolved
 from siyada.review.findings import FINDINGS_SCHEMA, Finding
 from siyada.review.limits import fits_context
 from siyada.review.not_reviewed import (
@@ -78,6 +79,8 @@ class Reviewer:
         instructions: Instructions = NO_INSTRUCTIONS,
     ) -> None:
         self._settings = settings
+        # "auto" left unresolved by the caller means no locale is known: English.
+        self._explanation_language = resolved(settings.explanation_language, None)
         # The team's review guidance (repository settings), sent with each function.
         self._instructions = instructions
         # A replacement of the fixed system text, to compare prompts; None: the fixed one.
@@ -164,6 +167,7 @@ class Reviewer:
             prompt_hash="" if self._system_prompt is None else prompt_hash(self._system_prompt),
             context_digest=context.digest if context is not None else None,
             instructions_digest=self._instructions.digest_for(language, path),
+            explanation_language=self._explanation_language,
         )
 
     async def review(
@@ -222,6 +226,7 @@ class Reviewer:
             system=self._system_prompt,
             context=context.render() if context is not None else None,
             instructions=guidance,
+            explanation_language=self._explanation_language,
         )
         tokens = prompt_tokens(messages)
         if not fits_context(tokens):

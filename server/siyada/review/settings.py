@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siyada.i18n import _
+from siyada.review.explanation_language import resolved
 from siyada.review.setting_kinds import SettingError
 from siyada.review.setting_values import Triggers
 from siyada.review.settings_table import SETTING
@@ -48,10 +49,19 @@ class Settings:
     max_file_kb: int = _default("maxFileKb")
     max_functions_per_file: int = _default("maxFunctionsPerFile")
     context: str = _default("context")
+    # "auto" or a BCP 47 tag; "auto" is resolved where the session or command starts
+    # (`explanation_language.resolved`), and by the engine as English when it was not.
+    explanation_language: str = _default("explanationLanguage")
 
     def answer_inputs(self) -> tuple[object, ...]:
         """What changes the model's answer for a function (filters are applied later)."""
-        return (self.provider, self.endpoint, self.model, self.context)
+        return (
+            self.provider,
+            self.endpoint,
+            self.model,
+            self.context,
+            resolved(self.explanation_language, None),
+        )
 
     def connection_inputs(self) -> tuple[object, ...]:
         """What needs a new connection to the model server (the key's variable name,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from siyada.models.errors import OLLAMA, OPENAI
+from siyada.review.explanation_language import AUTO, explanation_language
 from siyada.review.findings import CATEGORIES, SEVERITIES
 from siyada.review.setting_kinds import (
     Boolean,
@@ -303,6 +304,18 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         description="What the model sees besides the function it reviews. `file` adds "
         "context from the same file (never other files); findings stay about the function. "
         "Answers are remembered per setting, so switching costs a review of each function.",
+    ),
+    Setting(
+        key="explanationLanguage",
+        title="Explanation language",
+        section=FINDINGS_SECTION,
+        kind=Text(explanation_language, "`auto` or a BCP 47 language tag"),
+        default=AUTO,
+        description="Language of the findings' titles, explanations and fix titles: `auto` "
+        "(the editor's display language; English when the editor does not say) or a BCP 47 "
+        "tag such as `ar`, `en`, `fr` or `pt-BR`. The category, severity and quoted code "
+        "never change. Answers are remembered per language, so switching costs a review of "
+        "each function, and switching back none.",
     ),
 )
 
