@@ -38,6 +38,7 @@ class Settings:
     min_severity: str = _default("minSeverity")
     min_confidence: float = _default("minConfidence")
     categories: tuple[str, ...] = _default("categories")
+    explanation_language: str = _default("explanationLanguage")
     request_timeout_sec: float = _default("requestTimeoutSec")
     keep_alive: str | int = _default("keepAlive")
     allow_remote_endpoint: bool = _default("allowRemoteEndpoint")

@@ -208,6 +208,16 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         description="Kinds of findings that are shown.",
     ),
     Setting(
+        key="explanationLanguage",
+        title="Explanation language",
+        section=FINDINGS_SECTION,
+        kind=Text(non_empty_string, '"auto" or a language tag'),
+        default="auto",
+        description="Language of the findings' titles and explanations: `auto` follows VS "
+        "Code's display language, or a BCP 47 tag such as `ar`, `en` or `fr`. Code, "
+        "categories and the quoted evidence stay as they are.",
+    ),
+    Setting(
         key="requestTimeoutSec",
         title="Request timeout (s)",
         section=SERVER_SECTION,
