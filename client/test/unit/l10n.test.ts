@@ -53,7 +53,8 @@ function invariantDifferences(name: string, source: Record<string, unknown>, tra
     if (typeof text !== 'string' || !text.trim()) {
       return [`${name}: ${JSON.stringify(key)} is not a text`];
     }
-    const want = invariants(String(source[key] ?? key));
+    const original = source[key];
+    const want = invariants(typeof original === 'string' ? original : key);
     const have = invariants(text);
     return JSON.stringify(want) === JSON.stringify(have)
       ? []
