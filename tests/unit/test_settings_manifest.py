@@ -207,6 +207,53 @@ def test_case14_check_mode_names_stale_files_and_write_mode_fixes_them(
     assert main(["--root", str(root)]) == 0
 
 
+def _shown_texts(schema: Any) -> list[Any]:
+    """The values VS Code shows as words, at any depth of a manifest's settings."""
+    if isinstance(schema, list):
+        return [text for item in schema for text in _shown_texts(item)]
+    if not isinstance(schema, dict):
+        return []
+    texts = [schema[field] for field in settings_docs.WORD_FIELDS if field in schema]
+    texts += schema.get("enumDescriptions", [])
+    return texts + [text for value in schema.values() for text in _shown_texts(value)]
+
+
+def test_the_manifest_settings_hold_references_whose_english_is_generated() -> None:
+    sections = json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))["contributes"]["configuration"]
+    texts = _shown_texts(sections)
+    assert len(texts) == len(settings_docs.english_words())
+    assert [text for text in texts if not re.fullmatch(r"%[\w.-]+%", text)] == []
+    words = json.loads(PACKAGE_NLS.read_text(encoding="utf-8"))
+    assert words["setting.triggers.onType.description"].startswith("Review the edited functions")
+    assert words["setting.provider.enum.openai"].startswith("Any OpenAI-compatible server")
+    assert words["section.whenToReview"] == "When to review"
+
+
+def test_package_nls_keeps_the_hand_written_entries_and_regenerates_the_settings() -> None:
+    text = json.dumps({"command.doctor.title": "Doctor", "setting.gone.title": "Gone"})
+    rendered = json.loads(settings_docs.render_nls(text))
+    assert next(iter(rendered)) == "command.doctor.title"
+    assert "setting.gone.title" not in rendered
+    assert rendered["setting.model.title"] == "Model"
+    with pytest.raises(ValueError, match="JSON object"):
+        settings_docs.render_nls("[]")
+
+
+def test_check_mode_names_a_stale_package_nls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_repository_files(tmp_path)
+    nls = root / "package.nls.json"
+    words = json.loads(nls.read_text(encoding="utf-8"))
+    words["setting.model.title"] = "Old words"
+    nls.write_text(json.dumps(words, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    assert main(["--root", str(root)]) == 1
+    assert f"out of date (run with --write): {nls}" in capsys.readouterr().err
+    assert main(["--root", str(root), "--write"]) == 0
+    assert nls.read_text(encoding="utf-8") == PACKAGE_NLS.read_text(encoding="utf-8")
+
+
 def test_case14_a_readme_without_markers_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -90,7 +90,8 @@ GENERATED_PREFIXES: Final = ("setting.", "section.")
 
 def section_key(section: Section) -> str:
     """`section.whenToReview`: the package.nls key of a section's title."""
-    first, *rest = re.findall(r"\w+", section.title)
+    words: list[str] = re.findall(r"\w+", section.title)
+    first, *rest = words
     return "section." + first.lower() + "".join(word.capitalize() for word in rest)
 
 
@@ -155,7 +156,9 @@ def configuration(words: dict[str, str] | None = None) -> list[Json]:
     for order, setting in enumerate(presentation_order(), start=1):
         properties = sections.setdefault(setting.section, {})
         schema = property_schema(setting, order)
-        properties[f"{SECTION}.{setting.key}"] = localized(schema, f"setting.{setting.key}", english)
+        properties[f"{SECTION}.{setting.key}"] = localized(
+            schema, f"setting.{setting.key}", english
+        )
     return [
         {
             "title": _reference(section_key(section), section.title, english),
