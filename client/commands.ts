@@ -10,6 +10,7 @@ import {
   type ProgressToken,
 } from 'vscode-languageclient/node';
 import { errorMessage, showErrorWithLogs } from './errors';
+import * as l10n from './l10n';
 import type { SiyadaServer } from './server';
 import { SECTION } from './settings';
 import { RETRY_COMMAND } from './outage';
@@ -50,7 +51,7 @@ function clientOrExplain(server: SiyadaServer): LanguageClient | undefined {
   const client = server.running;
   if (!client) {
     void showErrorWithLogs(
-      `Siyada's language server is not running (${statusView(server.currentStatus).text}).`,
+      l10n.t("Siyada's language server is not running ({0}).", statusView(server.currentStatus).text),
       server.output,
     );
   }
@@ -74,7 +75,7 @@ async function executeOnServer<T>(
 async function reviewFile(server: SiyadaServer, command: string, uri: vscode.Uri | undefined): Promise<void> {
   const target = uri ?? vscode.window.activeTextEditor?.document.uri;
   if (!target) {
-    void vscode.window.showInformationMessage('Open a file to review it with Siyada.');
+    void vscode.window.showInformationMessage(l10n.t('Open a file to review it with Siyada.'));
     return;
   }
   const client = clientOrExplain(server);
@@ -85,7 +86,7 @@ async function reviewFile(server: SiyadaServer, command: string, uri: vscode.Uri
     await executeOnServer(client, command, [client.code2ProtocolConverter.asUri(target)]);
   } catch (error) {
     void showErrorWithLogs(
-      `Siyada could not review ${vscode.workspace.asRelativePath(target)}: ${errorMessage(error)}`,
+      l10n.t('Siyada could not review {0}: {1}', vscode.workspace.asRelativePath(target), errorMessage(error)),
       server.output,
     );
   }
@@ -105,13 +106,16 @@ async function doctor(server: SiyadaServer): Promise<void> {
   const args = folder ? [client.code2ProtocolConverter.asUri(folder)] : [];
   try {
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Siyada: examining this machine and the model server' },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: l10n.t('Siyada: examining this machine and the model server'),
+      },
       () => executeOnServer<DoctorResult>(client, 'siyada.doctor', args),
     );
     const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
     await vscode.commands.executeCommand('markdown.showPreview', document.uri);
   } catch (error) {
-    void showErrorWithLogs(`Siyada doctor could not make its report: ${errorMessage(error)}`, server.output);
+    void showErrorWithLogs(l10n.t('Siyada doctor could not make its report: {0}', errorMessage(error)), server.output);
   }
 }
 
@@ -122,8 +126,8 @@ async function selectModel(server: SiyadaServer): Promise<void> {
   }
   const current = vscode.workspace.getConfiguration(SECTION).get<string>('model');
   const pick = vscode.window.createQuickPick<vscode.QuickPickItem>();
-  pick.title = 'Siyada: Select Model';
-  pick.placeholder = 'Model that reviews your code';
+  pick.title = l10n.t('Siyada: Select Model');
+  pick.placeholder = l10n.t('Model that reviews your code');
   pick.busy = true;
   // Listen before the list loads: the user may close the picker while it loads.
   const chosenPromise = new Promise<string | undefined>((resolve) => {
@@ -136,24 +140,26 @@ async function selectModel(server: SiyadaServer): Promise<void> {
     models = await executeOnServer<ModelInfo[]>(client, 'siyada.listModels', []);
   } catch (error) {
     pick.dispose();
-    void showErrorWithLogs(`Siyada could not list the models: ${errorMessage(error)}`, server.output);
+    void showErrorWithLogs(l10n.t('Siyada could not list the models: {0}', errorMessage(error)), server.output);
     return;
   }
   if (models.length === 0) {
     pick.dispose();
     if (vscode.workspace.getConfiguration(SECTION).get<string>('provider') === 'openai') {
-      void vscode.window.showInformationMessage('Siyada: the model server lists no models. Load one on that server.');
+      void vscode.window.showInformationMessage(
+        l10n.t('Siyada: the model server lists no models. Load one on that server.'),
+      );
       return;
     }
-    const pull = 'Pull Model';
-    if ((await vscode.window.showInformationMessage('Ollama has no models installed yet.', pull)) === pull) {
+    const pull = l10n.t('Pull Model');
+    if ((await vscode.window.showInformationMessage(l10n.t('Ollama has no models installed yet.'), pull)) === pull) {
       await pullModel(server, undefined);
     }
     return;
   }
   pick.items = models.map((model) => ({
     label: model.name,
-    description: [model.parameterSize, model.quantization, model.name === current ? '(current)' : undefined]
+    description: [model.parameterSize, model.quantization, model.name === current ? l10n.t('(current)') : undefined]
       .filter(Boolean)
       .join(' '),
     detail: typeof model.size === 'number' ? formatBytes(model.size) : undefined,
@@ -181,14 +187,17 @@ async function writeSetting(key: string, value: unknown): Promise<void> {
 }
 
 /** Why Pull Model is not offered for an OpenAI-compatible server. */
-export const PULL_NOT_OFFERED =
-  'Siyada: Pull Model works only with Ollama (siyada.provider "ollama"). An OpenAI-compatible ' +
-  'server serves the models it was started with: load the model on that server, then choose it ' +
-  'with Select Model.';
+function pullNotOffered(): string {
+  return l10n.t(
+    'Siyada: Pull Model works only with Ollama ({0} "{1}"). An OpenAI-compatible server serves the models it was started with: load the model on that server, then choose it with Select Model.',
+    'siyada.provider',
+    'ollama',
+  );
+}
 
 async function pullModel(server: SiyadaServer, model: string | undefined): Promise<void> {
   if (vscode.workspace.getConfiguration(SECTION).get<string>('provider') === 'openai') {
-    void vscode.window.showInformationMessage(PULL_NOT_OFFERED);
+    void vscode.window.showInformationMessage(pullNotOffered());
     return;
   }
   const client = clientOrExplain(server);
@@ -198,16 +207,16 @@ async function pullModel(server: SiyadaServer, model: string | undefined): Promi
   const name =
     model ??
     (await vscode.window.showInputBox({
-      title: 'Siyada: Pull Model',
-      prompt: 'Name of the model to download into Ollama, e.g. qwen2.5-coder:7b',
+      title: l10n.t('Siyada: Pull Model'),
+      prompt: l10n.t('Name of the model to download into Ollama, e.g. {0}', 'qwen2.5-coder:7b'),
       value: vscode.workspace.getConfiguration(SECTION).get<string>('model'),
-      validateInput: (value) => (value.trim() ? undefined : 'Enter a model name'),
+      validateInput: (value) => (value.trim() ? undefined : l10n.t('Enter a model name')),
     }));
   if (!name?.trim()) {
     return;
   }
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Pulling ${name}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: l10n.t('Pulling {0}', name), cancellable: true },
     async (progress, token) => {
       const workDoneToken = randomUUID();
       let percentage = 0;
@@ -221,10 +230,10 @@ async function pullModel(server: SiyadaServer, model: string | undefined): Promi
       });
       try {
         await executeOnServer(client, 'siyada.pullModel', [name.trim()], token, workDoneToken);
-        void vscode.window.showInformationMessage(`Siyada: ${name} is ready.`);
+        void vscode.window.showInformationMessage(l10n.t('Siyada: {0} is ready.', name));
       } catch (error) {
         if (!token.isCancellationRequested) {
-          void showErrorWithLogs(`Pulling ${name} failed: ${errorMessage(error)}`, server.output);
+          void showErrorWithLogs(l10n.t('Pulling {0} failed: {1}', name, errorMessage(error)), server.output);
         }
       } finally {
         listener.dispose();
@@ -242,7 +251,7 @@ async function retryConnection(server: SiyadaServer): Promise<void> {
   try {
     await executeOnServer(client, 'siyada.checkHealth', []);
   } catch (error) {
-    void showErrorWithLogs(`Siyada could not check the model server: ${errorMessage(error)}`, server.output);
+    void showErrorWithLogs(l10n.t('Siyada could not check the model server: {0}', errorMessage(error)), server.output);
   }
 }
 

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { trackFocus } from './focusTracker';
+import { setUpLocalization } from './localize';
 import { showOutages } from './outageToast';
 import { SiyadaServer } from './server';
 import { supportedLanguages, type Manifest } from './settings';
@@ -12,7 +13,8 @@ let server: SiyadaServer | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Siyada', { log: true });
-  server = new SiyadaServer(context, output);
+  const locale = setUpLocalization(context.extensionPath, output);
+  server = new SiyadaServer(context, output, locale);
   const languages = supportedLanguages(context.extension.packageJSON as Manifest);
   context.subscriptions.push(
     output,

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage, showErrorWithLogs } from './errors';
+import * as l10n from './l10n';
 import { venvPython } from './resolve';
 
 export class ServerInstaller {
@@ -32,10 +33,13 @@ export class ServerInstaller {
 
   /** Asks the user whether to install for `python`; true once it is installed. */
   async offer(python: string): Promise<boolean> {
-    const install = 'Install';
-    const logs = 'Show Logs';
+    const install = l10n.t('Install');
+    const logs = l10n.t('Show Logs');
     const choice = await vscode.window.showWarningMessage(
-      `Siyada's language server is not installed for ${python}. Install it into an environment that Siyada manages?`,
+      l10n.t(
+        "Siyada's language server is not installed for {0}. Install it into an environment that Siyada manages?",
+        python,
+      ),
       install,
       logs,
     );
@@ -61,7 +65,11 @@ export class ServerInstaller {
     const wheel = await this.shippedWheel();
     if (!wheel) {
       void showErrorWithLogs(
-        `This build of Siyada ships no server to install. Install the siyada package into a Python 3.11+ environment and set siyada.interpreter to its python.`,
+        l10n.t(
+          'This build of Siyada ships no server to install. Install the {0} package into a Python 3.11+ environment and set {1} to its python.',
+          'siyada',
+          'siyada.interpreter',
+        ),
         this.output,
       );
       return false;
@@ -69,12 +77,16 @@ export class ServerInstaller {
     const environment = this.environment();
     const envPython = this.pythonPath();
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Installing the Siyada server', cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: l10n.t('Installing the Siyada server'),
+        cancellable: true,
+      },
       async (progress, token) => {
         try {
           await fs.mkdir(path.dirname(environment), { recursive: true });
           if (!(await exists(envPython))) {
-            progress.report({ message: `creating an environment with ${python}` });
+            progress.report({ message: l10n.t('creating an environment with {0}', python) });
             await run(python, ['-m', 'venv', environment], this.output, token);
           }
           progress.report({ message: `pip install ${path.basename(wheel)}` });
@@ -88,7 +100,10 @@ export class ServerInstaller {
           return true;
         } catch (error) {
           if (!token.isCancellationRequested) {
-            void showErrorWithLogs(`Installing the Siyada server failed: ${errorMessage(error)}`, this.output);
+            void showErrorWithLogs(
+              l10n.t('Installing the Siyada server failed: {0}', errorMessage(error)),
+              this.output,
+            );
           }
           return false;
         }

@@ -1,6 +1,7 @@
 // What the notification about an outage says, and the links it offers, kept free of
 // the vscode module so it is unit-tested. The notification itself is in outageToast.ts.
 
+import * as l10n from './l10n';
 import type { ClientStatus, ServerStatus } from './status';
 
 export const INSTALL_OLLAMA_URL = 'https://ollama.com/download';
@@ -34,18 +35,18 @@ export function outageNotice(status: ServerStatus | ClientStatus, provider: stri
   switch (status.state) {
     case 'unreachable': {
       const links = [
-        commandLink('Retry', RETRY_COMMAND),
-        commandLink('Open Settings', 'workbench.action.openSettings', ['siyada.endpoint']),
+        commandLink(l10n.t('Retry'), RETRY_COMMAND),
+        commandLink(l10n.t('Open Settings'), 'workbench.action.openSettings', ['siyada.endpoint']),
       ];
       if (ollama) {
-        links.push(`[Install Ollama](${INSTALL_OLLAMA_URL})`);
+        links.push(`[${l10n.t('Install Ollama')}](${INSTALL_OLLAMA_URL})`);
       }
       return { key: `unreachable ${status.endpoint}`, message: `${text} ${links.join(' · ')}` };
     }
     case 'modelMissing': {
       const link = ollama
-        ? commandLink('Pull Model', 'siyada.pullModel', [status.model])
-        : commandLink('Select Model', 'siyada.selectModel');
+        ? commandLink(l10n.t('Pull Model'), 'siyada.pullModel', [status.model])
+        : commandLink(l10n.t('Select Model'), 'siyada.selectModel');
       return { key: `modelMissing ${status.endpoint} ${status.model}`, message: `${text} ${link}` };
     }
     default:

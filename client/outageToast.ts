@@ -8,6 +8,7 @@
 
 import * as vscode from 'vscode';
 import type { ClientCapabilities, StaticFeature } from 'vscode-languageclient/node';
+import * as l10n from './l10n';
 import { outageNotice } from './outage';
 import type { SiyadaServer } from './server';
 import { SECTION } from './settings';
@@ -54,7 +55,7 @@ function notify(message: string): () => void {
   let close = () => {};
   const closed = new Promise<void>((resolve) => (close = resolve));
   void vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Siyada', cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: l10n.t('Siyada'), cancellable: true },
     (progress, token) => {
       progress.report({ message });
       // "Cancel" dismisses it; the same outage is not shown again.

@@ -16,6 +16,7 @@ import {
 } from 'vscode-languageclient/node';
 import { errorMessage, showErrorWithLogs } from './errors';
 import { ServerInstaller } from './installer';
+import * as l10n from './l10n';
 import { statusMessagesFeature } from './outageToast';
 import { PythonExtension } from './pythonExtension';
 import { expandPath, resolveServer, type Launch, type Probes } from './resolve';
@@ -55,9 +56,11 @@ export class SiyadaServer implements vscode.Disposable {
   readonly onDidChangeStatus = this.statusEmitter.event;
   currentStatus: ServerStatus | ClientStatus = { state: 'starting' };
 
+  /** `locale` is sent in `initialize`: the display language, or SIYADA_LOCALE (localize.ts). */
   constructor(
     context: vscode.ExtensionContext,
     readonly output: vscode.LogOutputChannel,
+    private readonly locale: string,
   ) {
     this.manifest = context.extension.packageJSON as Manifest;
     this.installer = new ServerInstaller(context, output);
@@ -152,14 +155,14 @@ export class SiyadaServer implements vscode.Disposable {
     });
     client.onDidChangeState((event) => {
       if (event.newState === State.Stopped && client === this.client) {
-        this.setStatus({ state: 'stopped', message: 'The language server stopped; see the logs' });
+        this.setStatus({ state: 'stopped', message: l10n.t('The language server stopped; see the logs') });
       }
     });
     try {
       await client.start();
     } catch (error) {
-      const message = `Siyada's language server failed to start: ${errorMessage(error)}`;
-      this.output.error(message);
+      this.output.error(`Siyada's language server failed to start: ${errorMessage(error)}`);
+      const message = l10n.t("Siyada's language server failed to start: {0}", errorMessage(error));
       this.setStatus({ state: 'stopped', message });
       void showErrorWithLogs(message, this.output);
       return;
@@ -223,7 +226,7 @@ export class SiyadaServer implements vscode.Disposable {
         },
       },
     };
-    client = new LanguageClient(SECTION, 'Siyada', serverOptions, clientOptions);
+    client = new LocalizedLanguageClient(this.locale, SECTION, 'Siyada', serverOptions, clientOptions);
     this.skipOwnedCommands(client);
     client.registerFeature(statusMessagesFeature);
     return client;
@@ -292,6 +295,23 @@ export class SiyadaServer implements vscode.Disposable {
     if (await this.installer.offer(python)) {
       await this.restart();
     }
+  }
+}
+
+/**
+ * vscode-languageclient sends `vscode.env.language` as the `locale` of `initialize`,
+ * read in its `getLocale`; this one sends the locale the extension's strings use.
+ */
+class LocalizedLanguageClient extends LanguageClient {
+  constructor(
+    private readonly locale: string,
+    ...args: ConstructorParameters<typeof LanguageClient>
+  ) {
+    super(...args);
+  }
+
+  protected override getLocale(): string {
+    return this.locale;
   }
 }
 

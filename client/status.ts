@@ -1,6 +1,8 @@
 // What the status entry shows for each state of the server, kept free of the
 // vscode module so the mapping is unit-tested.
 
+import * as l10n from './l10n';
+
 /** Payload of the server's `siyada/status` notification (and `siyada.status` command). */
 export interface ServerStatus {
   state:
@@ -41,7 +43,9 @@ export interface StatusView {
   actionTitle: string;
 }
 
-const SHOW_LOGS = { action: 'showLogs', actionTitle: 'Show Logs' } as const;
+function showLogs(): { action: 'showLogs'; actionTitle: string } {
+  return { action: 'showLogs', actionTitle: l10n.t('Show Logs') };
+}
 
 /** The host (and port) of an endpoint URL, or the URL itself when it does not parse. */
 export function hostOf(endpoint: string): string {
@@ -54,7 +58,8 @@ export function hostOf(endpoint: string): string {
 
 /** `text` cut at its first sentence, and at `limit` characters. */
 export function brief(text: string, limit = 60): string {
-  const sentence = /^(.*?[.!?])(\s|$)/s.exec(text)?.[1] ?? text;
+  // Arabic ends a question with its own mark (؟).
+  const sentence = /^(.*?[.!?\u061f])(\s|$)/s.exec(text)?.[1] ?? text;
   const line = sentence.replace(/\s+/g, ' ').trim();
   return line.length <= limit ? line : `${line.slice(0, limit - 1).trimEnd()}…`;
 }
@@ -67,7 +72,7 @@ export function statusView(status: ServerStatus | ClientStatus): StatusView {
   // A remote endpoint is named in the entry itself, in every state but `refused` (where
   // nothing is sent): the user always sees where their code goes.
   if ('remote' in status && status.remote && status.state !== 'refused') {
-    return { ...view, text: `${view.text} → ${hostOf(status.endpoint)}` };
+    return { ...view, text: l10n.t('{0} → {1}', view.text, hostOf(status.endpoint)) };
   }
   return view;
 }
@@ -77,38 +82,44 @@ function baseView(status: ServerStatus | ClientStatus): Omit<StatusView, 'toolti
     case 'starting':
       if ('endpoint' in status) {
         return {
-          text: 'Siyada: starting',
-          detail: `Checking ${hostOf(status.endpoint)}`,
+          text: l10n.t('Siyada: starting'),
+          detail: l10n.t('Checking {0}', hostOf(status.endpoint)),
           severity: 'information',
           busy: true,
-          ...SHOW_LOGS,
+          ...showLogs(),
         };
       }
       return {
-        text: 'Siyada: starting',
-        detail: 'Starting the language server',
+        text: l10n.t('Siyada: starting'),
+        detail: l10n.t('Starting the language server'),
         severity: 'information',
         busy: true,
-        ...SHOW_LOGS,
+        ...showLogs(),
       };
     case 'notInstalled':
       return {
-        text: 'Siyada: server not installed',
-        detail: `${status.python} cannot import siyada`,
+        text: l10n.t('Siyada: server not installed'),
+        detail: l10n.t('{0} cannot import siyada', status.python),
         severity: 'error',
         busy: false,
         action: 'installServer',
-        actionTitle: 'Install',
+        actionTitle: l10n.t('Install'),
       };
     case 'stopped':
-      return { text: 'Siyada: server stopped', detail: status.message, severity: 'error', busy: false, ...SHOW_LOGS };
+      return {
+        text: l10n.t('Siyada: server stopped'),
+        detail: status.message,
+        severity: 'error',
+        busy: false,
+        ...showLogs(),
+      };
     case 'loading':
       return {
-        text: `Siyada: loading ${status.model}`,
-        detail: 'Loading the model into memory',
+        text: l10n.t('Siyada: loading {0}', status.model),
+        detail: l10n.t('Loading the model into memory'),
         severity: 'information',
         busy: true,
-        ...SHOW_LOGS,
+        ...showLogs(),
       };
     case 'ready':
     case 'reviewing':
@@ -116,53 +127,53 @@ function baseView(status: ServerStatus | ClientStatus): Omit<StatusView, 'toolti
       // status bar ("Siyada: Reviewing 2 functions…"), which every LSP editor shows;
       // the entry keeps naming the model instead of saying the same thing again.
       return {
-        text: `Siyada: ${status.model}`,
-        detail: status.remote ? `${hostOf(status.endpoint)} (remote)` : hostOf(status.endpoint),
+        text: l10n.t('Siyada: {0}', status.model),
+        detail: status.remote ? l10n.t('{0} (remote)', hostOf(status.endpoint)) : hostOf(status.endpoint),
         severity: status.remote ? 'warning' : 'information',
         busy: false,
-        ...SHOW_LOGS,
+        ...showLogs(),
       };
     case 'unreachable':
       return {
-        text: 'Siyada: Ollama not reachable',
-        detail: `No answer from ${hostOf(status.endpoint)}`,
+        text: l10n.t('Siyada: Ollama not reachable'),
+        detail: l10n.t('No answer from {0}', hostOf(status.endpoint)),
         severity: 'error',
         busy: false,
         action: 'retry',
-        actionTitle: 'Retry',
+        actionTitle: l10n.t('Retry'),
       };
     case 'modelMissing':
       return {
-        text: 'Siyada: model missing',
-        detail: `${status.model} is not installed`,
+        text: l10n.t('Siyada: model missing'),
+        detail: l10n.t('{0} is not installed', status.model),
         severity: 'warning',
         busy: false,
         action: 'pullModel',
-        actionTitle: 'Pull Model',
+        actionTitle: l10n.t('Pull Model'),
       };
     case 'unauthorized':
       return {
-        text: 'Siyada: access refused',
-        detail: 'API key refused; see siyada.apiKeyEnv',
+        text: l10n.t('Siyada: access refused'),
+        detail: l10n.t('API key refused; see {0}', 'siyada.apiKeyEnv'),
         severity: 'error',
         busy: false,
-        ...SHOW_LOGS,
+        ...showLogs(),
       };
     case 'refused':
       return {
-        text: 'Siyada: endpoint refused',
-        detail: 'Remote endpoint not allowed',
+        text: l10n.t('Siyada: endpoint refused'),
+        detail: l10n.t('Remote endpoint not allowed'),
         severity: 'error',
         busy: false,
-        ...SHOW_LOGS,
+        ...showLogs(),
       };
     case 'error':
       return {
-        text: 'Siyada: error',
-        detail: status.message ? brief(status.message) : 'See the logs',
+        text: l10n.t('Siyada: error'),
+        detail: status.message ? brief(status.message) : l10n.t('See the logs'),
         severity: 'error',
         busy: false,
-        ...SHOW_LOGS,
+        ...showLogs(),
       };
   }
 }

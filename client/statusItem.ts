@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import { STATUS_ACTION_COMMAND } from './commands';
+import * as l10n from './l10n';
 import type { SiyadaServer } from './server';
 import { statusView, type Severity } from './status';
 
@@ -13,7 +14,7 @@ const SEVERITIES: Record<Severity, vscode.LanguageStatusSeverity> = {
 
 export function createStatusItem(server: SiyadaServer, languages: string[]): vscode.Disposable {
   const item = vscode.languages.createLanguageStatusItem('siyada.status', languages);
-  item.name = 'Siyada';
+  item.name = l10n.t('Siyada');
   const update = () => {
     const view = statusView(server.currentStatus);
     item.text = view.text;

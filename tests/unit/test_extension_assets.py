@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import json
 import re
@@ -11,6 +12,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST: dict[str, Any] = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+# The manifest's words, as VS Code shows them in English (`%key%` references resolved).
+ENGLISH: dict[str, str] = json.loads((ROOT / "package.nls.json").read_text(encoding="utf-8"))
 USERS_README = ROOT / "client" / "README.md"
 
 
@@ -23,8 +26,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 def vscodeignore_keeps(path: str) -> bool:
     """Whether .vscodeignore (everything out, then `!` exceptions) lets `path` in."""
     lines = (ROOT / ".vscodeignore").read_text(encoding="utf-8").splitlines()
-    kept = {line[1:] for line in lines if line.startswith("!")}
-    return path in kept
+    kept = [line[1:] for line in lines if line.startswith("!")]
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in kept)
 
 
 def test_the_icon_is_a_square_png_of_a_marketplace_size() -> None:
@@ -49,6 +52,16 @@ def test_the_package_uses_the_users_readme_not_the_developers() -> None:
     assert not vscodeignore_keeps("README.md")
 
 
+def test_the_package_carries_every_string_catalog() -> None:
+    catalogs = [ROOT / "package.nls.json", *ROOT.glob("package.nls.*.json")]
+    catalogs += (ROOT / MANIFEST["l10n"]).glob("bundle.l10n.*.json")
+    names = sorted(path.relative_to(ROOT).as_posix() for path in catalogs)
+    assert names == ["l10n/bundle.l10n.ar.json", "package.nls.ar.json", "package.nls.json"]
+    for name in names:
+        assert vscodeignore_keeps(name), name
+    assert not vscodeignore_keeps("l10n/notes.txt")
+
+
 def test_the_users_readme_covers_what_a_new_user_needs() -> None:
     text = USERS_README.read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
@@ -56,7 +69,8 @@ def test_the_users_readme_covers_what_a_new_user_needs() -> None:
     assert "ollama pull" in text and "ollama.com" in text
     for command in MANIFEST["contributes"]["commands"]:
         if command["command"] in ("siyada.reviewFile", "siyada.selectModel", "siyada.pullModel"):
-            assert f"**Siyada: {command['title']}**" in text, command["title"]
+            title = ENGLISH[command["title"].strip("%")]
+            assert f"**Siyada: {title}**" in text, title
     # Only absolute links: relative ones would point into a repository the user never sees.
     for target in re.findall(r"\]\(([^)]+)\)", text):
         assert target.startswith("https://"), target

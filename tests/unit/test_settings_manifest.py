@@ -28,11 +28,30 @@ from siyada.review.settings_table import LIMITS_SECTION, SETTINGS, Setting
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_JSON = ROOT / "package.json"
+PACKAGE_NLS = ROOT / "package.nls.json"
 README = ROOT / "README.md"
 
 
+def resolved(value: Any, words: dict[str, str]) -> Any:
+    """`value` with every `%key%` string replaced by its text, as VS Code shows it."""
+    if isinstance(value, dict):
+        return {key: resolved(item, words) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolved(item, words) for item in value]
+    match = re.fullmatch(r"%([\w.-]+)%", value) if isinstance(value, str) else None
+    return words[match[1]] if match else value
+
+
+def english_manifest() -> dict[str, Any]:
+    """package.json as VS Code shows it in English: references resolved by package.nls.json."""
+    manifest = json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))
+    words = json.loads(PACKAGE_NLS.read_text(encoding="utf-8"))
+    result: dict[str, Any] = resolved(manifest, words)
+    return result
+
+
 def manifest_properties() -> dict[str, Any]:
-    return settings_docs.manifest_properties(json.loads(PACKAGE_JSON.read_text(encoding="utf-8")))
+    return settings_docs.manifest_properties(english_manifest())
 
 
 def test_case14_committed_package_json_is_the_generated_one() -> None:
@@ -146,7 +165,8 @@ def test_case14_a_new_setting_is_one_entry_in_the_table(monkeypatch: pytest.Monk
         description="Variable holding the key; see `#siyada.endpoint#`.",
     )
     monkeypatch.setattr(settings_docs, "SETTINGS", (*SETTINGS, new))
-    sections: Any = configuration()
+    words: dict[str, str] = {}
+    sections: Any = resolved(configuration(words), words)
     limits = next(section for section in sections if section["title"] == "Limits and cache")
     properties = settings_docs.manifest_properties({"contributes": {"configuration": sections}})
     assert properties["siyada.organizationEnv"] == {
@@ -165,7 +185,7 @@ def test_case14_a_new_setting_is_one_entry_in_the_table(monkeypatch: pytest.Monk
 
 
 def copy_repository_files(tmp_path: Path) -> Path:
-    for source in (PACKAGE_JSON, README):
+    for source in (PACKAGE_JSON, PACKAGE_NLS, README):
         shutil.copy(source, tmp_path / source.name)
     return tmp_path
 
@@ -187,6 +207,53 @@ def test_case14_check_mode_names_stale_files_and_write_mode_fixes_them(
     assert main(["--root", str(root)]) == 0
 
 
+def _shown_texts(schema: Any) -> list[Any]:
+    """The values VS Code shows as words, at any depth of a manifest's settings."""
+    if isinstance(schema, list):
+        return [text for item in schema for text in _shown_texts(item)]
+    if not isinstance(schema, dict):
+        return []
+    texts = [schema[field] for field in settings_docs.WORD_FIELDS if field in schema]
+    texts += schema.get("enumDescriptions", [])
+    return texts + [text for value in schema.values() for text in _shown_texts(value)]
+
+
+def test_the_manifest_settings_hold_references_whose_english_is_generated() -> None:
+    sections = json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))["contributes"]["configuration"]
+    texts = _shown_texts(sections)
+    assert len(texts) == len(settings_docs.english_words())
+    assert [text for text in texts if not re.fullmatch(r"%[\w.-]+%", text)] == []
+    words = json.loads(PACKAGE_NLS.read_text(encoding="utf-8"))
+    assert words["setting.triggers.onType.description"].startswith("Review the edited functions")
+    assert words["setting.provider.enum.openai"].startswith("Any OpenAI-compatible server")
+    assert words["section.whenToReview"] == "When to review"
+
+
+def test_package_nls_keeps_the_hand_written_entries_and_regenerates_the_settings() -> None:
+    text = json.dumps({"command.doctor.title": "Doctor", "setting.gone.title": "Gone"})
+    rendered = json.loads(settings_docs.render_nls(text))
+    assert next(iter(rendered)) == "command.doctor.title"
+    assert "setting.gone.title" not in rendered
+    assert rendered["setting.model.title"] == "Model"
+    with pytest.raises(ValueError, match="JSON object"):
+        settings_docs.render_nls("[]")
+
+
+def test_check_mode_names_a_stale_package_nls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_repository_files(tmp_path)
+    nls = root / "package.nls.json"
+    words = json.loads(nls.read_text(encoding="utf-8"))
+    words["setting.model.title"] = "Old words"
+    nls.write_text(json.dumps(words, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    assert main(["--root", str(root)]) == 1
+    assert f"out of date (run with --write): {nls}" in capsys.readouterr().err
+    assert main(["--root", str(root), "--write"]) == 0
+    assert nls.read_text(encoding="utf-8") == PACKAGE_NLS.read_text(encoding="utf-8")
+
+
 def test_case14_a_readme_without_markers_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -202,8 +269,7 @@ def test_case14_a_readme_without_markers_is_a_clear_error(
 
 
 def manifest_sections() -> list[dict[str, Any]]:
-    manifest = json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))
-    sections: list[dict[str, Any]] = manifest["contributes"]["configuration"]
+    sections: list[dict[str, Any]] = english_manifest()["contributes"]["configuration"]
     return sections
 
 
@@ -252,7 +318,7 @@ def test_no_plain_text_description_shows_literal_backticks() -> None:
 
 
 def test_setting_and_command_links_name_what_exists() -> None:
-    manifest = json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))
+    manifest = english_manifest()
     commands = {c["command"]: c["title"] for c in manifest["contributes"]["commands"]}
     properties = manifest_properties()
     markdown = " ".join(schema["markdownDescription"] for schema in properties.values())

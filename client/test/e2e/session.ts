@@ -44,6 +44,10 @@ export interface SessionOptions {
   files: Record<string, string>;
   /** Workspace settings, given the double's URL. */
   settings(endpoint: string): Record<string, unknown>;
+  /** Environment variables for code-server (and so the extension host), e.g. SIYADA_LOCALE. */
+  env?: Record<string, string>;
+  /** More code-server flags, e.g. `--log trace`. */
+  codeServerFlags?: string[];
 }
 
 const live = new Set<EditorSession>();
@@ -133,6 +137,7 @@ export class EditorSession {
       XDG_CACHE_HOME: path.join(home, '.cache'),
       XDG_STATE_HOME: path.join(home, '.local', 'state'),
       TMPDIR: path.join(this.runDir, 'tmp'),
+      ...this.options.env,
     };
     mkdirSync(home, { recursive: true });
     mkdirSync(env.TMPDIR as string, { recursive: true });
@@ -179,6 +184,7 @@ export class EditorSession {
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
+      ...(this.options.codeServerFlags ?? []),
     ];
     this.codeServer = startGroup('code-server', launcher, [...flags, ...dirs, this.workspace], { env }, log);
     this.groups.push(this.codeServer);

@@ -119,6 +119,7 @@ describe('statusView', () => {
     assert.equal(brief('One. Two.'), 'One.');
     assert.equal(brief('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
     assert.equal(brief('no full stop'), 'no full stop');
+    assert.equal(brief('هل يعمل الخادم؟ نعم.'), 'هل يعمل الخادم؟', 'the Arabic question mark ends a sentence');
   });
 });
 

@@ -4,9 +4,16 @@ After changing `SETTINGS` (review/settings_table.py), run from the repository ro
 
     python -m siyada.review.settings_docs --write
 
-which rewrites `contributes.configuration` in package.json and the table between the
-markers in README.md. Without `--write` it only compares, and exits 1 naming each
-file that is out of date (tests/unit/test_settings_manifest.py fails the same way).
+which rewrites `contributes.configuration` in package.json, the settings' English words
+in package.nls.json and the table between the markers in README.md. Without `--write` it
+only compares, and exits 1 naming each file that is out of date
+(tests/unit/test_settings_manifest.py fails the same way).
+
+The manifest holds `%key%` references, not words: VS Code shows them from
+package.nls.json, or from package.nls.<language>.json in another display language
+(written by hand, e.g. package.nls.ar.json). The keys of the settings start with
+`setting.` and `section.`; package.nls.json's other keys (commands, the extension's
+name) are written by hand and kept as they are.
 """
 
 from __future__ import annotations
@@ -76,8 +83,53 @@ EDITOR_ONLY: Final[tuple[Setting, ...]] = (
 )
 
 
+# The schema fields VS Code shows as words; each becomes a `%key%` reference.
+WORD_FIELDS: Final = ("title", "description", "markdownDescription")
+GENERATED_PREFIXES: Final = ("setting.", "section.")
+
+
+def section_key(section: Section) -> str:
+    """`section.whenToReview`: the package.nls key of a section's title."""
+    words: list[str] = re.findall(r"\w+", section.title)
+    first, *rest = words
+    return "section." + first.lower() + "".join(word.capitalize() for word in rest)
+
+
+def localized(schema: Json, prefix: str, words: dict[str, str]) -> Json:
+    """`schema` with each shown text replaced by `%prefix.field%`, the English in `words`.
+
+    Nested properties (a switch of `triggers`) extend the prefix with their name; an
+    enum's descriptions are keyed by the value they describe.
+    """
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Json] = {}
+    for field, value in schema.items():
+        if field in WORD_FIELDS and isinstance(value, str):
+            result[field] = _reference(f"{prefix}.{field}", value, words)
+        elif field == "enumDescriptions" and isinstance(value, list):
+            enum = schema["enum"]
+            assert isinstance(enum, list)
+            result[field] = [
+                _reference(f"{prefix}.enum.{option}", str(text), words)
+                for option, text in zip(enum, value, strict=True)
+            ]
+        elif field == "properties" and isinstance(value, dict):
+            result[field] = {
+                name: localized(nested, f"{prefix}.{name}", words) for name, nested in value.items()
+            }
+        else:
+            result[field] = value
+    return result
+
+
+def _reference(key: str, text: str, words: dict[str, str]) -> str:
+    words[key] = text
+    return f"%{key}%"
+
+
 def property_schema(setting: Setting, order: int) -> dict[str, Json]:
-    """One entry of a section's `properties`."""
+    """One entry of a section's `properties`, in English words."""
     schema: dict[str, Json] = {"title": setting.title, **setting.kind.schema()}
     schema["default"] = setting.default
     schema["markdownDescription"] = setting.description
@@ -93,18 +145,45 @@ def presentation_order() -> list[Setting]:
     return sorted(declared, key=lambda s: (s.section.order, declared.index(s)))
 
 
-def configuration() -> list[Json]:
+def configuration(words: dict[str, str] | None = None) -> list[Json]:
     """The manifest's `contributes.configuration`: one titled section per heading, the
     server's settings and the editor's. Without `order` VS Code lists a section's
-    settings alphabetically, which put allowRemoteEndpoint first."""
+    settings alphabetically, which put allowRemoteEndpoint first.
+
+    Its texts are `%key%` references; `words` (when given) receives their English."""
+    english = {} if words is None else words
     sections: dict[Section, dict[str, Json]] = {}
     for order, setting in enumerate(presentation_order(), start=1):
         properties = sections.setdefault(setting.section, {})
-        properties[f"{SECTION}.{setting.key}"] = property_schema(setting, order)
+        schema = property_schema(setting, order)
+        properties[f"{SECTION}.{setting.key}"] = localized(
+            schema, f"setting.{setting.key}", english
+        )
     return [
-        {"title": section.title, "order": section.order, "properties": properties}
+        {
+            "title": _reference(section_key(section), section.title, english),
+            "order": section.order,
+            "properties": properties,
+        }
         for section, properties in sections.items()
     ]
+
+
+def english_words() -> dict[str, str]:
+    """The package.nls.json entries of the settings: `%key%` to its English text."""
+    words: dict[str, str] = {}
+    configuration(words)
+    return words
+
+
+def render_nls(text: str) -> str:
+    """package.nls.json with the settings' entries made from the settings table, after
+    the entries written by hand (those whose keys are not the settings')."""
+    current = json.loads(text)
+    if not isinstance(current, dict):
+        raise ValueError("package.nls.json must be a JSON object of key to text")
+    kept = {key: value for key, value in current.items() if not key.startswith(GENERATED_PREFIXES)}
+    return json.dumps({**kept, **english_words()}, indent=2, ensure_ascii=False) + "\n"
 
 
 def manifest_properties(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -177,11 +256,13 @@ class Outcome:
 
 def _generated(root: Path) -> dict[Path, tuple[str, str]]:
     """For each generated file: (committed text, text generated now)."""
-    package, readme = root / "package.json", root / "README.md"
+    package, nls, readme = root / "package.json", root / "package.nls.json", root / "README.md"
     package_text = package.read_text(encoding="utf-8")
+    nls_text = nls.read_text(encoding="utf-8")
     readme_text = readme.read_text(encoding="utf-8")
     return {
         package: (package_text, render_package_json(package_text)),
+        nls: (nls_text, render_nls(nls_text)),
         readme: (readme_text, render_readme(readme_text)),
     }
 
@@ -198,8 +279,9 @@ def update(root: Path, *, write: bool) -> list[Outcome]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m siyada.review.settings_docs",
-        description="Check (or --write) package.json's settings and README.md's settings "
-        "table against the settings table of the server.",
+        description="Check (or --write) package.json's settings, their English words in "
+        "package.nls.json and README.md's settings table against the settings table of the "
+        "server.",
     )
     parser.add_argument("--write", action="store_true", help="rewrite the files that differ")
     parser.add_argument(
