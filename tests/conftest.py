@@ -17,7 +17,7 @@ def isolated_cache(
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
     # The command line explains findings in the language of the locale variables: the
     # tests' commands run in the C locale (English) whatever the developer's is.
-    for variable in ("LC_ALL", "LC_MESSAGES"):
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
     return folder / "siyada"

@@ -112,6 +112,10 @@ def test_a_locale_names_its_language(locale: str | None, language: str | None) -
         # The first set variable decides even when it names no language.
         ({"LANG": "ar_SA.UTF-8", "LC_ALL": "C.UTF-8"}, "en"),
         ({"LANG": "?!"}, "en"),
+        # LANGUAGE comes first, as for the server's own messages: its first entry that
+        # names a language.
+        ({"LANGUAGE": "ar:fr", "LC_ALL": "de_DE"}, "ar"),
+        ({"LANGUAGE": "?!:fr_FR", "LANG": "ar"}, "fr"),
     ],
 )
 def test_the_environment_chooses_the_language_the_posix_way(

@@ -2,9 +2,10 @@
 
 The setting is "auto" or a BCP 47 tag. "auto" is resolved once, where the session or
 command starts, into a concrete tag: from the `locale` the editor sends in `initialize`
-(VS Code's display language), or for the command line from the POSIX locale variables
-(`LC_ALL`, then `LC_MESSAGES`, then `LANG`). Without either, English. The engine only
-ever sees a concrete tag: it names the language in the prompt and keys the answers.
+(VS Code's display language), or for the command line from the locale variables the
+server's messages follow too (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, then `LANG`).
+Without either, English. The engine only ever sees a concrete tag: it names the
+language in the prompt and keys the answers.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from siyada.i18n import LOCALE_VARIABLES
 from siyada.review.setting_kinds import SettingError
 
 AUTO: Final = "auto"
@@ -77,8 +79,6 @@ _NAMES: Final[Mapping[str, str]] = {
 # only, so "ar_SA" and "ar_EG" share one language and one set of cached answers.
 _REGIONAL: Final = frozenset({"pt", "zh"})
 
-# The POSIX locale variables that choose the language of messages, strongest first.
-LOCALE_VARIABLES: Final = ("LC_ALL", "LC_MESSAGES", "LANG")
 _POSIX_ENGLISH: Final = frozenset({"c", "posix"})
 
 
@@ -135,14 +135,18 @@ def language_of_locale(locale: str | None) -> str | None:
 
 
 def environment_language(environ: Mapping[str, str]) -> str:
-    """The language of messages the POSIX environment asks for: the first of LC_ALL,
-    LC_MESSAGES and LANG that is set and not empty decides, as it does for every
-    program. Unset, "C", "POSIX" or a value naming no language: English (a program's
-    messages fall back to the C locale the same way)."""
+    """The language of messages the environment asks for, read as the server's own
+    messages read it (`siyada.i18n.LOCALE_VARIABLES`): the first variable set and not
+    empty decides; of `LANGUAGE`'s list, the first entry naming a language. Unset, "C",
+    "POSIX" or a value naming no language: English (a program's messages fall back to
+    the C locale the same way)."""
     for variable in LOCALE_VARIABLES:
         value = environ.get(variable, "")
-        if value:
-            return language_of_locale(value) or ENGLISH
+        if not value:
+            continue
+        entries = value.split(":") if variable == "LANGUAGE" else [value]
+        named = (language_of_locale(entry) for entry in entries)
+        return next((tag for tag in named if tag is not None), ENGLISH)
     return ENGLISH
 
 
