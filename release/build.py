@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from release.check import (
+    MB,
     VSIX_BUDGET_BYTES,
     WHEELHOUSE_BUDGET_BYTES,
     WHEELHOUSE_MANIFEST,
@@ -176,6 +177,13 @@ def build_target(
     return Built(target.name, vsix, wheelhouse, names), problems
 
 
+def describe(item: Built) -> str:
+    def size(path: Path) -> str:
+        return f"{path.relative_to(ROOT)} ({path.stat().st_size / MB:.1f} MB)"
+
+    return f"{item.target}: {size(item.vsix)}, {size(item.wheelhouse)}"
+
+
 def manifest(version: str, built: Sequence[Built]) -> dict[str, object]:
     def entry(item: Built) -> dict[str, object]:
         return {
@@ -218,10 +226,7 @@ def build(targets: Sequence[Target]) -> int:
         item, problems = build_target(target, version, pins, cache)
         built.append(item)
         failures += problems
-        print(
-            f"{target.name}: {item.vsix.relative_to(ROOT)} ({item.vsix.stat().st_size / 2**20:.1f} MB), "
-            f"{item.wheelhouse.relative_to(ROOT)} ({item.wheelhouse.stat().st_size / 2**20:.1f} MB)"
-        )
+        print(describe(item))
     VSIX_FOLDER.mkdir(parents=True, exist_ok=True)
     (VSIX_FOLDER / "manifest.json").write_text(
         json.dumps(manifest(version, built), indent=2) + "\n"

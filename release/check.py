@@ -81,7 +81,6 @@ def missing_platforms_message(problems_by_target: dict[str, list[str]]) -> str |
     if not lacking:
         return None
     lines = [f"The package index lacks wheels for: {', '.join(lacking)}."]
-    for target, problems in lacking.items():
-        lines += [f"  {problem}" for problem in problems]
+    lines += [f"  {problem}" for problems in lacking.values() for problem in problems]
     lines.append("These platforms' packages were not built; the others were.")
     return "\n".join(lines)
