@@ -197,7 +197,14 @@ describe(
         const [server] = session.serverProcesses();
         assert.ok(server, 'a language server runs');
         assert.match(server.args, /server-env/);
-        await session.squiggles().first().waitFor({ timeout: STEP_MS });
+        // The squiggle is the double's finding: its explanation shows on hover.
+        const box = await session.squiggles().first().boundingBox();
+        assert.ok(box, 'the squiggle has a bounding box');
+        await session.page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
+        await session.page
+          .locator('.monaco-hover', { hasText: FINDING.explanation })
+          .first()
+          .waitFor({ timeout: STEP_MS });
         await session.screenshot('offline-reviewed');
       });
     });
