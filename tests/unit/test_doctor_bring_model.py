@@ -317,7 +317,10 @@ def test_the_report_renders_the_ways_and_marks_the_one_that_applies() -> None:
     # Markdown keeps a Windows path's backslashes by putting it in code.
     assert "## Bringing the model without internet" in markdown
     assert "  2. copy that machine's Ollama models folder (`~/.ollama/models`" in markdown
-    assert "into `C:\\Users\\ana\\.ollama\\models` on this machine" in markdown
+    assert (
+        "into `C:\\Users\\ana\\.ollama\\models` on this machine (the default on Windows)"
+        in markdown
+    )
     assert "with the one line `FROM ./model.gguf`" in markdown
 
 

@@ -142,8 +142,8 @@ def _copy_route(model: str, folder: ModelsFolder) -> Route:
         Step("on a machine with internet (any system): {}", (f"ollama pull {model}",)),
         Step(
             "copy that machine's Ollama models folder ({}, or its {}), with its {} and {}, "
-            "into {} on this machine ({}); models already here are kept",
-            ("~/.ollama/models", "OLLAMA_MODELS", "blobs", "manifests", folder.path, folder.basis),
+            f"into {{}} on this machine ({folder.basis}); models already here are kept",
+            ("~/.ollama/models", "OLLAMA_MODELS", "blobs", "manifests", folder.path),
         ),
     ]
     if folder.basis == "Ollama's system service":
