@@ -4,6 +4,7 @@ and the messages when some are missing or a package is over its size budget."""
 from __future__ import annotations
 
 import io
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from release.check import (
     requires_of,
     size_problem,
     vsix_problems,
+    wheelhouse_problems,
 )
 from release.lock import Pin
 from release.targets import target_named
@@ -178,3 +180,38 @@ def test_a_vsix_over_its_budget_says_so(tmp_path: Path) -> None:
     problems = vsix_problems(vsix, PINS, LINUX, PYTHONS, MB)
     assert len(problems) == 1
     assert problems[0].startswith("siyada-linux-x64.vsix is 2.0 MB, over its budget of 1.0 MB")
+
+
+def write_tarball(path: Path, names: list[str]) -> Path:
+    with tarfile.open(path, "w:gz") as archive:
+        for name in names:
+            archive.addfile(tarfile.TarInfo(name), io.BytesIO(b""))
+    return path
+
+
+def test_a_complete_wheelhouse_passes(tmp_path: Path) -> None:
+    names = ["s/install.sh", *(f"s/wheels/{f}" for f in COMPLETE if f.endswith(".whl"))]
+    archive = write_tarball(tmp_path / "siyada-0.1.0-linux-x64-wheelhouse.tar.gz", names)
+    assert wheelhouse_problems(archive, PINS, LINUX, PYTHONS, MB) == []
+
+
+def test_a_wheelhouse_without_its_install_script_or_a_wheel_says_so(tmp_path: Path) -> None:
+    names = ["s/install.sh", "s/wheels/siyada-0.1.0-py3-none-any.whl", *LINUX_FILES]
+    archive = write_tarball(tmp_path / "w.tar.gz", names)
+    # Wheels outside wheels/ are not installed by the script, so they do not count.
+    assert wheelhouse_problems(archive, PINS, LINUX, ("3.11",), MB) == [
+        "w.tar.gz: linux-x64: no wheel of tree-sitter==0.26.1 for Python 3.11",
+        "w.tar.gz: linux-x64: no wheel of httpx==0.28.1 for Python 3.11",
+    ]
+
+
+def test_the_windows_wheelhouse_is_a_zip_with_a_powershell_script(tmp_path: Path) -> None:
+    archive = tmp_path / "w.zip"
+    with zipfile.ZipFile(archive, "w") as opened:
+        opened.writestr("s/install.sh", "")
+        opened.writestr("s/wheels/siyada-0.1.0-py3-none-any.whl", "")
+        opened.writestr("s/wheels/httpx-0.28.1-py3-none-any.whl", "")
+        opened.writestr("s/wheels/tree_sitter-0.26.1-cp312-cp312-win_amd64.whl", "")
+    assert wheelhouse_problems(archive, PINS, WINDOWS, ("3.12",), MB) == [
+        "w.zip: install.ps1 is missing"
+    ]
