@@ -216,6 +216,9 @@ def build(targets: Sequence[Target]) -> int:
     built: list[Built] = []
     failures: list[str] = []
     for target in targets:
+        # A target that fails leaves no package of an earlier build to be taken for its own.
+        vsix_path(target).unlink(missing_ok=True)
+        wheelhouse_path(target, version).unlink(missing_ok=True)
         pip_errors = fetch(pins, target, PYTHON_VERSIONS, cache)
         missing = missing_wheels(
             parse_wheels(p.name for p in cache.iterdir()), pins, target, PYTHON_VERSIONS
