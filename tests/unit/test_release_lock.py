@@ -7,6 +7,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from release import resolve as resolve_module
 from release.lock import (
     Pin,
     format_lock,
@@ -102,3 +103,45 @@ def test_two_versions_of_one_package_is_an_error_naming_where() -> None:
                 resolved("win32-x64", "3.14", tree_sitter="0.25.2"),
             ]
         )
+
+
+def test_a_dependency_pip_dropped_for_this_machine_is_resolved_for_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pip reads markers for the machine it runs on; the closure is completed with the
+    target's markers, and the requirement is passed without its marker."""
+    requests: list[list[str]] = []
+
+    def resolve_one(target: object, python: str, wanted: list[Requirement]) -> Resolved:
+        requests.append([str(r) for r in wanted])
+        versions = {"click": "8.3.0"}
+        if any(r.name == "colorama" for r in wanted):
+            versions["colorama"] = "0.4.6"
+        chosen = {canonicalize_name(n): v for n, v in versions.items()}
+        marked = Requirement('colorama; platform_system == "Windows"')
+        return Resolved(target_named("win32-x64"), python, chosen, (marked,))
+
+    monkeypatch.setattr(resolve_module, "resolve_one", resolve_one)
+    windows = resolve_module.resolve_closed(
+        target_named("win32-x64"), "3.12", (Requirement("click"),)
+    )
+    assert windows.versions[canonicalize_name("colorama")] == "0.4.6"
+    assert requests == [["click"], ["click", "colorama"]]
+    requests.clear()
+    linux = resolve_module.resolve_closed(
+        target_named("linux-x64"), "3.12", (Requirement("click"),)
+    )
+    assert canonicalize_name("colorama") not in linux.versions
+    assert requests == [["click"]]
+
+
+def test_pips_report_gives_versions_and_declared_dependencies() -> None:
+    report = {
+        "install": [
+            {"metadata": {"name": "HTTPX", "version": "0.28.1", "requires_dist": ["anyio"]}},
+            {"metadata": {"name": "anyio", "version": "4.16.0"}},
+        ]
+    }
+    resolved = resolve_module._parse_report(target_named("linux-x64"), "3.11", report)
+    assert resolved.versions == {"httpx": "0.28.1", "anyio": "4.16.0"}
+    assert [str(r) for r in resolved.requires] == ["anyio"]
