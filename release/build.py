@@ -24,8 +24,8 @@ from release.check import (
     closure_problems,
     missing_platforms_message,
     requires_of,
-    size_problem,
     vsix_problems,
+    wheelhouse_problems,
 )
 from release.lock import ROOT, Pin, project_metadata, read_lock, unmet_requirements
 from release.targets import PYTHON_VERSIONS, TARGETS, Target, marker_environment
@@ -171,8 +171,9 @@ def build_target(
     files = [server, *(cache / wheel.file for wheel in wheels)]
     wheelhouse = write_wheelhouse(target, version, files)
     problems = vsix_problems(vsix, pins, target, PYTHON_VERSIONS, VSIX_BUDGET_BYTES)
-    too_big = size_problem(wheelhouse.name, wheelhouse.stat().st_size, WHEELHOUSE_BUDGET_BYTES)
-    problems += [too_big] if too_big else []
+    problems += wheelhouse_problems(
+        wheelhouse, pins, target, PYTHON_VERSIONS, WHEELHOUSE_BUDGET_BYTES
+    )
     names = (server.name, *(wheel.file for wheel in wheels))
     return Built(target.name, vsix, wheelhouse, names), problems
 
@@ -215,6 +216,9 @@ def build(targets: Sequence[Target]) -> int:
     built: list[Built] = []
     failures: list[str] = []
     for target in targets:
+        # A target that fails leaves no package of an earlier build to be taken for its own.
+        vsix_path(target).unlink(missing_ok=True)
+        wheelhouse_path(target, version).unlink(missing_ok=True)
         pip_errors = fetch(pins, target, PYTHON_VERSIONS, cache)
         missing = missing_wheels(
             parse_wheels(p.name for p in cache.iterdir()), pins, target, PYTHON_VERSIONS

@@ -4,10 +4,11 @@ markers, and each .vsix carries every required wheel within its size budget."""
 from __future__ import annotations
 
 import io
+import tarfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from email.parser import HeaderParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from packaging.requirements import Requirement
 
@@ -55,22 +56,54 @@ def closure_problems(
     ]
 
 
+def contents_problems(
+    label: str,
+    entries: Sequence[str],
+    pins: Sequence[Pin],
+    target: Target,
+    pythons: Sequence[str],
+) -> list[str]:
+    """What a package's wheels lack: one of each pin for each Python version, and the
+    server's own wheel."""
+    wheels = parse_wheels(entries)
+    missing = missing_wheels(wheels, pins, target, pythons)
+    problems = [f"{label}: {item}" for item in missing]
+    if not any(wheel.name == "siyada" for wheel in wheels):
+        problems.append(f"{label}: the server's own wheel (siyada-*.whl) is missing")
+    return problems
+
+
 def vsix_problems(
     vsix: Path, pins: Sequence[Pin], target: Target, pythons: Sequence[str], budget: int
 ) -> list[str]:
-    """What the .vsix lacks: a wheel of each pin for each Python version, the server's
-    own wheel, the wheelhouse manifest; and whether it is over its size budget."""
+    """What the .vsix lacks (the wheels, the manifest its installer reads) and whether it
+    is over its size budget."""
     with zipfile.ZipFile(vsix) as archive:
         entries = [name for name in archive.namelist() if name.startswith(VSIX_SERVER_FOLDER)]
-    wheels = parse_wheels(entries)
-    problems = [
-        f"{vsix.name}: {missing}" for missing in missing_wheels(wheels, pins, target, pythons)
-    ]
-    if not any(wheel.name == "siyada" for wheel in wheels):
-        problems.append(f"{vsix.name}: the server's own wheel (siyada-*.whl) is missing")
+    problems = contents_problems(vsix.name, entries, pins, target, pythons)
     if VSIX_SERVER_FOLDER + WHEELHOUSE_MANIFEST not in entries:
         problems.append(f"{vsix.name}: {WHEELHOUSE_MANIFEST} is missing")
     too_big = size_problem(vsix.name, vsix.stat().st_size, budget)
+    return [*problems, *([too_big] if too_big else [])]
+
+
+def wheelhouse_problems(
+    archive: Path, pins: Sequence[Pin], target: Target, pythons: Sequence[str], budget: int
+) -> list[str]:
+    """What the wheelhouse archive (.tar.gz, or .zip for Windows) lacks: the wheels
+    under wheels/ and the install script; and whether it is over its size budget."""
+    if archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as opened:
+            names = opened.namelist()
+    else:
+        with tarfile.open(archive) as opened:
+            names = opened.getnames()
+    wheels = [name for name in names if PurePosixPath(name).parent.name == "wheels"]
+    problems = contents_problems(archive.name, wheels, pins, target, pythons)
+    script = "install.ps1" if target.windows else "install.sh"
+    if not any(PurePosixPath(name).name == script for name in names):
+        problems.append(f"{archive.name}: {script} is missing")
+    too_big = size_problem(archive.name, archive.stat().st_size, budget)
     return [*problems, *([too_big] if too_big else [])]
 
 

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
@@ -64,12 +65,11 @@ def resolve_one(target: Target, python: str, requirements: Iterable[Requirement]
         return _parse_report(target, python, json.loads(report.read_text(encoding="utf-8")))
 
 
-def _parse_report(target: Target, python: str, report: dict[str, object]) -> Resolved:
+def _parse_report(target: Target, python: str, report: dict[str, Any]) -> Resolved:
+    """pip's installation report (its `install` list, each with core `metadata`)."""
     versions: dict[NormalizedName, str] = {}
     requires: list[Requirement] = []
-    installs = report["install"]
-    assert isinstance(installs, list)
-    for item in installs:
+    for item in report["install"]:
         metadata = item["metadata"]
         versions[canonicalize_name(metadata["name"])] = metadata["version"]
         requires.extend(Requirement(line) for line in metadata.get("requires_dist") or ())
@@ -80,14 +80,16 @@ def resolve_all(requirements: tuple[Requirement, ...]) -> tuple[Pin, ...]:
     """One version per package across every target and Python version, checked to be a
     closed set under each target's markers."""
     results = [
-        _resolve_closed(target, python, requirements)
+        resolve_closed(target, python, requirements)
         for target in TARGETS
         for python in PYTHON_VERSIONS
     ]
     return merge(results)
 
 
-def _resolve_closed(target: Target, python: str, requirements: tuple[Requirement, ...]) -> Resolved:
+def resolve_closed(target: Target, python: str, requirements: tuple[Requirement, ...]) -> Resolved:
+    """pip's resolution, with each dependency the target's markers call for and pip left
+    out (it read the markers for this machine) added until none is missing."""
     wanted = list(requirements)
     environment = marker_environment(target, python)
     for _ in range(_MAX_ROUNDS):
@@ -100,8 +102,16 @@ def _resolve_closed(target: Target, python: str, requirements: tuple[Requirement
         ]
         if not gaps:
             return resolved
-        wanted += gaps
+        wanted += [_unmarked(gap) for gap in gaps]
     raise ResolveError(f"{target.name} / Python {python}: the closure does not settle: {gaps}")
+
+
+def _unmarked(requirement: Requirement) -> Requirement:
+    """The requirement without its marker, which already holds on the target: pip would
+    evaluate it for this machine and drop it again."""
+    bare = Requirement(str(requirement))
+    bare.marker = None
+    return bare
 
 
 def merge(results: Iterable[Resolved]) -> tuple[Pin, ...]:

@@ -11,8 +11,8 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 
 echo "== Python: ruff, mypy"
-.venv/bin/ruff format --check server tests bench eval
-.venv/bin/ruff check server tests bench eval
+.venv/bin/ruff format --check server tests bench eval release
+.venv/bin/ruff check server tests bench eval release
 .venv/bin/mypy
 
 # Node dependencies come before pytest: the Python suite validates `siyada check
@@ -26,6 +26,14 @@ if [ -f package.json ]; then
   else
     echo "== Node: npm not found; the SARIF validation test will be skipped"
   fi
+fi
+
+# Every platform's .vsix and wheelhouse (docs/packaging.md), before pytest: the offline
+# install test unpacks the linux-x64 wheelhouse (and fails without it when CI=true).
+# Wheels come from a cache outside the repository after the first build (about a minute).
+if command -v npm >/dev/null; then
+  echo "== Packages: npm run package:all"
+  npm run package:all
 fi
 
 echo "== Python: pytest"
