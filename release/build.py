@@ -34,7 +34,7 @@ from release.wheels import Wheel, cache_folder, fetch, missing_wheels, parse_whe
 SERVER_FOLDER = ROOT / "dist" / "server"
 VSIX_FOLDER = ROOT / "dist" / "vsix"
 WHEELHOUSE_FOLDER = ROOT / "dist" / "wheelhouse"
-SCRIPTS = Path(__file__).resolve().parent
+INSTALL_SCRIPTS = Path(__file__).resolve().parent  # install.sh, install.ps1
 
 
 class BuildError(RuntimeError):
@@ -96,12 +96,9 @@ def clear_stage(server: Path) -> None:
             path.unlink()
 
 
-def check_closure(
-    target: Target, folder: Path, wheels: Sequence[Wheel], pins: Sequence[Pin]
-) -> None:
-    requirements = [
-        req for wheel in wheels for req in requires_of((folder / wheel.file).read_bytes())
-    ]
+def check_closure(target: Target, files: Sequence[Path], pins: Sequence[Pin]) -> None:
+    """Every dependency the shipped wheels declare, under the target's markers, is locked."""
+    requirements = [req for file in files for req in requires_of(file.read_bytes())]
     problems = [
         problem
         for python in PYTHON_VERSIONS
@@ -128,7 +125,7 @@ def package_vsix(target: Target) -> Path:
 def install_script(target: Target, version: str) -> tuple[str, str]:
     """The install script's name and text, with the shipped versions filled in."""
     name = "install.ps1" if target.windows else "install.sh"
-    text = (SCRIPTS / name).read_text(encoding="utf-8")
+    text = (INSTALL_SCRIPTS / name).read_text(encoding="utf-8")
     return name, text.replace("@PYTHONS@", " ".join(PYTHON_VERSIONS)).replace("@VERSION@", version)
 
 
@@ -162,13 +159,13 @@ def build_target(
     wheels = wheels_for(
         parse_wheels(p.name for p in cache.iterdir()), pins, target, PYTHON_VERSIONS
     )
-    check_closure(target, cache, wheels, pins)
+    files = [server, *(cache / wheel.file for wheel in wheels)]
+    check_closure(target, files, pins)
     stage(target, wheels, cache, server)
     try:
         vsix = package_vsix(target)
     finally:
         clear_stage(server)
-    files = [server, *(cache / wheel.file for wheel in wheels)]
     wheelhouse = write_wheelhouse(target, version, files)
     problems = vsix_problems(vsix, pins, target, PYTHON_VERSIONS, VSIX_BUDGET_BYTES)
     problems += wheelhouse_problems(

@@ -9,7 +9,8 @@ $ErrorActionPreference = 'Stop'
 $here = Split-Path -Parent $MyInvocation.MyCommand.Path
 $shipped = '@PYTHONS@'.Split(' ')
 
-$version = & $Python -c 'import sys; print("%d.%d" % sys.version_info[:2])'
+# No double quotes in the code: Windows PowerShell 5 drops them from native arguments.
+$version = & $Python -c 'import sys; print(*sys.version_info[:2], sep=chr(46))'
 if ($LASTEXITCODE -ne 0) {
   Write-Error "cannot run $Python; pass -Python with a CPython $($shipped -join ', ') interpreter"
 }

@@ -43,3 +43,17 @@ def test_a_platform_without_wheels_is_named_and_fails_the_build(
     assert not stale.exists()
     manifest = json.loads((tmp_path / "vsix" / "manifest.json").read_text())
     assert manifest["targets"] == {}
+
+
+@pytest.mark.parametrize(
+    ("target", "script"), [("linux-x64", "install.sh"), ("win32-x64", "install.ps1")]
+)
+def test_the_install_script_names_the_shipped_pythons_and_installs_offline(
+    target: str, script: str
+) -> None:
+    name, text = build_module.install_script(target_named(target), "9.8.7")
+    assert name == script
+    assert "@" not in text.replace("@{", "")
+    assert "3.11 3.12 3.13 3.14" in text
+    assert "--no-index --find-links" in text.replace("`\n  ", "")
+    assert "siyada==9.8.7" in text
