@@ -1,13 +1,23 @@
 // The managed environment: a virtual environment in the extension's storage, into which
-// the server wheel shipped with the extension is installed when the user agrees.
+// the server wheel shipped with the extension is installed when the user agrees. A
+// per-platform package also ships every dependency's wheel; then pip is kept off the
+// network (--no-index) and the user's Python must be a version those wheels are for.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { errorMessage, showErrorWithLogs } from './errors';
 import * as l10n from './l10n';
 import { venvPython } from './resolve';
+import {
+  parseWheelhouse,
+  pipInstallArgs,
+  PYTHON_VERSION_SCRIPT,
+  unsupportedPython,
+  type Wheelhouse,
+} from './wheelhouse';
 
 export class ServerInstaller {
   private installing: Promise<boolean> | undefined;
@@ -76,6 +86,15 @@ export class ServerInstaller {
     }
     const environment = this.environment();
     const envPython = this.pythonPath();
+    const wheelhouse = await this.shippedWheelhouse();
+    if (wheelhouse === null) {
+      return false;
+    }
+    // An existing environment keeps the Python it was created with.
+    if (wheelhouse && !(await this.pythonFits((await exists(envPython)) ? envPython : python, wheelhouse))) {
+      return false;
+    }
+    const shippedWheels = wheelhouse ? path.dirname(wheel) : undefined;
     return vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -90,12 +109,7 @@ export class ServerInstaller {
             await run(python, ['-m', 'venv', environment], this.output, token);
           }
           progress.report({ message: `pip install ${path.basename(wheel)}` });
-          await run(
-            envPython,
-            ['-m', 'pip', 'install', '--disable-pip-version-check', '--upgrade', wheel],
-            this.output,
-            token,
-          );
+          await run(envPython, pipInstallArgs(wheel, shippedWheels), this.output, token);
           this.output.info(`Installed ${path.basename(wheel)} into ${environment}`);
           return true;
         } catch (error) {
@@ -111,8 +125,47 @@ export class ServerInstaller {
     );
   }
 
+  private shippedFolder(): string {
+    return vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'server').fsPath;
+  }
+
+  /** The wheels' manifest of a per-platform package; undefined for a package without
+   * them; null (the user told why) when it cannot be read. */
+  private async shippedWheelhouse(): Promise<Wheelhouse | undefined | null> {
+    const manifest = path.join(this.shippedFolder(), 'wheelhouse.json');
+    let text: string;
+    try {
+      text = await fs.readFile(manifest, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      return parseWheelhouse(text);
+    } catch (error) {
+      void showErrorWithLogs(`This Siyada package is damaged (${manifest}): ${errorMessage(error)}`, this.output);
+      return null;
+    }
+  }
+
+  /** Whether the shipped wheels are for `python`'s version; tells the user when not. */
+  private async pythonFits(python: string, wheelhouse: Wheelhouse): Promise<boolean> {
+    let version: string;
+    try {
+      version = (await outputOf(python, ['-c', PYTHON_VERSION_SCRIPT])).trim();
+    } catch (error) {
+      void showErrorWithLogs(`Cannot run ${python}: ${errorMessage(error)}`, this.output);
+      return false;
+    }
+    const problem = unsupportedPython(python, version, wheelhouse);
+    if (problem) {
+      void showErrorWithLogs(problem, this.output);
+      return false;
+    }
+    return true;
+  }
+
   private async shippedWheel(): Promise<string | undefined> {
-    const folder = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'server').fsPath;
+    const folder = this.shippedFolder();
     try {
       const wheels = (await fs.readdir(folder)).filter((name) => /^siyada-.*\.whl$/.test(name)).sort();
       return wheels.length ? path.join(folder, wheels[wheels.length - 1]) : undefined;
@@ -129,6 +182,11 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function outputOf(command: string, args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(command, args, { timeout: 30_000 });
+  return stdout;
 }
 
 /** Runs a command, logging its output; rejects on a non-zero exit or cancellation. */

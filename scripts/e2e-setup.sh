@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the editor end-to-end test needs, idempotently:
 #   - Debian packages: chromium (the browser), ripgrep (seeds code-server's rg),
-#     libkrb5-dev (headers for code-server's native kerberos module), and the
-#     compiler and make that node-gyp builds code-server's native modules with;
+#     libkrb5-dev (headers for code-server's native kerberos module), the
+#     compiler and make that node-gyp builds code-server's native modules with, and
+#     util-linux's unshare and iproute2's ip for the offline tests' network namespace;
 #   - code-server (a real VS Code: workbench + extension host) from npm into a
 #     cache folder outside the repository, so later runs on this machine reuse it.
 # Nothing is downloaded from outside the package registries: node-gyp is pointed at
@@ -23,6 +24,9 @@ install_debian_packages() {
   command -v make >/dev/null 2>&1 || missing+=(make)
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
   dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+  # The offline install tests run in a network namespace with loopback only.
+  command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   if ((${#missing[@]})); then
     log "installing Debian packages: ${missing[*]}"
     local sudo_cmd=()

@@ -11,8 +11,8 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 
 echo "== Python: ruff, mypy"
-.venv/bin/ruff format --check server tests bench eval
-.venv/bin/ruff check server tests bench eval
+.venv/bin/ruff format --check server tests bench eval release
+.venv/bin/ruff check server tests bench eval release
 .venv/bin/mypy
 
 # Node dependencies come before pytest: the Python suite validates `siyada check
@@ -28,6 +28,14 @@ if [ -f package.json ]; then
   fi
 fi
 
+# Every platform's .vsix and wheelhouse (docs/packaging.md), before pytest: the offline
+# install test unpacks the linux-x64 wheelhouse (and fails without it when CI=true).
+# Wheels come from a cache outside the repository after the first build (about a minute).
+if command -v npm >/dev/null; then
+  echo "== Packages: npm run package:all"
+  npm run package:all
+fi
+
 echo "== Python: pytest"
 .venv/bin/python -m pytest -q
 
@@ -38,4 +46,6 @@ if [ -f package.json ] && [ "${SIYADA_SKIP_EXTENSION:-0}" != "1" ]; then
   npm run typecheck
   npm test
   npm run test:e2e
+  echo "== Extension: the linux-x64 package (built above) installed with the network off"
+  npm run test:e2e:offline
 fi

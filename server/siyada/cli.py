@@ -69,6 +69,13 @@ def _add_doctor_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     doctor.add_argument("--model", type=_model, help="model name (default: qwen2.5-coder:7b)")
     _add_context_option(doctor)
     _add_language_option(doctor)
+    doctor.add_argument(
+        "--gguf",
+        type=Path,
+        metavar="FILE",
+        help="a GGUF file of the model, for the advice on bringing a missing model to a "
+        "machine without internet",
+    )
     doctor.set_defaults(jobs=1)
 
 

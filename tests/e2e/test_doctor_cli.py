@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from siyada.code.functions import extract_functions
 from siyada.code.languages import language_for
 from siyada.doctor.workspace import prompt_tokens
 from siyada.review.prompt import ANSWER_BUDGET, NUM_CTX
+from tests.e2e import audit_connections
 from tests.e2e.conftest import MODEL
 from tests.model_server import OllamaDouble
 from tests.model_server.openai import PROPS_BUILD, PROPS_N_CTX, OpenAIDouble
@@ -34,14 +36,16 @@ LONG = "def huge():\n" + "".join(
 )
 
 
-def _doctor(*args: str, path: Path, env_path: str) -> subprocess.CompletedProcess[str]:
+def _doctor(
+    *args: str, path: Path, env_path: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "siyada", "doctor", *args],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
-        env={**os.environ, "PATH": env_path},
+        env={**(env if env is not None else os.environ), "PATH": env_path},
         cwd=path,
     )
 
@@ -267,3 +271,159 @@ def test_a_capped_answer_still_measures_and_a_failed_one_says_why(tmp_path: Path
     assert failed.returncode == 0, failed.stderr
     assert "not measured: the timed request failed:" in failed.stdout
     assert "model runner has unexpectedly stopped" in failed.stdout
+
+
+def _with_gguf(project: Path, name: str) -> Path:
+    gguf = project / "models" / name
+    gguf.parent.mkdir(parents=True, exist_ok=True)
+    gguf.write_bytes(b"GGUF" + bytes(60))  # the magic is what makes a GGUF file
+    return gguf
+
+
+def _audited_env(tmp_path: Path, models_folder: Path) -> tuple[dict[str, str], Path]:
+    """An environment whose Python records every connection and name lookup
+    (tests/e2e/audit_connections.py), with OLLAMA_MODELS set so the folder is known."""
+    hook = tmp_path / "audit"
+    hook.mkdir()
+    shutil.copy(Path(audit_connections.__file__), hook / "sitecustomize.py")
+    log = tmp_path / "audit.jsonl"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(hook), os.environ.get("PYTHONPATH")) if p),
+        audit_connections.ENV_VAR: str(log),
+        "OLLAMA_MODELS": str(models_folder),
+    }
+    return env, log
+
+
+def test_a_missing_model_with_a_gguf_in_the_workspace_means_ollama_create(tmp_path: Path) -> None:
+    project = _project(tmp_path / "project")
+    gguf = _with_gguf(project, "qwen2.5-coder-7b-instruct-q4_k_m.gguf")
+    env, log = _audited_env(tmp_path, tmp_path / "ollama-models")
+    with OllamaDouble(models=["llama3.2:3b"]) as double:
+        result = _doctor(
+            "--format",
+            "json",
+            "--endpoint",
+            double.url,
+            path=project,
+            env_path=str(GPU_STUBS),
+            env=env,
+        )
+        port = double.port
+
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["server"]["model_installed"] is False
+    advice = report["bring_model"]
+    assert advice["model"] == MODEL and advice["applies"] == "ollama-create"
+    assert advice["why"] == f"{MODEL} is not installed on the server"
+    assert advice["reason"] == f"a GGUF file of {MODEL} is in the workspace"
+    assert advice["gguf"] == {"path": str(gguf), "size_bytes": 64, "source": "workspace"}
+    assert advice["modelfile"] == "FROM ./qwen2.5-coder-7b-instruct-q4_k_m.gguf"
+    assert advice["models_folder"] == {
+        "path": str(tmp_path / "ollama-models"),
+        "basis": "OLLAMA_MODELS is set",
+    }
+    create = next(r for r in advice["routes"] if r["id"] == "ollama-create")
+    assert f"ollama create {MODEL} -f Modelfile" in create["steps"][2]
+    # Deciding needed nothing but the configured server: no other connection, no lookup.
+    records = audit_connections.read(log)
+    contacted = {(r.get("host"), r.get("port")) for r in records if r["event"] == "socket.connect"}
+    looked_up = {r["host"] for r in records if r["event"] == "socket.getaddrinfo"}
+    assert any(r["event"] == "audit.started" for r in records)
+    assert contacted == {("127.0.0.1", port)}, contacted
+    assert looked_up <= {"127.0.0.1"}, looked_up
+
+
+def test_a_missing_model_without_a_gguf_means_copying_ollamas_models_folder(
+    tmp_path: Path,
+) -> None:
+    project = _project(tmp_path / "project")
+    _with_gguf(project, "gemma-3-270m.gguf")  # another model: it must not decide
+    env = {**os.environ, "OLLAMA_MODELS": str(tmp_path / "ollama-models")}
+    with OllamaDouble(models=["llama3.2:3b"]) as double:
+        text = _doctor("--endpoint", double.url, path=project, env_path=str(GPU_STUBS), env=env)
+        given = _doctor(
+            "--format",
+            "json",
+            "--endpoint",
+            double.url,
+            "--gguf",
+            "models/gemma-3-270m.gguf",
+            path=project,
+            env_path=str(GPU_STUBS),
+            env=env,
+        )
+
+    assert text.returncode == 0, text.stderr
+    section = text.stdout.split("Bringing the model without internet\n", 1)[1].split("\n\n")[0]
+    assert section.startswith(f"  {MODEL} is not installed on the server; ")
+    assert "  applies here: ollama pull elsewhere, then copy the models folder (" in section
+    assert "gemma-3-270m.gguf is there, but its name does not name" in section
+    assert f"    1. on a machine with internet (any system): ollama pull {MODEL}" in section
+    assert f"into {tmp_path / 'ollama-models'} on this machine (OLLAMA_MODELS is set)" in section
+    assert "  ollama create from a GGUF file:" in section
+    assert "with the one line FROM ./model.gguf" in section
+    # Named with --gguf, the same file decides: the user says it is the model.
+    assert given.returncode == 0, given.stderr
+    advice = json.loads(given.stdout)["bring_model"]
+    assert advice["applies"] == "ollama-create" and advice["gguf"]["source"] == "--gguf"
+    assert advice["modelfile"] == "FROM ./gemma-3-270m.gguf"
+
+
+def test_an_installed_model_needs_nothing_brought(tmp_path: Path) -> None:
+    project = _project(tmp_path / "project")
+    with OllamaDouble(models=[MODEL]) as double:
+        result = _doctor(
+            "--format", "json", "--endpoint", double.url, path=project, env_path=str(GPU_STUBS)
+        )
+
+    assert result.returncode == 0, result.stderr
+    # The stub GPU's 8 GB recommends the configured model, which is installed.
+    report = json.loads(result.stdout)
+    assert report["recommendation"]["model"] == MODEL
+    assert report["bring_model"] is None
+
+
+def test_an_openai_server_missing_the_model_is_told_to_load_the_gguf(tmp_path: Path) -> None:
+    project = _project(tmp_path / "project")
+    gguf = _with_gguf(project, "weights.gguf")
+    with OpenAIDouble(models=["gemma-3-270m"]) as double:
+        result = _doctor(
+            "--format",
+            "json",
+            "--provider",
+            "openai",
+            "--endpoint",
+            double.url,
+            "--model",
+            "qwen2.5-coder-7b",
+            "--gguf",
+            str(gguf),
+            path=project,
+            env_path=str(GPU_STUBS),
+        )
+        port = double.port
+
+    assert result.returncode == 0, result.stderr
+    advice = json.loads(result.stdout)["bring_model"]
+    assert advice["applies"] == "openai-gguf"
+    assert [r["id"] for r in advice["routes"]] == ["openai-gguf"]
+    steps = advice["routes"][0]["steps"]
+    assert steps[1] == (
+        f"llama.cpp: llama-server -m {gguf} --alias qwen2.5-coder-7b --host 127.0.0.1 --port {port}"
+    )
+    assert advice["models_folder"] is None
+
+
+def test_a_gguf_that_is_not_one_is_bad_input(tmp_path: Path) -> None:
+    project = _project(tmp_path / "project")
+
+    missing = _doctor("--gguf", "absent.gguf", path=project, env_path=str(GPU_STUBS))
+    not_gguf = _doctor("--gguf", "small.py", path=project, env_path=str(GPU_STUBS))
+
+    assert missing.returncode == 2 and "--gguf absent.gguf: no such file" in missing.stderr
+    assert not_gguf.returncode == 2
+    assert "--gguf small.py: not a GGUF file" in not_gguf.stderr
+    assert not_gguf.stdout == ""

@@ -98,7 +98,7 @@ async def _ollama_facts(client: OllamaClient, model: str) -> ServerFacts:
         model_installed = True
     except ModelError as error:
         problem, model_installed = str(error), False
-    running = next((m for m in loaded if _same_model(m.name, model)), None)
+    running = next((m for m in loaded if same_model(m.name, model)), None)
     context = ContextLength(NUM_CTX, model_max, running.context_length if running else None)
     return ServerFacts(
         client.endpoint,
@@ -166,7 +166,8 @@ def _trained_context(show: Mapping[str, Any]) -> int | None:
     return next((length for length in lengths if length is not None), None)
 
 
-def _same_model(listed: str, configured: str) -> bool:
+def same_model(listed: str, configured: str) -> bool:
+    """Whether a name the server lists is the configured model (untagged means `:latest`)."""
     untagged = ":" not in configured.rsplit("/", 1)[-1]
     return listed in (configured, f"{configured}:latest" if untagged else configured)
 

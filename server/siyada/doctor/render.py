@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from siyada.doctor.bring_model import BringModel, Step
 from siyada.doctor.model_server import ServerFacts
 from siyada.doctor.recommend import gigabytes
 from siyada.doctor.report import DoctorReport
@@ -16,7 +17,16 @@ from siyada.i18n import _
 
 UNKNOWN = "unknown"
 
-Section = tuple[str, list[str]]
+
+@dataclass(frozen=True)
+class _Sub:
+    """A numbered line under the item before it."""
+
+    number: int
+    text: str
+
+
+Section = tuple[str, list[str | _Sub]]
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,11 @@ class _Marks:
     def code(self, text: str) -> str:
         return f"`{text}`" if self.markdown else text
 
+    def line(self, entry: str | _Sub) -> str:
+        if isinstance(entry, str):
+            return self.item(entry)
+        return f"{'  ' if self.markdown else '    '}{entry.number}. {entry.text}"
+
 
 def render_text(report: DoctorReport) -> str:
     return _render(report, _Marks(markdown=False))
@@ -50,7 +65,7 @@ def _render(report: DoctorReport, marks: _Marks) -> str:
         lines.append(marks.heading(heading))
         if marks.markdown:
             lines.append("")
-        lines.extend(marks.item(item) for item in items)
+        lines.extend(marks.line(item) for item in items)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -60,6 +75,8 @@ def _sections(report: DoctorReport, marks: _Marks) -> Iterator[Section]:
     yield _("Model server"), list(_server(report.server, marks))
     yield _("This machine"), list(_machine(report))
     yield _("Recommendation"), list(_recommendation(report, marks))
+    if report.bring_model is not None:
+        yield _("Bringing the model without internet"), list(_bring(report.bring_model, marks))
     yield _("Speed"), list(_speed(report))
     yield _("Workspace"), list(_workspace(report, marks))
     warnings = report.warnings
@@ -132,6 +149,19 @@ def _recommendation(report: DoctorReport, marks: _Marks) -> Iterator[str]:
     yield f"install: {marks.code(advice.pull_command or '')}"
     if candidate.model != report.server.model:
         yield f"use it: set siyada.model to {marks.code(candidate.model)}"
+
+
+def _bring(bring: BringModel, marks: _Marks) -> Iterator[str | _Sub]:
+    yield f"{bring.why}; on a machine without internet, bring it one of these ways"
+    yield f"applies here: {bring.applied.title} ({bring.reason})"
+    for route in bring.routes:
+        yield f"{route.title}{' (applies)' if route.id == bring.applies else ''}:"
+        for number, step in enumerate(route.steps, start=1):
+            yield _Sub(number, _step(step, marks))
+
+
+def _step(step: Step, marks: _Marks) -> str:
+    return step.text.format(*(marks.code(part) for part in step.code))
 
 
 def _speed(report: DoctorReport) -> Iterator[str]:

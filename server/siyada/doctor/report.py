@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from siyada.doctor.bring_model import BringModel
 from siyada.doctor.gpus import Gpu, GpuSurvey
 from siyada.doctor.machine import Machine
 from siyada.doctor.model_server import ServerFacts
@@ -35,6 +36,8 @@ class DoctorReport:
     workspace: WorkspaceSurvey | None
     workspace_problem: str | None
     estimate: ReviewEstimate | None
+    # How to bring a missing model to a machine without internet; None when none is missing.
+    bring_model: BringModel | None = None
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -60,6 +63,7 @@ class DoctorReport:
             "workspace_problem": self.workspace_problem,
             "review_estimate": _estimate_json(self.estimate),
             "warnings": list(self.warnings),
+            "bring_model": _bring_model_json(self.bring_model),
         }
 
 
@@ -200,6 +204,29 @@ def _estimate_json(estimate: ReviewEstimate | None) -> dict[str, Any] | None:
         "seconds": round(estimate.seconds, 2),
         "prompt_tokens": estimate.prompt_tokens,
         "answer_tokens": estimate.answer_tokens,
+    }
+
+
+def _bring_model_json(bring: BringModel | None) -> dict[str, Any] | None:
+    if bring is None:
+        return None
+    gguf, folder = bring.gguf, bring.models_folder
+    return {
+        "model": bring.model,
+        "why": bring.why,
+        "applies": bring.applies,
+        "reason": bring.reason,
+        "routes": [
+            {"id": r.id, "title": r.title, "steps": [step.plain() for step in r.steps]}
+            for r in bring.routes
+        ],
+        "gguf": (
+            {"path": str(gguf.path), "size_bytes": gguf.size, "source": gguf.source}
+            if gguf
+            else None
+        ),
+        "models_folder": {"path": folder.path, "basis": folder.basis} if folder else None,
+        "modelfile": bring.modelfile,
     }
 
 

@@ -11,10 +11,13 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+from siyada.doctor.bring_model import BringModel, bring_model, model_to_bring
+from siyada.doctor.gguf import GgufFile, workspace_ggufs
 from siyada.doctor.gpus import survey_gpus
 from siyada.doctor.machine import read_machine
 from siyada.doctor.model_server import ServerFacts, server_facts, unreachable_facts
-from siyada.doctor.recommend import recommend
+from siyada.doctor.ollama_folder import ollama_models_folder
+from siyada.doctor.recommend import Recommendation, recommend
 from siyada.doctor.report import DoctorReport, ReviewEstimate
 from siyada.doctor.speed import Speed, Unmeasured, measure_speed, seconds_per_review
 from siyada.doctor.workspace import WorkspaceSurvey, survey_workspace
@@ -26,26 +29,48 @@ from siyada.source_files import PathProblem
 
 
 async def make_report(
-    settings: Settings, folder: Path | None, client_of: Callable[[], ModelClient]
+    settings: Settings,
+    folder: Path | None,
+    client_of: Callable[[], ModelClient],
+    gguf: GgufFile | None = None,
 ) -> DoctorReport:
     """`client_of` gives the configured server's client, or raises the `ModelError`
-    (a refused endpoint) that says why there is none."""
+    (a refused endpoint) that says why there is none. `gguf`: a GGUF file the user
+    named (`--gguf`), for the advice on bringing a missing model."""
     machine, gpus, server = await asyncio.gather(
         read_machine(), survey_gpus(), _server(settings, client_of)
     )
     limit = min(NUM_CTX, server.context.in_force or NUM_CTX)
     workspace, workspace_problem = await _workspace(folder, settings, limit)
     speed = await _speed(settings, server, client_of, workspace)
+    recommendation = recommend(machine, gpus.gpus)
     return DoctorReport(
         machine=machine,
         gpus=gpus,
         server=server,
-        recommendation=recommend(machine, gpus.gpus),
+        recommendation=recommendation,
         speed=speed,
         workspace=workspace,
         workspace_problem=workspace_problem,
         estimate=_estimate(speed, workspace),
+        bring_model=_bring_model(server, recommendation, machine.system, folder, gguf),
     )
+
+
+def _bring_model(
+    server: ServerFacts,
+    recommendation: Recommendation,
+    system: str,
+    folder: Path | None,
+    gguf: GgufFile | None,
+) -> BringModel | None:
+    candidate = recommendation.candidate
+    missing = model_to_bring(server, candidate.model if candidate else None)
+    if missing is None:
+        return None
+    found = workspace_ggufs(folder) if folder is not None else ()
+    ggufs = ((gguf,) if gguf is not None else ()) + found
+    return bring_model(missing, server, ggufs, ollama_models_folder(system))
 
 
 async def _server(settings: Settings, client_of: Callable[[], ModelClient]) -> ServerFacts:
