@@ -20,7 +20,7 @@ if ($shipped -notcontains $version) {
 
 & $Python -m venv $Venv
 if ($LASTEXITCODE -ne 0) { Write-Error "creating the environment $Venv failed" }
-& (Join-Path $Venv 'Scripts\python.exe') -m pip install --quiet --disable-pip-version-check `
+& (Join-Path $Venv 'Scripts\python.exe') -m pip install --quiet --disable-pip-version-check --isolated `
   --no-index --find-links (Join-Path $here 'wheels') 'siyada==@VERSION@'
 if ($LASTEXITCODE -ne 0) { Write-Error 'pip install failed' }
 

@@ -24,7 +24,8 @@ case " $shipped " in
 esac
 
 "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+# --isolated: the user's pip configuration (a constraint file, an index) stays out.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --isolated \
   --no-index --find-links "$here/wheels" "siyada==@VERSION@"
 
 echo "Siyada @VERSION@ is installed in $venv"

@@ -56,4 +56,5 @@ def test_the_install_script_names_the_shipped_pythons_and_installs_offline(
     assert "@" not in text.replace("@{", "")
     assert "3.11 3.12 3.13 3.14" in text
     assert "--no-index --find-links" in text.replace("`\n  ", "")
+    assert "--isolated" in text
     assert "siyada==9.8.7" in text
