@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from siyada.lsp.action_titles import IGNORE_FILE_TITLE, fix_title, ignore_title, sentence_case
+from siyada.lsp.action_titles import fix_title, ignore_file_title, ignore_title, sentence_case
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_sentence_case_leaves_code_alone(text: str, expected: str) -> None:
 
 def test_ignore_titles() -> None:
     assert ignore_title("security") == "Siyada: Ignore this security finding"
-    assert IGNORE_FILE_TITLE == "Siyada: Ignore in this file"
+    assert ignore_file_title() == "Siyada: Ignore in this file"
 
 
 def test_the_model_fix_title_names_the_fix() -> None:
