@@ -46,7 +46,7 @@ def sentence_case(text: str) -> str:
     return text
 
 
-def titled(action: str) -> str:
+def _titled(action: str) -> str:
     """A code action's title: Siyada's name, then what the action does."""
     return _("Siyada: {action}", action=action)
 
@@ -61,11 +61,11 @@ def ignore_file_action() -> str:
 
 
 def ignore_title(category: str) -> str:
-    return titled(ignore_action(category))
+    return _titled(ignore_action(category))
 
 
 def ignore_file_title() -> str:
-    return titled(ignore_file_action())
+    return _titled(ignore_file_action())
 
 
 def fix_title(
@@ -85,7 +85,7 @@ def fix_title(
         action = _(
             "{action} (needs import {modules})", action=action, modules=", ".join(needed_imports)
         )
-    return titled(action)
+    return _titled(action)
 
 
 def _change_title(old_lines: Sequence[str], new_lines: Sequence[str]) -> str | None:
