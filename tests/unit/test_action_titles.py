@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from siyada.lsp.action_titles import IGNORE_FILE_TITLE, fix_title, ignore_title, sentence_case
+from siyada.i18n import use_locale
+from siyada.lsp.action_titles import (
+    fix_title,
+    ignore_action,
+    ignore_file_action,
+    ignore_file_title,
+    ignore_title,
+    sentence_case,
+)
 
 
 @pytest.mark.parametrize(
@@ -28,7 +38,7 @@ def test_sentence_case_leaves_code_alone(text: str, expected: str) -> None:
 
 def test_ignore_titles() -> None:
     assert ignore_title("security") == "Siyada: Ignore this security finding"
-    assert IGNORE_FILE_TITLE == "Siyada: Ignore in this file"
+    assert ignore_file_title() == "Siyada: Ignore in this file"
 
 
 def test_the_model_fix_title_names_the_fix() -> None:
@@ -125,3 +135,98 @@ def test_a_change_cut_inside_brackets_names_the_problem() -> None:
         new_lines=["    with open(path) as f:", "        return f.read()"],
     )
     assert title == "Siyada: Fix “File handle is never closed”"
+
+
+# --- issue 17: titles in the user's language -----------------------------------------
+
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolated(text: str) -> str:
+    return f"{FSI}{text}{PDI}"
+
+
+@pytest.fixture
+def arabic() -> Iterator[None]:
+    use_locale("ar")
+    yield
+    use_locale(None)
+
+
+def test_arabic_ignore_titles_keep_the_category_and_read_as_one_isolate(arabic: None) -> None:
+    # All after "Siyada: " is one isolate: in a left-to-right menu it reads right to
+    # left; the category is the contract word of `siyada: ignore[...]`.
+    category = isolated("security")
+    assert (
+        ignore_title("security") == f"Siyada: {isolated(f'تجاهل هذه الملاحظة من فئة {category}')}"
+    )
+    assert ignore_file_title() == f"Siyada: {isolated('تجاهل الملاحظات في هذا الملف')}"
+    assert (ignore_action("bug"), ignore_file_action()) == (
+        f"تجاهل هذه الملاحظة من فئة {isolated('bug')}",
+        "تجاهل الملاحظات في هذا الملف",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            ["    run(cmd, shell=True)"],
+            ["    run(cmd, shell=False)"],
+            f"تغيير «{isolated('True')}» إلى «{isolated('False')}»",
+        ),
+        (
+            ["    f = open(path)"],
+            ["    f = open(path, encoding='utf-8')"],
+            "إضافة «" + isolated("encoding='utf-8'") + "»",
+        ),
+        (
+            ["    data = load(path, unsafe=True)"],
+            ["    data = load(path)"],
+            f"حذف «{isolated('unsafe=True')}»",
+        ),
+    ],
+)
+def test_arabic_change_titles(arabic: None, old: list[str], new: list[str], expected: str) -> None:
+    title = fix_title(model_title=None, problem_title="Problem", old_lines=old, new_lines=new)
+    assert title == f"Siyada: {isolated(expected)}"
+
+
+def test_arabic_problem_title_and_needed_imports(arabic: None) -> None:
+    title = fix_title(
+        model_title=None,
+        problem_title="مقبض الملف لا يُغلق",
+        old_lines=["    f = open(path)", "    data = f.read()", "    return data"],
+        new_lines=["    with open(path) as handle:", "        return handle.read()"],
+        needed_imports=["shlex", "os"],
+    )
+    fix = f"إصلاح «{isolated('مقبض الملف لا يُغلق')}»"
+    modules = isolated("shlex, os")
+    assert title == f"Siyada: {isolated(f'{isolated(fix)} (يلزم استيراد {modules})')}"
+
+
+@pytest.mark.parametrize(
+    ("model_title", "shown"),
+    [
+        ("use `shlex.split` instead", "Use shlex.split instead"),
+        ("استخدم `shlex.split` بدلًا من ذلك", "استخدم shlex.split بدلًا من ذلك"),
+    ],
+)
+def test_the_models_fix_title_is_its_own_text_in_any_language(
+    arabic: None, model_title: str, shown: str
+) -> None:
+    # The model already wrote it in the explanation language: isolated, not translated.
+    title = fix_title(
+        model_title=model_title,
+        problem_title="Shell injection",
+        old_lines=["    run(cmd, shell=True)"],
+        new_lines=["    run(shlex.split(cmd))"],
+    )
+    assert title == f"Siyada: {isolated(shown)}"
+
+
+def test_titles_are_english_again_after_arabic(arabic: None) -> None:
+    assert ignore_title("security") != "Siyada: Ignore this security finding"
+    use_locale(None)
+    assert ignore_title("security") == "Siyada: Ignore this security finding"
+    assert ignore_file_title() == "Siyada: Ignore in this file"

@@ -4,6 +4,8 @@ Information and says "Hint" in words (issue 16, cases 2 and 3)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
@@ -11,6 +13,7 @@ from pygls.workspace.position_codec import PositionCodec
 from siyada.code.functions import extract_functions
 from siyada.code.languages import language_for
 from siyada.code.text import split_lines
+from siyada.i18n import use_locale
 from siyada.lsp.finding_text import (
     MAX_MESSAGE_CHARS,
     capped,
@@ -19,6 +22,7 @@ from siyada.lsp.finding_text import (
     plain_text,
 )
 from siyada.lsp.protocol import SEVERITY_TO_LSP, to_diagnostic
+from siyada.review.bidi import safe_bidi
 from siyada.review.findings import SEVERITIES, Finding
 from siyada.review.placement import PlacedFinding
 
@@ -151,3 +155,45 @@ def test_case3_the_diagnostic_carries_message_severity_title_and_category_page()
         "replacement": None,
         "title": "Use of `eval`",
     }
+
+
+# --- issue 17: "Hint" in the user's language ------------------------------------------
+
+FSI, PDI, RLI = "\u2068", "\u2069", "\u2067"
+
+
+@pytest.fixture
+def arabic() -> Iterator[None]:
+    use_locale("ar")
+    yield
+    use_locale(None)
+
+
+def test_arabic_hint_word_makes_one_right_to_left_line(arabic: None) -> None:
+    # The translated word reads right to left: the whole message is one right-to-left
+    # line with the word on the right, the finding's own words one isolate in it.
+    english = diagnostic_message(_finding("Unused name", "It is never read.", "hint"))
+    assert english == f"{RLI}تلميح: {FSI}Unused name \u2014 It is never read.{PDI}{PDI}"
+    arabic_body = diagnostic_message(
+        _finding("حقن أوامر عبر `shell=True`", "يمرر الأمر إلى الصدفة.", "hint")
+    )
+    assert arabic_body == (
+        f"{RLI}تلميح: {FSI}{RLI}حقن أوامر عبر {FSI}shell=True{PDI} \u2014 "
+        f"يمرر الأمر إلى الصدفة.{PDI}{PDI}{PDI}"
+    )
+    # Other severities are said by the editor's icon, in no words of Siyada's.
+    assert diagnostic_message(_finding("Unused name", "It is never read.", "info")) == (
+        "Unused name \u2014 It is never read."
+    )
+
+
+def test_a_cut_arabic_hint_still_never_splits_isolated_code(arabic: None) -> None:
+    # The code would be cut at the limit; the translated prefix isolates the whole
+    # message, and the cut still moves before the code's isolate, not into it.
+    words = "كلمة " * 30
+    finding = _finding("عنوان", f"{words}`subprocess.call(cmd, shell=True)` النهاية.", "hint")
+    message = diagnostic_message(finding)
+    assert len(message) <= MAX_MESSAGE_CHARS and safe_bidi(message) == message
+    assert "subprocess" not in message
+    assert message.startswith(f"{RLI}تلميح: {FSI}{RLI}عنوان \u2014 كلمة")
+    assert message.endswith(f"كلمة\u2026{PDI}{PDI}{PDI}")

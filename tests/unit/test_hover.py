@@ -13,11 +13,13 @@ from urllib.parse import unquote, urlparse
 import pytest
 from lsprotocol import types
 
+from siyada.i18n import use_locale
 from siyada.lsp import documents, hover
 from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.category_pages import category_page_uri
 from siyada.lsp.commands import COMMANDS
 from siyada.lsp.session import Session
+from siyada.review.bidi import safe_bidi
 from siyada.review.findings import CATEGORIES, Finding
 from tests.e2e.conftest import MODEL
 from tests.model_server import OllamaDouble
@@ -247,4 +249,95 @@ def test_arabic_plain_hover_isolates_each_line() -> None:
 def test_english_hover_has_no_isolate() -> None:
     english = Finding("bug", "warning", "Leak `f`", ANSWER["explanation"], "x", None, 0.9, 0, 0)
     text = hover.finding_markdown(english, MODEL) + hover.finding_plain_text(english, MODEL)
+    assert not any(char in text for char in (FSI, PDI, RLI))
+
+
+# --- issue 17: Siyada's own words in the user's language ------------------------------
+
+
+@pytest.fixture
+def arabic() -> Iterator[None]:
+    use_locale("ar")
+    yield
+    use_locale(None)
+
+
+def _balanced(line: str) -> bool:
+    """Every isolate closed, no PDI that closes nothing."""
+    return safe_bidi(line) == line
+
+
+def test_arabic_hover_chrome_reads_right_to_left_with_its_values_isolated(arabic: None) -> None:
+    page = category_page_uri("security")
+    assert page is not None
+    settings_link = "command:workbench.action.openSettings?%5B%22siyada%22%5D"
+    title, facts, explanation, _fence, links, light_bulb = hover.finding_markdown(
+        ARABIC, MODEL
+    ).split("\n\n")
+    # The severity in words, the category and the model as they are, the percent sign
+    # with its number: one right-to-left line, each value one isolate.
+    assert facts == (
+        f"{RLI}{FSI}تحذير{PDI} \u00b7 {FSI}security{PDI} \u00b7 الثقة {FSI}90%{PDI}"
+        f" \u00b7 {FSI}`{MODEL}`{PDI}{PDI}"
+    )
+    # The links' line is one right-to-left isolate, each link's text an isolate; no
+    # isolate reaches a link's target, so every link still opens what it did.
+    assert links == (
+        f"{RLI}[{FSI}مراجعة هذا الملف من جديد{PDI}](command:siyada.reviewFile) \u00b7 "
+        f"[{FSI}إعدادات {FSI}Siyada{PDI}{PDI}]({settings_link}) \u00b7 "
+        f"[{FSI}عن ملاحظات فئة {FSI}security{PDI} وكيفية إسكاتها{PDI}]({page}){PDI}"
+    )
+    targets = re.findall(r"\]\(([^)]*)\)", links)
+    assert targets == ["command:siyada.reviewFile", settings_link, page]
+    # The comment to write stays code, whole and clean inside its backticks, and the
+    # actions are named as the light bulb names them.
+    assert light_bulb == (
+        f"{RLI}في قائمة المصباح (الإصلاح السريع): الإصلاح المقترح إن وُجد، "
+        f"و«{FSI}تجاهل هذه الملاحظة من فئة {FSI}security{PDI}{PDI}» الذي يضيف التعليق "
+        f"{FSI}`siyada: ignore[security]`{PDI}، و«{FSI}تجاهل الملاحظات في هذا الملف{PDI}».{PDI}"
+    )
+    # The model's words are laid out as before.
+    assert title == f"**{RLI}حقن أوامر عبر {FSI}shell=True{PDI}{PDI}**"
+    assert explanation == f"{RLI}{FSI}`subprocess.call`{PDI} يمرر الأمر إلى الصدفة.{PDI}"
+    assert all(_balanced(line) for line in (facts, links, light_bulb))
+
+
+def test_arabic_chrome_around_an_english_finding(arabic: None) -> None:
+    english = Finding("bug", "error", "Leak `f`", "The file is never closed.", "x", None, 1, 0, 0)
+    title, facts, explanation, links, _light_bulb = hover.finding_markdown(english, "m").split(
+        "\n\n"
+    )
+    assert (title, explanation) == ("**Leak f**", "The file is never closed.")
+    assert facts == (
+        f"{RLI}{FSI}خطأ{PDI} \u00b7 {FSI}bug{PDI} \u00b7 الثقة {FSI}100%{PDI}"
+        f" \u00b7 {FSI}`m`{PDI}{PDI}"
+    )
+    assert links.startswith(f"{RLI}[{FSI}مراجعة") and "ملاحظات فئة" in links
+
+
+def test_arabic_plain_hover_facts_line(arabic: None) -> None:
+    _title, facts, _explanation = hover.finding_plain_text(ARABIC, MODEL).split("\n")
+    assert facts == (
+        f"{RLI}{FSI}تحذير{PDI} \u00b7 {FSI}security{PDI} \u00b7 الثقة {FSI}90%{PDI}"
+        f" \u00b7 {FSI}{MODEL}{PDI}{PDI}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("severity", "word"),
+    [("error", "خطأ"), ("warning", "تحذير"), ("info", "معلومة"), ("hint", "تلميح")],
+)
+def test_every_severity_has_its_arabic_word(arabic: None, severity: str, word: str) -> None:
+    finding = Finding("performance", severity, "T", "E", "x", None, 0.5, 0, 0)
+    facts = hover.finding_plain_text(finding, "m").split("\n")[1]
+    assert facts.startswith(f"{RLI}{FSI}{word}{PDI} \u00b7 {FSI}performance{PDI}")
+
+
+def test_the_hover_is_english_again_after_arabic(arabic: None) -> None:
+    english = Finding("bug", "warning", "Leak", "Never closed.", "x", None, 0.9, 0, 0)
+    arabic_text = hover.finding_markdown(english, "m")
+    use_locale(None)
+    text = hover.finding_markdown(english, "m")
+    assert arabic_text != text
+    assert text.split("\n\n")[1] == "Warning \u00b7 bug \u00b7 confidence 90% \u00b7 `m`"
     assert not any(char in text for char in (FSI, PDI, RLI))

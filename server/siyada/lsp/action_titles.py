@@ -5,6 +5,12 @@ gave one ("Use an argument list instead of shell=True"), else what the edit visi
 does when that is one short change ("Replace “shell=True” with “shell=False”"), else
 the problem it fixes ("Fix “File handle is never closed”"). An import the fix needs
 and the file lacks is said after it.
+
+The words Siyada adds are in the user's language (siyada.i18n), translated when a title
+is made; the model's `fix_title` is its own text, already in the explanation language.
+Everything after "Siyada: " is one filled-in value, so in a right-to-left language it
+is one isolate: the title reads right to left after the Latin "Siyada: " in a
+left-to-right menu, its quotation marks and parentheses in their places.
 """
 
 from __future__ import annotations
@@ -13,15 +19,17 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
+from siyada.i18n import _
+
 __all__ = [
-    "IGNORE_FILE_TITLE",
     "fix_title",
+    "ignore_action",
+    "ignore_file_action",
+    "ignore_file_title",
     "ignore_title",
     "sentence_case",
 ]
 
-PREFIX: Final = "Siyada: "
-IGNORE_FILE_TITLE: Final = PREFIX + "Ignore in this file"
 # A changed part longer than this is no readable title.
 _MAX_SNIPPET: Final = 40
 _TOKEN: Final = re.compile(r"\w+|\S")
@@ -38,8 +46,26 @@ def sentence_case(text: str) -> str:
     return text
 
 
+def _titled(action: str) -> str:
+    """A code action's title: Siyada's name, then what the action does."""
+    return _("Siyada: {action}", action=action)
+
+
+def ignore_action(category: str) -> str:
+    """What the action that ignores one finding does, as the hover quotes it too."""
+    return _("Ignore this {category} finding", category=category)
+
+
+def ignore_file_action() -> str:
+    return _("Ignore in this file")
+
+
 def ignore_title(category: str) -> str:
-    return f"{PREFIX}Ignore this {category} finding"
+    return _titled(ignore_action(category))
+
+
+def ignore_file_title() -> str:
+    return _titled(ignore_file_action())
 
 
 def fix_title(
@@ -53,11 +79,13 @@ def fix_title(
     """The quick fix's title: what it changes, then any import it needs."""
     # Titles are plain text: the model's Markdown code spans would show their backticks.
     model_title = _CODE_SPAN.sub(r"\1", model_title) if model_title else None
-    named = model_title or _change_title(old_lines, new_lines) or f"Fix “{problem_title}”"
-    title = PREFIX + sentence_case(named)
+    named = model_title or _change_title(old_lines, new_lines)
+    action = sentence_case(named) if named else _("Fix “{problem}”", problem=problem_title)
     if needed_imports:
-        title += f" (needs import {', '.join(needed_imports)})"
-    return title
+        action = _(
+            "{action} (needs import {modules})", action=action, modules=", ".join(needed_imports)
+        )
+    return _titled(action)
 
 
 def _change_title(old_lines: Sequence[str], new_lines: Sequence[str]) -> str | None:
@@ -78,12 +106,12 @@ def _change_title(old_lines: Sequence[str], new_lines: Sequence[str]) -> str | N
     if not (_readable(removed) and _readable(added)):
         return None
     if removed and added:
-        return f"Replace “{removed}” with “{added}”"
+        return _("Replace “{old}” with “{new}”", old=removed, new=added)
     # An argument added or removed reads better without the comma that separates it.
     if removed:
-        return f"Remove “{removed.strip(_SEPARATORS)}”"
+        return _("Remove “{old}”", old=removed.strip(_SEPARATORS))
     if added:
-        return f"Add “{added.strip(_SEPARATORS)}”"
+        return _("Add “{new}”", new=added.strip(_SEPARATORS))
     return None
 
 

@@ -8,7 +8,8 @@ Siyada placed, provably local to its function (`siyada.code.fixes`), and the doc
 must parse no worse after the change. Its title names the change and any import it
 needs that the file lacks (`siyada.code.missing_names`); a fix over more than one line
 is marked as needing confirmation, so a client that supports change annotations (VS
-Code) shows it in its refactor preview before applying it.
+Code) shows it in its refactor preview before applying it. Titles and the preview's
+description are in the user's language (lsp/action_titles.py, siyada.i18n).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from siyada.code.missing_names import imports_needed
 from siyada.code.source import TextEdit
 from siyada.code.suppressions import ignore_comment, ignore_file_insertion
 from siyada.code.text import line_break_of, split_lines
-from siyada.lsp.action_titles import IGNORE_FILE_TITLE, fix_title, ignore_title
+from siyada.i18n import _
+from siyada.lsp.action_titles import fix_title, ignore_file_title, ignore_title
 from siyada.lsp.protocol import SOURCE, FixData, line_range
 from siyada.lsp.text_sync import offset_at
 from siyada.review.placement import PlacedFinding
@@ -104,7 +106,7 @@ class _EditBuilder:
             range=text_range, new_text=new_text, annotation_id=FIX_ANNOTATION
         )
         annotation = types.ChangeAnnotation(
-            label=confirm, needs_confirmation=True, description="Siyada quick fix"
+            label=confirm, needs_confirmation=True, description=_("Siyada quick fix")
         )
         return types.WorkspaceEdit(
             document_changes=[
@@ -228,7 +230,7 @@ def _ignore_file_action(
 ) -> types.CodeAction:
     insertion = ignore_file_insertion(spec, edit_for.lines)
     return types.CodeAction(
-        title=IGNORE_FILE_TITLE,
+        title=ignore_file_title(),
         kind=types.CodeActionKind.QuickFix,
         diagnostics=diagnostics,
         is_preferred=False,

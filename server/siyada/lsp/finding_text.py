@@ -4,7 +4,9 @@ Editors list a diagnostic's message as plain text, one entry per row (VS Code's
 Problems), so the message is the title and the explanation's first sentence with the
 model's Markdown taken out, capped at a length a row can show. The full explanation, in
 Markdown, is the hover's (lsp/hover.py). Right-to-left text keeps its code in Unicode
-isolates (review/bidi.py); English text is not changed. Everything here is pure.
+isolates (review/bidi.py); English text is not changed. A hint says so in the user's
+language (siyada.i18n); the words of the finding are the model's. Everything here is
+pure but for the language the messages are shown in.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from siyada.i18n import _
 from siyada.review.bidi import FSI, PDI, isolate_code, isolate_line, open_isolates
 from siyada.review.findings import Finding
 
@@ -35,14 +38,12 @@ _FENCE_LINE: Final = re.compile(r"^\s*(?:```|~~~).*$", re.MULTILINE)
 _SENTENCE_END: Final = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")
 # Abbreviations whose dot ends no sentence.
 _ABBREVIATION: Final = re.compile(r"\b(?:e\.g|i\.e|vs|cf)\.$", re.IGNORECASE)
-_SEVERITY_WORDS: Final = {"hint": "Hint"}
 
 
 def diagnostic_message(finding: Finding) -> str:
     """One line: the title, then the explanation's first sentence, Markdown removed, at
     most MAX_MESSAGE_CHARS characters (cut at a word, with an ellipsis). A hint says so
     in words, since it is published with the severity of information."""
-    prefix = f"{_SEVERITY_WORDS[finding.severity]}: " if finding.severity in _SEVERITY_WORDS else ""
     title = plain_text(isolate_code(finding.title))
     sentence = plain_text(isolate_code(first_sentence(finding.explanation)))
     if not sentence or sentence == title:
@@ -51,8 +52,13 @@ def diagnostic_message(finding: Finding) -> str:
         body = f"{title} {sentence}"
     else:
         body = f"{title}{SEPARATOR}{sentence}"
-    # The prefix stays outside the body's isolate: "Hint: " keeps its place on the left.
-    return capped(prefix + isolate_line(body), MAX_MESSAGE_CHARS)
+    line = isolate_line(body)
+    if finding.severity == "hint":
+        # The body keeps its own isolate: an English "Hint: " stays on the left of an
+        # Arabic body, and a translated word that reads right to left makes the whole
+        # message one right-to-left line, the word on the right.
+        line = isolate_line(_("Hint: {finding}", finding=line))
+    return capped(line, MAX_MESSAGE_CHARS)
 
 
 def plain_line(markdown: str) -> str:
@@ -98,7 +104,7 @@ def _without_markup(text: str) -> str:
     text = _AUTOLINK.sub(r"\1", text)
     for emphasis in _EMPHASIS:
         # Nested emphasis (`**_a_**`) takes one pass per level.
-        for _ in range(3):
+        for _pass in range(3):
             text = emphasis.sub(_emphasised, text)
     return text.replace("`", "")
 
@@ -135,7 +141,9 @@ def _cut(text: str, budget: int, word_after: int) -> str:
     room = text[: budget + 1]
     cut = room.rfind(" ")
     end = cut if cut > word_after else budget
-    inside_code = [at for at in open_isolates(text, end) if text[at] == FSI]
-    if inside_code and inside_code[0] > word_after:
+    # The first isolate past `word_after`, not the outermost: a translated "Hint: {finding}"
+    # isolates the whole message, and the code inside it is still never split.
+    inside_code = [at for at in open_isolates(text, end) if text[at] == FSI and at > word_after]
+    if inside_code:
         end = inside_code[0]
     return text[:end].rstrip(" ,;:\u2014-")

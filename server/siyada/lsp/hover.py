@@ -14,6 +14,14 @@ client allows no HTML (no `<bdi>`, no `dir`). The isolates are invisible format
 characters that the renderer's bidi algorithm obeys; they go outside the backticks, so
 the code span is still one and its text copies clean, never into fenced code (a fence
 must open its line) and after a heading's or list item's markup.
+
+The words around the model's (severity, the facts line, the links, the light bulb's
+sentence) are Siyada's own, in the user's language (siyada.i18n); category names stay
+as they are, being the words of the schema and of `siyada: ignore[...]`. In a
+right-to-left language they pass through the same isolation: the facts line and the
+light bulb's sentence read right to left with their values isolated, and the links'
+line is one right-to-left isolate whose link texts are isolates too, so the Latin
+targets of the links are never taken for words of the text.
 """
 
 from __future__ import annotations
@@ -26,11 +34,13 @@ from urllib.parse import quote
 
 from lsprotocol import types
 
+from siyada.i18n import N_, _
+from siyada.lsp.action_titles import ignore_action, ignore_file_action
 from siyada.lsp.category_pages import category_page_uri
 from siyada.lsp.commands import REVIEW_FILE
 from siyada.lsp.finding_text import plain_line
 from siyada.lsp.published import ShownFinding
-from siyada.review.bidi import isolate_markdown
+from siyada.review.bidi import FSI, PDI, RLI, has_rtl, isolate_line, isolate_markdown
 from siyada.review.findings import Finding
 
 if TYPE_CHECKING:
@@ -42,7 +52,12 @@ OPEN_SETTINGS: Final = "workbench.action.openSettings"
 # that command (the VS Code client enables exactly these).
 LINKED_COMMANDS: Final = (REVIEW_FILE, OPEN_SETTINGS)
 
-SEVERITY_WORDS: Final = {"error": "Error", "warning": "Warning", "info": "Info", "hint": "Hint"}
+SEVERITY_WORDS: Final = {
+    "error": N_("Error"),
+    "warning": N_("Warning"),
+    "info": N_("Info"),
+    "hint": N_("Hint"),
+}
 _MODEL_LINK: Final = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MODEL_AUTOLINK: Final = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 _MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -68,9 +83,9 @@ def finding_markdown(finding: Finding, model: str) -> str:
     return "\n\n".join(
         (
             f"**{escape_markdown(plain_line(finding.title))}**",
-            _facts(finding, _code(model)),
+            isolate_markdown(_facts(finding, _code(model))),
             isolate_markdown(model_markdown(finding.explanation)),
-            _actions(finding.category),
+            isolate_markdown(_actions(finding.category)),
         )
     )
 
@@ -78,29 +93,63 @@ def finding_markdown(finding: Finding, model: str) -> str:
 def finding_plain_text(finding: Finding, model: str) -> str:
     """The hover of one finding for a client that shows no Markdown."""
     return "\n".join(
-        (plain_line(finding.title), _facts(finding, model), plain_line(finding.explanation))
+        (
+            plain_line(finding.title),
+            isolate_line(_facts(finding, model)),
+            plain_line(finding.explanation),
+        )
     )
 
 
 def _facts(finding: Finding, model: str) -> str:
     """Severity and category in words, the confidence, the model that said it."""
     severity = SEVERITY_WORDS[finding.severity]
-    confidence = round(finding.confidence * 100)
-    return f"{severity} \u00b7 {finding.category} \u00b7 confidence {confidence}% \u00b7 {model}"
+    return _(
+        "{severity} \u00b7 {category} \u00b7 confidence {confidence} \u00b7 {model}",
+        severity=_(severity),
+        category=finding.category,
+        # The percent sign goes with the number: one isolate in a right-to-left line.
+        confidence=f"{round(finding.confidence * 100)}%",
+        model=model,
+    )
 
 
 def _actions(category: str) -> str:
-    links = [f"[Review this file again]({_command_link(REVIEW_FILE, [])})"]
-    links.append(f"[Siyada settings]({_command_link(OPEN_SETTINGS, ['siyada'])})")
+    links = [
+        (_("Review this file again"), _command_link(REVIEW_FILE, [])),
+        (_("Siyada settings"), _command_link(OPEN_SETTINGS, ["siyada"])),
+    ]
     page = category_page_uri(category)
     if page is not None:
-        links.append(f"[About {category} findings and how to silence them]({page})")
-    fixes = (
-        f"The light bulb (Quick Fix) offers the fix when there is one, "
-        f"\u201cIgnore this {category} finding\u201d, which adds a "
-        f"`siyada: ignore[{category}]` comment, and \u201cIgnore in this file\u201d."
+        about = _("About {category} findings and how to silence them", category=category)
+        links.append((about, page))
+    fixes = _(
+        "The light bulb (Quick Fix) offers the fix when there is one, "
+        "\u201c{ignore_finding}\u201d, which adds a {comment} comment, and "
+        "\u201c{ignore_file}\u201d.",
+        ignore_finding=ignore_action(category),
+        # Code as a whole value: an isolate goes outside its backticks, never inside.
+        comment=_code(f"siyada: ignore[{category}]"),
+        ignore_file=ignore_file_action(),
     )
-    return " \u00b7 ".join(links) + "\n\n" + fixes
+    return _link_line(links) + "\n\n" + fixes
+
+
+def _link_line(links: Sequence[tuple[str, str]]) -> str:
+    """Markdown links (text, target) on one line. With right-to-left text each link's
+    text is an isolate and the line one right-to-left isolate: the first link is on the
+    right, and `isolate_markdown` never takes a target's Latin letters for words of the
+    text (a link text ending in a Latin word, "إعدادات Siyada", would otherwise make
+    one run with its target, isolated across the link's syntax)."""
+    right_to_left = any(has_rtl(text) for text, _target in links)
+    shown = [
+        f"[{FSI}{escape_markdown(text)}{PDI}]({target})"
+        if right_to_left
+        else f"[{escape_markdown(text)}]({target})"
+        for text, target in links
+    ]
+    line = " \u00b7 ".join(shown)
+    return f"{RLI}{line}{PDI}" if right_to_left else line
 
 
 def _command_link(command: str, arguments: Sequence[object]) -> str:
