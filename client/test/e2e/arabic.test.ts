@@ -19,10 +19,18 @@ const FINDING = {
   category: 'bug',
   severity: 'warning',
   title: 'الملف لا يُغلق أبدًا',
-  explanation: 'لا يُغلق الملف إذا فشلت القراءة أو انتهت، فاستعمل كتلة تغلقه تلقائيًا.',
+  // Code inside the Arabic sentence: the server isolates it so it stays left to right.
+  explanation: 'لا يُغلق الملف إذا فشلت القراءة، فاستعمل `with open(path) as f:` لتغلقه تلقائيًا.',
   evidence: '    f = open(path)\n    return f.read()',
   confidence: 0.9,
 };
+
+/** The words of the explanation outside its code, as the hover shows them. */
+const EXPLANATION_WORDS = 'لا يُغلق الملف إذا فشلت القراءة';
+const EXPLANATION_CODE = 'with open(path) as f:';
+
+/** The server's words around a finding in Arabic (server/siyada/locale/ar). */
+const SERVER_AR = { confidence: 'الثقة', reviewAgain: 'مراجعة هذا الملف من جديد' };
 
 /** The client's own words in Arabic (l10n/bundle.l10n.ar.json). */
 const AR = {
@@ -101,9 +109,15 @@ describe('Siyada in Arabic (code-server, SIYADA_LOCALE=ar)', { timeout: 600_000 
     const box = await session.squiggles().first().boundingBox();
     assert.ok(box, 'the squiggle has a bounding box');
     await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
-    const hover = page.locator('.monaco-hover', { hasText: FINDING.explanation }).first();
+    const hover = page.locator('.monaco-hover', { hasText: EXPLANATION_WORDS }).first();
     await hover.waitFor({ timeout: STEP_MS });
     await hover.getByText(FINDING.title).first().waitFor({ timeout: STEP_MS });
+    // The code stays one code span (its isolates sit outside the backticks).
+    await hover.locator('code', { hasText: EXPLANATION_CODE }).first().waitFor({ timeout: STEP_MS });
+    // The server's words around the finding follow the locale too.
+    const text = (await hover.textContent()) ?? '';
+    assert.ok(text.includes(SERVER_AR.confidence), `the facts line is Arabic: ${text}`);
+    assert.ok(text.includes(SERVER_AR.reviewAgain), `the links are Arabic: ${text}`);
     await session.screenshot('arabic-hover');
     await page.keyboard.press('Escape');
   });
