@@ -54,7 +54,9 @@ async def test_review_file_on_a_cached_file_says_all_cached_and_fresh_asks_again
     await initialize(client, endpoint=double.url)
     uri = open_document(client, tmp_path / "app.py", SOURCE)
     await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
-    await double.wait_for_async(lambda: len(double.chat_requests) == 3)
+    # Every answer stored, not only asked for: the server logs a review once it is done.
+    await wait_until(client, types.WINDOW_LOG_MESSAGE, lambda: len(_review_lines(client)) == 3)
+    assert len(double.chat_requests) == 3
 
     await _review(client, "siyada.reviewFile", uri)
     await wait_until(client, types.WINDOW_SHOW_MESSAGE, lambda: len(_summaries(client)) == 1)
