@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -237,3 +238,21 @@ async def code_actions(
     )
     assert all(isinstance(a, types.CodeAction) for a in result or []), "bare commands offered"
     return [a for a in result or [] if isinstance(a, types.CodeAction)]
+
+
+def run_siyada(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """`siyada ARGS` as a user runs it (its own process), its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "siyada", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+        cwd=cwd,
+    )

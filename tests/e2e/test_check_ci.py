@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e import audit_connections
-from tests.e2e.conftest import MODEL, finding
+from tests.e2e.conftest import MODEL, finding, run_siyada
 from tests.e2e.test_privacy import SPAWN_EVENTS, Audit
 from tests.model_server import OllamaDouble
 from tests.sarif_validator import validate
@@ -22,14 +22,7 @@ SAVE = "def save(path, data):\n    f = open(path, 'w')\n    f.write(data)\n"
 
 
 def _check(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "siyada", "check", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=cwd,
-    )
+    return run_siyada("check", *args, cwd=cwd)
 
 
 def _git(repo: Path, *args: str) -> None:

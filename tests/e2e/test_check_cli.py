@@ -11,7 +11,7 @@ from pathlib import Path
 from siyada.code.languages import language_for
 from siyada.code.suppressions import ignore_file_insertion
 from siyada.code.text import split_lines
-from tests.e2e.conftest import MODEL, finding
+from tests.e2e.conftest import MODEL, finding, run_siyada
 from tests.model_server import OllamaDouble, marker_findings
 
 PYTHON = "def load(path):\n    f = open(path)\n    return f.read()\n"
@@ -23,13 +23,7 @@ FIX = "    with open(path) as f:\n        return f.read()"
 
 
 def _check(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "siyada", "check", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_siyada("check", *args, timeout=timeout)
 
 
 def _project(tmp_path: Path) -> Path:

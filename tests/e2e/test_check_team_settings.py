@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.e2e.conftest import MODEL, finding
+from tests.e2e.conftest import MODEL, finding, run_siyada
 from tests.model_server import OllamaDouble
 
 TEAM_MODEL = "team-model:1b"
@@ -21,14 +20,7 @@ def _check(*args: str, ollama_host: str | None = None) -> subprocess.CompletedPr
     env = dict(os.environ)
     if ollama_host is not None:
         env["OLLAMA_HOST"] = ollama_host
-    return subprocess.run(
-        [sys.executable, "-m", "siyada", "check", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
+    return run_siyada("check", *args, env=env)
 
 
 def _project(tmp_path: Path, team: str, name: str = ".siyada.toml") -> Path:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from siyada.i18n import FSI, PDI
-from tests.e2e.conftest import MODEL, finding
+from tests.e2e.conftest import MODEL, finding, run_siyada
 from tests.model_server import OllamaDouble
 
 SOURCE = "def load(path):\n    f = open(path)\n    return f.read()\n"
@@ -23,14 +22,7 @@ def isolated(value: object) -> str:
 def _check(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
     """The command with the locale `variables` only (and a cache folder, when given)."""
     env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES} | variables
-    return subprocess.run(
-        [sys.executable, "-m", "siyada", "check", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
+    return run_siyada("check", *args, env=env)
 
 
 def test_unreachable_endpoint_is_one_arabic_line(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from siyada.review.prompt import SYSTEM_PROMPT, system_prompt
-from tests.e2e.conftest import MODEL, finding
+from tests.e2e.conftest import MODEL, finding, run_siyada
 from tests.e2e.test_eval_cli import CORPUS, PROBLEM_CASES, figures, problem_lines, run_eval
 from tests.model_server import OllamaDouble
 
@@ -45,13 +45,9 @@ def _check(
     (tmp_path / "run.py").write_text(SOURCE, encoding="utf-8")
     with OllamaDouble(models=[MODEL]) as double:
         _script(double)
-        command = [sys.executable, "-m", "siyada", "check", str(tmp_path / "run.py")]
-        done = subprocess.run(
-            [*command, "--endpoint", double.url, "--format", "json", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        done = run_siyada(
+            *("check", str(tmp_path / "run.py"), "--endpoint", double.url, "--format", "json"),
+            *args,
             env={**os.environ, **(env or {})},
         )
         asked = [r["messages"][0]["content"] for r in double.chat_requests]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from lsprotocol import types
@@ -18,6 +17,7 @@ from tests.e2e.conftest import (
     finding,
     initialize,
     open_document,
+    run_siyada,
     wait_for_diagnostics,
     wait_for_message,
 )
@@ -40,13 +40,7 @@ def _save(client: LanguageClient, uri: str) -> None:
 
 
 def _check(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "siyada", "check", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_siyada("check", *args, timeout=60)
 
 
 # ----- case 4 ---------------------------------------------------------------------------
