@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,65 @@ def build_parser() -> argparse.ArgumentParser:
     _add_language_option(check)
     _add_eval_parser(commands)
     _add_doctor_parser(commands)
+    _add_dataset_parser(commands)
+    _add_modelfile_parser(commands)
     return parser
+
+
+def _add_dataset_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dataset = commands.add_parser("dataset", help="turn the team's feedback into training data")
+    actions = dataset.add_subparsers(dest="dataset_command", required=True)
+    export = actions.add_parser(
+        "export",
+        help="write the reviews in the feedback store, with the findings the team kept, as "
+        "chat-format JSONL (train and validation) with a data card",
+    )
+    export.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="the folder to write into"
+    )
+    export.add_argument(
+        "--validation-fraction",
+        type=_fraction(below_one=True),
+        default=0.1,
+        metavar="F",
+        help="the share of functions set aside for validation (default 0.1)",
+    )
+    export.add_argument(
+        "--clean-sample",
+        type=_fraction(below_one=False),
+        default=0.3,
+        metavar="F",
+        help="the share of clean reviews (nothing found) kept, to teach staying quiet "
+        "(default 0.3)",
+    )
+    export.add_argument(
+        "--seed", type=int, default=0, help="chooses the split and the sample (default 0)"
+    )
+    export.add_argument("--model", type=_model, help="only the reviews this model gave")
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that already holds files (only the dataset's files are replaced)",
+    )
+
+
+def _add_modelfile_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    modelfile = commands.add_parser(
+        "modelfile",
+        help="write an Ollama Modelfile serving a base model with a fine-tuned LoRA adapter",
+    )
+    modelfile.add_argument(
+        "--base",
+        required=True,
+        metavar="NAME_OR_GGUF",
+        help="the base model: an Ollama model name or a GGUF file",
+    )
+    modelfile.add_argument(
+        "--adapter", type=Path, required=True, metavar="ADAPTER.gguf", help="the LoRA adapter"
+    )
+    modelfile.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the Modelfile here instead of stdout"
+    )
 
 
 def _add_doctor_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -199,6 +258,15 @@ def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="a model to measure; repeat to compare several side by side",
     )
     _add_connection_options(evaluate)
+    evaluate.add_argument(
+        "--model-endpoint",
+        type=_model_endpoint,
+        action="append",
+        dest="model_endpoints",
+        metavar="NAME=URL",
+        help="send the requests for the --model NAME to this model server instead of "
+        "--endpoint (llama-server serves one model each); repeat for each such model",
+    )
     _add_jobs_option(evaluate)
     evaluate.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     evaluate.add_argument(
@@ -219,6 +287,24 @@ def _add_eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     )
     _add_context_option(evaluate)
     _add_language_option(evaluate, repeated=True)
+
+
+def _fraction(*, below_one: bool) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (0 <= value < 1 if below_one else 0 <= value <= 1):
+            expected = (
+                _("expected a number from 0 to less than 1, got {text}", text=repr(text))
+                if below_one
+                else _("expected a number from 0 to 1, got {text}", text=repr(text))
+            )
+            raise argparse.ArgumentTypeError(expected)
+        return value
+
+    return parse
 
 
 def _positive(text: str) -> int:
@@ -244,6 +330,17 @@ def _endpoint(text: str) -> str | None:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _model_endpoint(text: str) -> tuple[str, str]:
+    name, equals, url = text.partition("=")
+    if not equals or not name.strip() or not url.strip():
+        raise argparse.ArgumentTypeError(
+            _("expected NAME=URL, a --model name and its server, got {text}", text=repr(text))
+        )
+    endpoint = _endpoint(url)
+    assert endpoint is not None  # a blank URL was refused above
+    return name.strip(), endpoint
+
+
 def _language(text: str) -> str:
     try:
         return explanation_language(text)
@@ -267,6 +364,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from siyada.doctor.command import run_doctor
 
         return run_doctor(args)
+    if args.command == "dataset":
+        from siyada.dataset.command import run_dataset
+
+        return run_dataset(args)
+    if args.command == "modelfile":
+        from siyada.modelfile import run_modelfile
+
+        return run_modelfile(args)
     if args.command == "eval":
         from siyada.evaluation.command import run_eval
 

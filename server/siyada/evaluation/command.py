@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
@@ -22,6 +23,7 @@ from siyada.evaluation.languages import compare_languages
 from siyada.evaluation.report import render
 from siyada.evaluation.run import CannotEvaluate, EvalOptions, evaluate_model
 from siyada.evaluation.scoring import ModelScore
+from siyada.i18n import _
 from siyada.review.explanation_language import environment_language, resolved
 from siyada.review.settings import Settings
 
@@ -37,7 +39,8 @@ def run_eval(args: argparse.Namespace) -> int:
         options = EvalOptions(system_prompt=_read_prompt(args.prompt), use_cache=not args.no_cache)
         corpus = _corpus(args.corpus, settings)
         languages = _languages(args.explanation_languages, settings)
-        scores = asyncio.run(_evaluate(corpus, settings, args.model, languages, options))
+        endpoints = model_endpoints(args.model_endpoints or [], args.model)
+        scores = asyncio.run(_evaluate(corpus, settings, args.model, languages, options, endpoints))
         _write(render(args.format, corpus, scores), args.out)
         _tell_differences(scores)
     except (CannotEvaluate, LabelError) as reason:
@@ -51,6 +54,35 @@ def _settings_from(args: argparse.Namespace) -> Settings:
     if problems:
         raise CannotEvaluate(" ".join(problems))
     return settings
+
+
+def model_endpoints(given: list[tuple[str, str]], models: list[str]) -> dict[str, str]:
+    """The endpoint of each model `--model-endpoint` names; raises CannotEvaluate for a
+    name that is not a `--model`, or one given twice."""
+    endpoints: dict[str, str] = {}
+    for name, url in given:
+        if name not in models:
+            raise CannotEvaluate(
+                _(
+                    "--model-endpoint {name}={url}: {name} is not one of the --model values "
+                    "({models})",
+                    name=name,
+                    url=url,
+                    models=", ".join(dict.fromkeys(models)),
+                )
+            )
+        if name in endpoints and endpoints[name] != url:
+            raise CannotEvaluate(
+                _(
+                    "--model-endpoint names {name} twice ({first} and {second}); give one "
+                    "endpoint per model",
+                    name=name,
+                    first=endpoints[name],
+                    second=url,
+                )
+            )
+        endpoints[name] = url
+    return endpoints
 
 
 def _read_prompt(path: Path | None) -> str | None:
@@ -93,9 +125,11 @@ async def _evaluate(
     models: list[str],
     languages: list[str],
     options: EvalOptions,
+    endpoints: Mapping[str, str],
 ) -> list[ModelScore]:
     """One model after the other, and each in one language after the other: they
-    would share the server's slots anyway, and each one's latency is then its own."""
+    would share the server's slots anyway, and each one's latency is then its own.
+    A model in `endpoints` is asked at its own endpoint, the others at `--endpoint`."""
     scores = []
     for model in dict.fromkeys(models):
         for language in languages:
@@ -104,7 +138,12 @@ async def _evaluate(
                 f"siyada: evaluating {model}{in_language} on {len(corpus.cases)} functions",
                 file=sys.stderr,
             )
-            chosen = dataclasses.replace(settings, model=model, explanation_language=language)
+            chosen = dataclasses.replace(
+                settings,
+                model=model,
+                explanation_language=language,
+                endpoint=endpoints.get(model, settings.endpoint),
+            )
             scores.append(await evaluate_model(corpus, chosen, options))
     return scores
 
