@@ -135,7 +135,8 @@ def _write(text: str, out: Path | None) -> None:
         ) from None
     print(
         _(
-            "Modelfile written to {out}; create the model with: ollama create siyada-tuned -f {out}",
+            "Modelfile written to {out}; create the model with: "
+            "ollama create siyada-tuned -f {out}",
             out=str(out),
         ),
         file=sys.stderr,

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from siyada.dataset.verdicts import Verdict, verdict
-from siyada.feedback.store import ReviewRecord, StoredEvent
+from siyada.dataset.verdicts import StandingEvents, Verdict, verdict
+from siyada.feedback.store import ReviewRecord
 from siyada.review.findings import MAX_REPLACEMENT_CHARS, Finding
 
 ROLES = ("system", "user")
@@ -57,9 +57,9 @@ class Example:
         }
 
 
-def judge(record: ReviewRecord, events: Sequence[StoredEvent]) -> Example | None:
+def judge(record: ReviewRecord, events: StandingEvents) -> Example | None:
     """`record` as an example, or None when its messages are not one system and one
-    user turn; `events` as `verdicts.active_events` gives them."""
+    user turn."""
     turns = _turns(record.messages)
     if turns is None:
         return None

@@ -13,7 +13,7 @@ from siyada.dataset.card import Counts, DataCard
 from siyada.dataset.examples import Example, judge
 from siyada.dataset.options import ExportOptions
 from siyada.dataset.selection import clean_sampled, deduplicated, in_validation
-from siyada.dataset.verdicts import DROPPED_REASONS, KEPT_REASONS, active_events
+from siyada.dataset.verdicts import DROPPED_REASONS, KEPT_REASONS, StandingEvents
 from siyada.feedback.store import ReviewRecord, StoredEvent
 from siyada.i18n import _
 
@@ -42,7 +42,7 @@ def build_dataset(
     chosen = [r for r in every if options.model is None or r.model == options.model]
     if not chosen:
         raise NothingToExport(_nothing_by_model(options.model or "", every))
-    standing = active_events(events)
+    standing = StandingEvents.of(events)
     judged = [judge(record, standing) for record in chosen]
     unique = deduplicated(e for e in judged if e is not None)
     clean = [e for e in unique.examples if e.clean]

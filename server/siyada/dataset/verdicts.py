@@ -8,11 +8,12 @@ edited is a corrected fix, a dismissal undone is no dismissal at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from siyada.feedback.fingerprint import FindingKey, is_same_finding, normalize_evidence
+from siyada.feedback.fingerprint import FindingKey, finding_key, is_same_finding
 from siyada.feedback.store import FeedbackEvent, ReviewRecord, StoredEvent
 from siyada.review.findings import Finding
 
@@ -45,27 +46,62 @@ class Verdict:
     replacement: str | None
 
 
-def finding_key(record: ReviewRecord, finding: Finding) -> FindingKey:
+def key_of(record: ReviewRecord, finding: Finding) -> FindingKey:
     """The key a feedback event about `finding` of `record` carries."""
-    return FindingKey(
+    return finding_key(
         path=record.key_path,
         function=record.function,
         function_hash=record.function_hash,
         category=finding.category,
-        evidence=normalize_evidence(finding.evidence),
+        evidence=finding.evidence,
     )
 
 
-def active_events(events: Sequence[StoredEvent]) -> list[StoredEvent]:
-    """The events that still stand (an undone dismissal no longer does), oldest first."""
-    standing = [stored for stored in events if not stored.undone]
-    return sorted(standing, key=lambda stored: (stored.event.created_at, stored.id))
+_Place = tuple[str, str, str]
 
 
-def verdict(record: ReviewRecord, finding: Finding, events: Sequence[StoredEvent]) -> Verdict:
-    """What the team did with `finding`; `events` as `active_events` gives them."""
-    key = finding_key(record, finding)
-    matching = [stored.event for stored in events if is_same_finding(stored.event.key, key)]
+def _place(key: FindingKey) -> _Place:
+    return (key.path, key.function, key.category)
+
+
+@dataclass(frozen=True)
+class StandingEvents:
+    """The events that still stand (an undone dismissal no longer does), filed by what
+    `is_same_finding` compares, so each finding is compared with few events."""
+
+    by_fingerprint: Mapping[str, tuple[StoredEvent, ...]]
+    by_place: Mapping[_Place, tuple[StoredEvent, ...]]
+
+    @classmethod
+    def of(cls, events: Iterable[StoredEvent]) -> StandingEvents:
+        by_fingerprint: dict[str, list[StoredEvent]] = defaultdict(list)
+        by_place: dict[_Place, list[StoredEvent]] = defaultdict(list)
+        for stored in events:
+            if not stored.undone:
+                by_fingerprint[stored.event.key.fingerprint].append(stored)
+                by_place[_place(stored.event.key)].append(stored)
+        return cls(
+            {k: tuple(v) for k, v in by_fingerprint.items()},
+            {k: tuple(v) for k, v in by_place.items()},
+        )
+
+    def matching(self, key: FindingKey) -> list[FeedbackEvent]:
+        """The events about `key`'s finding, oldest first."""
+        candidates = {
+            stored.id: stored
+            for stored in (
+                *self.by_fingerprint.get(key.fingerprint, ()),
+                *self.by_place.get(_place(key), ()),
+            )
+            if is_same_finding(stored.event.key, key)
+        }
+        ordered = sorted(candidates.values(), key=lambda s: (s.event.created_at, s.id))
+        return [stored.event for stored in ordered]
+
+
+def verdict(record: ReviewRecord, finding: Finding, events: StandingEvents) -> Verdict:
+    """What the team did with `finding` of `record`: the newest matching event says."""
+    matching = events.matching(key_of(record, finding))
     if not matching:
         return Verdict(True, "untouched", finding.replacement)
     return _from_event(matching[-1], finding)
