@@ -401,8 +401,12 @@ def test_the_files_are_written_and_a_folder_with_other_files_needs_force(
     out.mkdir()
     (out / "notes.txt").write_text("mine")
 
-    with pytest.raises(CannotWrite, match="is not empty .*notes.txt.*--force"):
+    with pytest.raises(CannotWrite) as refused:
         check_out_folder(out, force=False)
+    assert str(refused.value) == (
+        f"--out {out} is not empty (notes.txt); name a new or empty folder, or add --force "
+        "to replace the dataset's files there (nothing else is touched)"
+    )
     check_out_folder(out, force=True)
     written = write_dataset(dataset, out)
 
