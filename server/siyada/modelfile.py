@@ -2,7 +2,8 @@
 fine-tuned on the team's dataset (`siyada dataset export`, then `train/`).
 
 The Modelfile names the base (an Ollama model name, or a GGUF file), the adapter
-GGUF, Siyada's system prompt and temperature 0, the way Siyada asks every review.
+GGUF (its header must not say it is a model: the two are easily swapped), Siyada's
+system prompt and temperature 0, the way Siyada asks every review.
 `ollama create NAME -f Modelfile` then makes the tuned model. Files are written with
 absolute paths, so the Modelfile works from any folder.
 
@@ -18,12 +19,15 @@ from pathlib import Path
 from typing import Final
 
 from siyada.doctor.gguf import MAGIC, SUFFIX
+from siyada.gguf_metadata import gguf_type
 from siyada.i18n import _
 from siyada.review.prompt import REVIEW_OPTIONS_BASE, SYSTEM_PROMPT
 
 EXIT_WRITTEN, EXIT_NOT_WRITTEN = 0, 2
 # Ollama's multi-line quoting: the text runs to the next three double quotes.
 TRIPLE_QUOTE: Final = '"""'
+# The `general.type` of a LoRA adapter converted by llama.cpp.
+ADAPTER_TYPE: Final = "adapter"
 
 
 class CannotWriteModelfile(Exception):
@@ -60,7 +64,16 @@ def base_reference(base: str) -> str:
     name = base.strip()
     path = Path(name).expanduser()
     if name.lower().endswith(SUFFIX) or path.is_file():
-        return _argument(str(_gguf(path, "--base")))
+        found = _gguf(path, "--base")
+        if gguf_type(found) == ADAPTER_TYPE:
+            raise CannotWriteModelfile(
+                _(
+                    "--base {path} is a LoRA adapter, not a model; name the model the "
+                    "adapter was trained on",
+                    path=str(path),
+                )
+            )
+        return _argument(str(found))
     if not name or any(char.isspace() or char == '"' for char in name):
         raise CannotWriteModelfile(
             _(
@@ -72,8 +85,20 @@ def base_reference(base: str) -> str:
 
 
 def adapter_file(path: Path) -> Path:
-    """The adapter's absolute path; raises when it is missing or not GGUF."""
-    return _gguf(path.expanduser(), "--adapter")
+    """The adapter's absolute path; raises when it is missing, not GGUF, or a model
+    (its header says so; a header that says nothing is taken as it is)."""
+    found = _gguf(path.expanduser(), "--adapter")
+    kind = gguf_type(found)
+    if kind is not None and kind != ADAPTER_TYPE:
+        raise CannotWriteModelfile(
+            _(
+                "--adapter {path} is a {kind}, not a LoRA adapter (its general.type); the "
+                "adapter is the small GGUF that convert_lora_to_gguf.py writes",
+                path=str(path),
+                kind=kind,
+            )
+        )
+    return found
 
 
 def _gguf(path: Path, option: str) -> Path:

@@ -15,10 +15,15 @@ from siyada.modelfile import (
     modelfile_text,
 )
 from siyada.review.prompt import SYSTEM_PROMPT
+from tests.unit.test_gguf_metadata import ADAPTER_PAIRS, STRING, header
 
 
-def gguf(path: Path) -> Path:
-    path.write_bytes(b"GGUF" + b"\x03\x00\x00\x00" + b"\0" * 24)
+def gguf(path: Path, general_type: str | None = "adapter") -> Path:
+    """A GGUF file whose header says it is `general_type` (None: says nothing)."""
+    pairs = [pair for pair in ADAPTER_PAIRS if pair[0] != "general.type"]
+    if general_type is not None:
+        pairs.append(("general.type", STRING, general_type))
+    path.write_bytes(header(*pairs))
     return path
 
 
@@ -61,7 +66,7 @@ def test_a_gguf_base_is_written_as_its_absolute_path_and_spaces_are_quoted(
 ) -> None:
     folder = tmp_path / "my models"
     folder.mkdir()
-    base = gguf(folder / "base.gguf")
+    base = gguf(folder / "base.gguf", "model")
     adapter = gguf(folder / "adapter.gguf")
     monkeypatch.chdir(folder)
 
@@ -83,6 +88,31 @@ def test_an_adapter_that_is_missing_or_not_gguf_is_refused(
 
     with pytest.raises(CannotWriteModelfile, match=re.escape(f"--adapter {adapter}: {reason}")):
         adapter_file(adapter)
+
+
+def test_a_model_given_as_the_adapter_or_an_adapter_as_the_base_is_refused(
+    tmp_path: Path,
+) -> None:
+    model = gguf(tmp_path / "gemma.gguf", "model")
+    adapter = gguf(tmp_path / "adapter.gguf")
+    silent = gguf(tmp_path / "old-converter.gguf", None)
+
+    with pytest.raises(CannotWriteModelfile) as swapped_adapter:
+        adapter_file(model)
+    with pytest.raises(CannotWriteModelfile) as swapped_base:
+        base_reference(str(adapter))
+
+    assert str(swapped_adapter.value) == (
+        f"--adapter {model} is a model, not a LoRA adapter (its general.type); the "
+        "adapter is the small GGUF that convert_lora_to_gguf.py writes"
+    )
+    assert str(swapped_base.value) == (
+        f"--base {adapter} is a LoRA adapter, not a model; name the model the adapter "
+        "was trained on"
+    )
+    # A header that does not say is taken as it is; a model is a fine base.
+    assert adapter_file(silent) == silent.resolve()
+    assert base_reference(str(model)) == str(model.resolve())
 
 
 def test_a_base_ending_in_gguf_must_be_a_gguf_file_and_a_name_must_be_one_word(
