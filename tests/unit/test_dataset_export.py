@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from siyada import __version__
 from siyada.dataset.card import CARD_JSON, CARD_MARKDOWN, TRAIN_FILE, VALIDATION_FILE
 from siyada.dataset.examples import Example
 from siyada.dataset.export import Dataset, NothingToExport, build_dataset
@@ -384,6 +385,10 @@ def test_the_data_card_counts_what_was_read_kept_dropped_and_sampled(
         "model": None,
     }
     assert card["models"] == {MODEL: 6}
+    dated = build_dataset(store.reviews(), [], ExportOptions(), now=86400 * 365)
+    assert dated.card.to_json()["created"] == "1971-01-01T00:00:00Z"
+    assert dated.card.to_json()["siyada_version"] == __version__
+    assert "Exported 1971-01-01T00:00:00Z by Siyada" in dated.card.to_markdown()
     assert card["files"] == {"train": TRAIN_FILE, "validation": VALIDATION_FILE}
     markdown = dataset.card.to_markdown()
     assert "| duplicates removed | 1 |" in markdown

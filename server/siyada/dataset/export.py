@@ -61,7 +61,8 @@ def build_dataset(
             )
         )
     train, validation = _split(used, options)
-    read = _Read(len(every), len(chosen), judged.count(None), len(events), unique.removed)
+    unusable = sum(1 for example in judged if example is None)
+    read = _Read(len(every), len(chosen), unusable, len(events), unique.removed)
     card = DataCard(
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
         siyada_version=__version__,
