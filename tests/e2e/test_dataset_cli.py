@@ -5,6 +5,7 @@ through the store's API, and the export's files are read back."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,9 @@ def test_an_empty_store_and_an_out_that_is_a_file_exit_2_and_write_nothing(
     empty = run_siyada("dataset", "export", "--out", str(out))
     on_a_file = run_siyada("dataset", "export", "--out", str(a_file))
     bad_fraction = run_siyada("dataset", "export", "--out", str(out), "--clean-sample", "1.5")
+    in_arabic = run_siyada(
+        "dataset", "export", "--out", str(out), env={**os.environ, "LANG": "ar_SA.UTF-8"}
+    )
 
     assert empty.returncode == 2
     assert empty.stderr == "siyada: nothing to export: review some code first\n"
@@ -214,3 +218,5 @@ def test_an_empty_store_and_an_out_that_is_a_file_exit_2_and_write_nothing(
     assert a_file.read_text() == "keep"
     assert bad_fraction.returncode == 2
     assert "expected a number from 0 to 1, got '1.5'" in bad_fraction.stderr
+    assert in_arabic.returncode == 2
+    assert in_arabic.stderr == "siyada: لا شيء للتصدير: راجِع بعض الشيفرة أولًا\n"
