@@ -154,3 +154,9 @@ def test_key_path_outside_a_work_tree(tmp_path: Path) -> None:
     assert key_path(source, workspace=tmp_path) == "loose/mod.py"
     assert key_path(source, workspace=tmp_path / "elsewhere") == source.as_posix()
     assert key_path(source) == source.as_posix()
+
+
+def test_a_key_made_with_raw_evidence_is_normalized() -> None:
+    raw = FindingKey("a.py", "f", "h", "bug", "    f = open(path)\n\n\treturn f")
+    assert raw.evidence == "f = open(path)\nreturn f"
+    assert raw == FindingKey("a.py", "f", "h", "bug", "f = open(path)\nreturn f")

@@ -383,3 +383,22 @@ def test_a_file_of_another_schema_version_is_rebuilt(tmp_path: Path) -> None:
         assert store.problem is None
         dismissal = store.dismiss(_event())
         assert [d.id for d in store.dismissals()] == [dismissal]
+
+
+def test_an_event_of_an_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown feedback kind 'liked'"):
+        _event("liked")  # type: ignore[arg-type]
+
+
+def test_a_stored_event_of_an_unknown_kind_is_skipped_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with FeedbackStore(tmp_path) as store:
+        kept = store.dismiss(_event())
+        odd = store.record(_event("fix_applied"))
+    with sqlite3.connect(tmp_path / FILE_NAME) as raw:
+        raw.execute("UPDATE events SET kind = 'from-the-future' WHERE id = ?", (odd,))
+    with caplog.at_level(logging.WARNING), FeedbackStore(tmp_path) as store:
+        assert [s.id for s in store.events()] == [kept]
+        assert [d.id for d in store.dismissals()] == [kept]
+    assert "unknown kind 'from-the-future'" in caplog.text
