@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from siyada.dataset.verdicts import StandingEvents, Verdict, verdict
-from siyada.feedback.store import ReviewRecord
+from siyada.feedback.records import ReviewRecord
 from siyada.review.findings import MAX_REPLACEMENT_CHARS, Finding
 
 ROLES = ("system", "user")

@@ -14,7 +14,7 @@ from siyada.dataset.examples import Example, judge
 from siyada.dataset.options import ExportOptions
 from siyada.dataset.selection import clean_sampled, deduplicated, in_validation
 from siyada.dataset.verdicts import DROPPED_REASONS, KEPT_REASONS, StandingEvents
-from siyada.feedback.store import ReviewRecord, StoredEvent
+from siyada.feedback.records import ReviewRecord, StoredEvent
 from siyada.i18n import _
 
 

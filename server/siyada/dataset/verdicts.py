@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from siyada.feedback.fingerprint import FindingKey, finding_key, is_same_finding
-from siyada.feedback.store import FeedbackEvent, ReviewRecord, StoredEvent
+from siyada.feedback.records import FeedbackEvent, ReviewRecord, StoredEvent
 from siyada.review.findings import Finding
 
 # Why a finding stays in the assistant turn, or why it is left out.
