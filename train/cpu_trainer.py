@@ -12,7 +12,7 @@ from typing import Any
 
 from train.base_model import BaseModel, load_tokenizer, write_converter_base
 from train.dataset import Dataset
-from train.examples import Example, tokenize_chats
+from train.examples import IGNORED, Example, tokenize_chats
 from train.outcome import Trained
 from train.settings import TrainSettings
 
@@ -56,7 +56,7 @@ def train_on_cpu(base: BaseModel, data: Dataset, settings: TrainSettings, out: P
     step_seconds: list[float] = []
     for example in _schedule(train_examples, settings.steps, settings.seed):
         step_started = time.monotonic()
-        loss = model(**_tensors(torch, example)).loss
+        loss = _answer_loss(torch, model, example)
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
@@ -91,11 +91,16 @@ def _schedule(examples: Sequence[Example], steps: int, seed: int) -> Iterator[Ex
             yield example
 
 
-def _tensors(torch: Any, example: Example) -> dict[str, Any]:
-    return {
-        "input_ids": torch.tensor([example.input_ids]),
-        "labels": torch.tensor([example.labels]),
-    }
+def _answer_loss(torch: Any, model: Any, example: Example) -> Any:
+    """The mean cross entropy of the answer's tokens. Only the positions that predict
+    them get logits: over a vocabulary of 262k (Gemma's), the output layer on every
+    prompt token would cost about as much as the rest of the model."""
+    answer_start = next(i for i, label in enumerate(example.labels) if label != IGNORED)
+    # The position before each answer token predicts it.
+    kept = len(example.input_ids) - answer_start + 1
+    logits = model(input_ids=torch.tensor([example.input_ids]), logits_to_keep=kept).logits[0, :-1]
+    targets = torch.tensor(example.labels[answer_start:])
+    return torch.nn.functional.cross_entropy(logits.float(), targets, ignore_index=IGNORED)
 
 
 def _validation_loss(torch: Any, model: Any, examples: Sequence[Example]) -> float | None:
@@ -103,5 +108,5 @@ def _validation_loss(torch: Any, model: Any, examples: Sequence[Example]) -> flo
         return None
     model.eval()
     with torch.no_grad():
-        total = sum(float(model(**_tensors(torch, example)).loss.item()) for example in examples)
+        total = sum(float(_answer_loss(torch, model, example).item()) for example in examples)
     return total / len(examples)

@@ -26,16 +26,15 @@ def gpu_available() -> bool:
 
 def train_on_gpu(base: BaseModel, data: Dataset, settings: TrainSettings, out: Path) -> Trained:
     # Unsloth patches transformers and TRL when imported, so it comes first.
+    from unsloth import FastLanguageModel  # isort: skip
     from datasets import Dataset as HfDataset
     from trl import SFTConfig, SFTTrainer
-    from unsloth import FastLanguageModel
 
     started = time.monotonic()
     model, tokenizer = FastLanguageModel.from_pretrained(
         model_name=str(base.folder),
         max_seq_length=settings.max_length,
         load_in_4bit=True,
-        local_files_only=True,
     )
     if not tokenizer.chat_template:
         tokenizer.chat_template = GEMMA_CHAT_TEMPLATE
