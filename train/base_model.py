@@ -80,12 +80,16 @@ def load_tokenizer(base: BaseModel) -> Any:
 def write_converter_base(model: Any, tokenizer: Any, folder: Path) -> Path:
     """config.json and the tokenizer of the loaded base in `folder`: all that
     convert_lora_to_gguf.py reads of the base. A GGUF's config names no architecture,
-    so the loaded model's class is added, as a Hugging Face checkpoint would have it."""
+    so the loaded model's class is added, as a Hugging Face checkpoint would have it;
+    its quantization is left out."""
     folder.mkdir(parents=True, exist_ok=True)
     model.config.save_pretrained(str(folder))
     tokenizer.save_pretrained(str(folder))
     config_file = folder / "config.json"
     config = json.loads(config_file.read_text(encoding="utf-8"))
     config["architectures"] = [type(model).__name__]
+    # How the base's weights were stored (GGUF, or 4 bits under Unsloth) says nothing
+    # about the adapter, and the converter would try to undo it on the adapter's tensors.
+    config.pop("quantization_config", None)
     config_file.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return folder
