@@ -9,10 +9,14 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
+# The fine-tuning recipe's extra for its test: torch 2.13.0 (the CPU build) first, so
+# the extra's own requirements never pull a CUDA build of torch.
+.venv/bin/python -m pip install --quiet torch==2.13.0
+.venv/bin/python -m pip install --quiet -e '.[dev,train]'
 
 echo "== Python: ruff, mypy"
-.venv/bin/ruff format --check server tests bench eval release
-.venv/bin/ruff check server tests bench eval release
+.venv/bin/ruff format --check server tests bench eval release train
+.venv/bin/ruff check server tests bench eval release train
 .venv/bin/mypy
 
 # Node dependencies come before pytest: the Python suite validates `siyada check
