@@ -1,9 +1,10 @@
-"""A small dataset in the exported format (`{"messages": [system, user, assistant]}`)
-for the fine-tuning loop test: a few Python functions, each with the engine's own
-messages (`build_messages`) and the answer the team kept.
+"""The fine-tuning loop's dataset, made the way a team makes it: a scripted session.
 
-The one step the loop's test takes before training; an export from a scripted session
-can take its place without changing anything else.
+`siyada check` reviews a small project against the Ollama double (its answers are
+scripted), which records each function's messages and answer in the feedback store;
+the team's feedback goes in through the store's API (one finding dismissed, one fix
+corrected after it was applied); then `siyada dataset export` writes the chats the
+trainer reads.
 """
 
 from __future__ import annotations
@@ -12,77 +13,127 @@ import json
 from pathlib import Path
 from typing import Any, Final
 
-from siyada.review.prompt import build_messages
+from siyada.feedback.fingerprint import finding_key
+from siyada.feedback.store import EventKind, FeedbackEvent, FeedbackStore, ReviewRecord
+from tests.e2e.conftest import MODEL, finding, run_siyada
+from tests.model_server import OllamaDouble
 
-_LEAK: Final = {
-    "category": "bug",
-    "severity": "warning",
-    "title": "File never closed",
-    "explanation": "The file stays open when read() raises; use a with block.",
-    "evidence": "    handle = open(path)",
-    "replacement": "    with open(path) as handle:",
-    "fix_title": "open the file in a with block",
-    "confidence": 0.9,
-}
-_SHELL: Final = {
-    "category": "security",
-    "severity": "error",
-    "title": "Shell injection",
-    "explanation": "The name is put into a shell command, so a crafted name runs commands.",
-    "evidence": '    subprocess.run(f"rm {name}", shell=True)',
-    "replacement": '    subprocess.run(["rm", name])',
-    "fix_title": "use an argument list instead of shell=True",
-    "confidence": 0.95,
-}
-_OFF_BY_ONE: Final = {
-    "category": "bug",
-    "severity": "error",
-    "title": "Index out of range",
-    "explanation": "range goes one past the last index, so items[i] raises IndexError.",
-    "evidence": "    for i in range(len(items) + 1):",
-    "replacement": "    for i in range(len(items)):",
-    "fix_title": "stop at the last index",
-    "confidence": 0.9,
-}
-
-# (function name, code, the findings the team kept)
-TRAIN: Final[tuple[tuple[str, str, list[dict[str, Any]]], ...]] = (
-    (
-        "read_config",
-        "def read_config(path):\n    handle = open(path)\n    return handle.read()\n",
-        [_LEAK],
+PROJECT: Final = {
+    "config.py": ("def read_config(path):\n    handle = open(path)\n    return handle.read()\n"),
+    "files.py": (
+        'import subprocess\n\n\ndef remove(name):\n    subprocess.run(f"rm {name}", shell=True)\n'
     ),
-    (
-        "remove",
-        'def remove(name):\n    subprocess.run(f"rm {name}", shell=True)\n',
-        [_SHELL],
+    "sums.py": (
+        "def total(items):\n"
+        "    result = 0\n"
+        "    for i in range(len(items) + 1):\n"
+        "        result += items[i]\n"
+        "    return result\n"
     ),
-    (
-        "total",
-        "def total(items):\n    result = 0\n    for i in range(len(items) + 1):\n"
-        "        result += items[i]\n    return result\n",
-        [_OFF_BY_ONE],
-    ),
-    ("add", "def add(a, b):\n    return a + b\n", []),
+    "maths.py": "def add(a, b):\n    return a + b\n",
+}
+LEAK: Final = finding(
+    "    handle = open(path)",
+    title="File never closed",
+    replacement="    handle = open(path, encoding='utf-8')",
 )
-VALIDATION: Final = (
-    (
-        "load",
-        "def load(path):\n    handle = open(path)\n    return json.loads(handle.read())\n",
-        [{**_LEAK, "evidence": "    handle = open(path)"}],
-    ),
+# The team corrected the model's fix after applying it: this text is what it kept.
+LEAK_AS_CORRECTED: Final = "    with open(path) as handle:"
+NAMING: Final = finding(
+    "    return handle.read()", title="Unclear name", category="maintainability"
 )
+SHELL: Final = finding(
+    '    subprocess.run(f"rm {name}", shell=True)',
+    title="Shell injection",
+    category="security",
+    replacement='    subprocess.run(["rm", name])',
+)
+OFF_BY_ONE: Final = finding(
+    "    for i in range(len(items) + 1):",
+    title="Index out of range",
+    replacement="    for i in range(len(items)):",
+)
+ANSWERS: Final = {
+    "read_config": [LEAK, NAMING],
+    "remove": [SHELL],
+    "total": [OFF_BY_ONE],
+}
+# What the exported answers hold: the dismissed finding is gone, the corrected fix
+# carries the team's text.
+KEPT_TITLES: Final = {
+    "read_config": ["File never closed"],
+    "remove": ["Shell injection"],
+    "total": ["Index out of range"],
+    "add": [],
+}
 
 
-def chat(name: str, code: str, findings: list[dict[str, Any]]) -> dict[str, Any]:
-    messages = build_messages(language="python", function_name=name, code=code)
-    answer = json.dumps({"findings": findings}, ensure_ascii=False)
-    return {"messages": [*messages, {"role": "assistant", "content": answer}]}
+def _review_project(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for name, code in PROJECT.items():
+        (folder / name).write_text(code)
+    with OllamaDouble(models=[MODEL]) as double:
+        for function, findings in ANSWERS.items():
+            double.add_rule(f"function: {function}\n", content={"findings": findings})
+        checked = run_siyada("check", str(folder), "--endpoint", double.url, "--model", MODEL)
+    assert checked.returncode == 1, checked.stderr
 
 
-def write_dataset(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for split, rows in (("train", TRAIN), ("validation", VALIDATION)):
-        lines = [json.dumps(chat(*row), ensure_ascii=False) for row in rows]
-        (folder / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder
+def _event(
+    record: ReviewRecord, kind: EventKind, item: dict[str, Any], final_text: str | None = None
+) -> FeedbackEvent:
+    key = finding_key(
+        path=record.key_path,
+        function=record.function,
+        function_hash=record.function_hash,
+        category=item["category"],
+        evidence=item["evidence"],
+    )
+    return FeedbackEvent(
+        kind=kind,
+        key=key,
+        language="python",
+        title=item["title"],
+        explanation=item["explanation"],
+        replacement=item.get("replacement"),
+        final_text=final_text,
+        model=MODEL,
+    )
+
+
+def _give_feedback(store_folder: Path) -> None:
+    with FeedbackStore(store_folder) as store:
+        records = {record.function: record for record in store.reviews()}
+        assert sorted(records) == sorted(KEPT_TITLES), sorted(records)
+        config = records["read_config"]
+        store.dismiss(_event(config, "dismissed", NAMING))
+        store.record(_event(config, "fix_applied", LEAK))
+        store.record(_event(config, "fix_edited", LEAK, final_text=LEAK_AS_CORRECTED))
+        store.record(_event(records["remove"], "fix_applied", SHELL))
+
+
+def export_from_scripted_session(work: Path, store_folder: Path) -> Path:
+    """Review, give feedback, export; the dataset folder (train and validation files,
+    and its data card)."""
+    _review_project(work / "project")
+    _give_feedback(store_folder)
+    out = work / "dataset"
+    exported = run_siyada(
+        *("dataset", "export", "--out", str(out)),
+        # Every clean function and no validation share: with four chats, each one is
+        # needed for training (the trainer accepts an empty validation file).
+        *("--clean-sample", "1", "--validation-fraction", "0"),
+    )
+    assert exported.returncode == 0, exported.stderr
+    return out
+
+
+def assistant_answers(dataset: Path) -> dict[str, dict[str, Any]]:
+    """Each exported chat's answer, by the function its user turn names."""
+    answers = {}
+    for line in (dataset / "train.jsonl").read_text(encoding="utf-8").splitlines():
+        system, user, assistant = json.loads(line)["messages"]
+        assert system["role"] == "system" and user["role"] == "user"
+        function = user["content"].split("\n", 1)[0].rsplit(": ", 1)[-1]
+        answers[function] = json.loads(assistant["content"])
+    return answers

@@ -1,5 +1,5 @@
-"""The whole fine-tuning loop on a real model, on the CPU: a dataset in the exported
-format, a LoRA fine-tune of Gemma 3 270M (loaded from its GGUF) for a few steps, the
+"""The whole fine-tuning loop on a real model, on the CPU: a dataset exported from a
+scripted session, a LoRA fine-tune of Gemma 3 270M (loaded from its GGUF) for a few steps, the
 adapter converted to GGUF by llama.cpp's converter, llama-server serving the base with
 the adapter, and `siyada check` reviewing a file through it.
 
@@ -26,7 +26,12 @@ from typing import Final
 import httpx
 import pytest
 
-from tests.integration.finetune_dataset import TRAIN, write_dataset
+from tests.integration.finetune_dataset import (
+    KEPT_TITLES,
+    LEAK_AS_CORRECTED,
+    assistant_answers,
+    export_from_scripted_session,
+)
 from tests.llama_server import MODEL_ALIAS, SETUP_SCRIPT, LlamaServer, built_engine
 
 REPOSITORY: Final = Path(__file__).parents[2]
@@ -36,7 +41,8 @@ _ENVIRONMENT: Final = dict(os.environ)
 # Three passes over the training chats: the first pass's mean loss is compared with the
 # last's, over the same chats.
 PASSES: Final = 3
-STEPS: Final = PASSES * len(TRAIN)
+CHATS: Final = len(KEPT_TITLES)
+STEPS: Final = PASSES * CHATS
 # Loading the GGUF and 12 steps take a few minutes on 2 free cores, and several times
 # that on cores shared with other work.
 FINETUNE_WAIT: Final = 2400.0
@@ -83,7 +89,9 @@ def lora_parameters(adapter: Path) -> int:
 
 
 @pytest.mark.timeout(3000)
-def test_finetune_convert_serve_and_review_on_a_real_model(tmp_path: Path) -> None:
+def test_finetune_convert_serve_and_review_on_a_real_model(
+    tmp_path: Path, isolated_cache: Path
+) -> None:
     if importlib.util.find_spec("torch") is None or importlib.util.find_spec("peft") is None:
         required("torch and the training extra are not installed")
     engine = built_engine()
@@ -92,7 +100,13 @@ def test_finetune_convert_serve_and_review_on_a_real_model(tmp_path: Path) -> No
     started = time.monotonic()
 
     with stage("dataset", timings):
-        data = write_dataset(tmp_path / "dataset")
+        data = export_from_scripted_session(tmp_path, isolated_cache)
+    answers = assistant_answers(data)
+    titles = {name: [f["title"] for f in answer["findings"]] for name, answer in answers.items()}
+    assert titles == KEPT_TITLES, titles
+    corrected = answers["read_config"]["findings"][0]
+    assert corrected["replacement"] == LEAK_AS_CORRECTED, corrected
+    print((data / "DATA_CARD.md").read_text(), flush=True)
 
     out = tmp_path / "run"
     log = tmp_path / "finetune.log"
@@ -117,7 +131,7 @@ def test_finetune_convert_serve_and_review_on_a_real_model(tmp_path: Path) -> No
 
     losses = [step["loss"] for step in json.loads((out / "losses.json").read_text())]
     assert len(losses) == STEPS
-    first, last = losses[: len(TRAIN)], losses[-len(TRAIN) :]
+    first, last = losses[:CHATS], losses[-CHATS:]
     assert statistics.mean(last) < 0.8 * statistics.mean(first), losses
 
     run = json.loads((out / "run.json").read_text())
