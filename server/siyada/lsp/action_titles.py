@@ -22,6 +22,7 @@ from typing import Final
 from siyada.i18n import _
 
 __all__ = [
+    "dismiss_title",
     "fix_title",
     "ignore_action",
     "ignore_file_action",
@@ -62,6 +63,10 @@ def ignore_file_action() -> str:
 
 def ignore_title(category: str) -> str:
     return _titled(ignore_action(category))
+
+
+def dismiss_title() -> str:
+    return _titled(_("Dismiss this finding"))
 
 
 def ignore_file_title() -> str:
