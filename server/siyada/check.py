@@ -21,6 +21,8 @@ from siyada.cli import settings_from_options
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit, lines_outside_units
 from siyada.code.text import line_break_of
+from siyada.feedback.fingerprint import FindingKey, finding_key, key_path
+from siyada.feedback.store import covers, open_feedback
 from siyada.git_changes import Changes, GitProblem, changes_since, source_root
 from siyada.i18n import _
 from siyada.models.errors import ModelError
@@ -210,14 +212,18 @@ async def _review_all(
     changes: Changes | None = None,
 ) -> list[Reported]:
     documents = _documents(found, settings, tally, team, changes)
-    reviewer = Reviewer(settings, instructions=team.instructions)
-    if reviewer.cache.problem is not None:
-        print(f"siyada: {reviewer.cache.problem}", file=sys.stderr)
+    feedback = open_feedback(settings)
+    reviewer = Reviewer(settings, instructions=team.instructions, feedback=feedback)
+    for problem in (reviewer.cache.problem, feedback.problem):
+        if problem is not None:
+            print(f"siyada: {problem}", file=sys.stderr)
     try:
         answers = await _answers(ReviewPipeline(reviewer), documents, tally)
+        dismissals = feedback.dismissals()
     finally:
         await reviewer.aclose()
         reviewer.cache.close()
+        feedback.close()
     reported: list[Reported] = []
     for doc in documents:
         placed = place_findings(
@@ -228,8 +234,20 @@ async def _review_all(
             settings,
             spec=doc.file.spec,
         )
-        reported.extend(_reported(doc, p) for p in placed)
+        shown = [p for p in placed if not covers(dismissals, _finding_key(doc, p))]
+        tally.dismissed += len(placed) - len(shown)
+        reported.extend(_reported(doc, p) for p in shown)
     return reported
+
+
+def _finding_key(doc: Document, placed: PlacedFinding) -> FindingKey:
+    return finding_key(
+        path=key_path(doc.path),
+        function=placed.unit.name,
+        function_hash=placed.unit.hash,
+        category=placed.finding.category,
+        evidence=placed.finding.evidence,
+    )
 
 
 def _reported(doc: Document, placed: PlacedFinding) -> Reported:

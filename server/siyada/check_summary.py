@@ -45,6 +45,7 @@ class Tally:
     cached: int = 0
     too_long: int = 0
     unanswered: int = 0  # the model's answer was unusable or cut off
+    dismissed: int = 0  # findings hidden because a user dismissed them
     beyond_limit: int = 0
     lines_outside: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
@@ -97,6 +98,15 @@ class Tally:
         if self.unanswered:
             clauses.append(
                 _("{functions} without a usable answer", functions=_functions(self.unanswered))
+            )
+        if self.dismissed:
+            clauses.append(
+                ngettext(
+                    "{count} dismissed finding hidden (siyada feedback list)",
+                    "{count} dismissed findings hidden (siyada feedback list)",
+                    self.dismissed,
+                    count=self.dismissed,
+                )
             )
         lines = [_("{sentence}.", sentence=first), _("{sentence}.", sentence=_("; ").join(clauses))]
         if self.diff_ref is not None:

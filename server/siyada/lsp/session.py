@@ -18,6 +18,7 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from siyada.code.languages import LanguageSpec, language_for
+from siyada.feedback.store import open_feedback
 from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.health import Health
 from siyada.lsp.output import Output, PublishedDiagnostics, Quieting
@@ -96,7 +97,11 @@ class Session:
         self.status.publish()
         # The reviewer (HTTP client, cache) is made now, not on the first didOpen:
         # files reopened right after start then show their cached findings at once.
-        reviewer = Reviewer(self.settings, instructions=self.team.instructions)
+        reviewer = Reviewer(
+            self.settings,
+            instructions=self.team.instructions,
+            feedback=open_feedback(self.settings),
+        )
         self.scheduler = Scheduler(reviewer, self._hooks())
         self._tell_cache_problem(reviewer)
         if self.feedback.problem is not None:
@@ -150,6 +155,8 @@ class Session:
                 self.spawn(old.aclose())
             if not new.shares_cache_with(old):
                 old.cache.close()
+                if old.feedback is not None:
+                    old.feedback.close()
                 self._tell_cache_problem(new)
         self.status.settings_changed()
 
@@ -243,6 +250,8 @@ class Session:
         reviewer = self.scheduler.reviewer
         await reviewer.aclose()
         reviewer.cache.close()
+        if reviewer.feedback is not None:
+            reviewer.feedback.close()
         self.feedback.close()
 
     def _model_answered(self) -> None:

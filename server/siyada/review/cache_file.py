@@ -57,6 +57,19 @@ def create_private_file(path: Path) -> FileIdentity:
 
 def connect(path: Path) -> tuple[sqlite3.Connection, int]:
     """A connection to the store at `path`, its schema ready, and its entry count."""
+    conn = open_shared(path)
+    try:
+        ensure_schema(conn, SCHEMA_VERSION, _create_answers)
+        entries = int(conn.execute("SELECT count(*) FROM answers").fetchone()[0])
+    except BaseException:
+        conn.close()
+        raise
+    return conn, entries
+
+
+def open_shared(path: Path) -> sqlite3.Connection:
+    """A connection to the SQLite file at `path` set up for several processes at once
+    (WAL, a busy timeout); its schema is the caller's (`ensure_schema`)."""
     conn = sqlite3.connect(
         path,
         timeout=_BUSY_TIMEOUT_MS / 1000,
@@ -72,12 +85,10 @@ def connect(path: Path) -> tuple[sqlite3.Connection, int]:
         # With WAL, NORMAL loses at most the last writes on a power cut, never the
         # database; a lost cache entry costs one model call.
         conn.execute("PRAGMA synchronous = NORMAL")
-        _ensure_schema(conn)
-        entries = int(conn.execute("SELECT count(*) FROM answers").fetchone()[0])
     except BaseException:
         conn.close()
         raise
-    return conn, entries
+    return conn
 
 
 def when_free(attempt: Callable[[], _Opened]) -> _Opened:
@@ -99,14 +110,18 @@ def when_free(attempt: Callable[[], _Opened]) -> _Opened:
         pause = min(pause * 2, 0.1)
 
 
-def _ensure_schema(conn: sqlite3.Connection) -> None:
-    if _user_version(conn) == SCHEMA_VERSION:
+def ensure_schema(
+    conn: sqlite3.Connection, version: int, create: Callable[[sqlite3.Connection], None]
+) -> None:
+    """Build the schema with `create` unless the file has `version` already; a file of
+    another version is emptied first (its PRAGMA user_version says which it is)."""
+    if _user_version(conn) == version:
         return
     with immediate_transaction(conn):
         found = _user_version(conn)  # another process may have just built it
-        if found != SCHEMA_VERSION:
+        if found != version:
             if found != 0:
-                log.info("Cache schema %s is not %s; rebuilding it.", found, SCHEMA_VERSION)
+                log.info("Schema version %s is not %s; rebuilding it.", found, version)
             objects = conn.execute(
                 "SELECT type, name FROM sqlite_master "
                 "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
@@ -114,14 +129,18 @@ def _ensure_schema(conn: sqlite3.Connection) -> None:
             for kind, name in objects:
                 quoted = '"' + str(name).replace('"', '""') + '"'
                 conn.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} IF EXISTS {quoted}")
-            conn.execute(
-                "CREATE TABLE answers ("
-                " key TEXT PRIMARY KEY,"
-                " findings TEXT NOT NULL,"
-                " last_used INTEGER NOT NULL)"
-            )
-            conn.execute("CREATE INDEX answers_by_last_use ON answers (last_used)")
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            create(conn)
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+
+
+def _create_answers(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE answers ("
+        " key TEXT PRIMARY KEY,"
+        " findings TEXT NOT NULL,"
+        " last_used INTEGER NOT NULL)"
+    )
+    conn.execute("CREATE INDEX answers_by_last_use ON answers (last_used)")
 
 
 def set_aside(path: Path, identity: FileIdentity | None, now: float) -> Path | None:

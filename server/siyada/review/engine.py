@@ -15,6 +15,8 @@ from typing import Final
 
 from siyada.code.context import FunctionContext
 from siyada.code.functions import FunctionUnit
+from siyada.feedback.fingerprint import key_path
+from siyada.feedback.store import FeedbackStore, ReviewRecord, open_feedback
 from siyada.models.chat import ChatRequest, ChatResult
 from siyada.models.errors import (
     AnswerTruncated,
@@ -77,8 +79,11 @@ class Reviewer:
         *,
         system_prompt: str | None = None,
         instructions: Instructions = NO_INSTRUCTIONS,
+        feedback: FeedbackStore | None = None,
     ) -> None:
         self._settings = settings
+        # Where each answer of the model is recorded for the dataset; None records nothing.
+        self._feedback = feedback
         # "auto" left unresolved by the caller means no locale is known: English.
         self._explanation_language = resolved(settings.explanation_language, None)
         # The team's review guidance (repository settings), sent with each function.
@@ -103,12 +108,16 @@ class Reviewer:
         same_connection = settings.connection_inputs() == self._settings.connection_inputs()
         client = self._client if same_connection else None
         same_cache = settings.cache_dir == self._settings.cache_dir
+        feedback = self._feedback
+        if feedback is not None and not same_cache:
+            feedback = open_feedback(settings)  # it lives beside the cache
         return Reviewer(
             settings,
             self._cache if same_cache else None,
             client,
             system_prompt=self._system_prompt,
             instructions=self._instructions if instructions is None else instructions,
+            feedback=feedback,
         )
 
     @property
@@ -125,6 +134,11 @@ class Reviewer:
     @property
     def cache(self) -> AnswerCache:
         return self._cache
+
+    @property
+    def feedback(self) -> FeedbackStore | None:
+        """The feedback store answers are recorded in (closed by whoever opened it)."""
+        return self._feedback
 
     def shares_client_with(self, other: Reviewer) -> bool:
         return self._client is not None and self._client is other._client
@@ -207,7 +221,7 @@ class Reviewer:
                 raise TooLongForServer(unit)
         started = asyncio.get_running_loop().time()
         guidance = self._instructions.text_for(language, path)
-        findings = await self._ask_model(language, unit, identity, context, guidance)
+        findings = await self._ask_model(language, unit, identity, context, guidance, path)
         self._cache.put(identity, findings)
         return Reviewed(findings, asyncio.get_running_loop().time() - started)
 
@@ -218,6 +232,7 @@ class Reviewer:
         identity: AnswerIdentity,
         context: FunctionContext | None,
         guidance: str,
+        path: Path | None,
     ) -> tuple[Finding, ...]:
         messages = build_messages(
             language=language,
@@ -252,9 +267,37 @@ class Reviewer:
             raise TooLongForServer(unit) from exceeded
         # Filters are applied when showing, so changing them needs no new model call.
         try:
-            return tuple(findings_in_answer(result.content, unit.text))
+            findings = tuple(findings_in_answer(result.content, unit.text))
         except UnusableAnswer as unusable:
             raise AnswerUnusable(unit, unusable.reason) from unusable
+        self._record_review(language, unit, path, messages, findings)
+        return findings
+
+    def _record_review(
+        self,
+        language: str,
+        unit: FunctionUnit,
+        path: Path | None,
+        messages: list[dict[str, str]],
+        findings: tuple[Finding, ...],
+    ) -> None:
+        """Keep the answer for the dataset; a failure is logged, never raised, so
+        feedback can never cost a review."""
+        if self._feedback is None:
+            return
+        record = ReviewRecord(
+            key_path=key_path(path) if path is not None else "",
+            function=unit.name,
+            function_hash=unit.hash,
+            language=language,
+            model=self._settings.model,
+            messages=tuple(dict(message) for message in messages),
+            findings=findings,
+        )
+        try:
+            self._feedback.record_review(record)
+        except Exception:
+            log.warning("Could not record the review of %s.", unit.name, exc_info=True)
 
     async def _chat_with_retries(self, request: ChatRequest) -> ChatResult:
         for delay in (*_RETRY_DELAYS, None):

@@ -1,0 +1,490 @@
+"""What users do with findings, and what the model answered, kept on this machine.
+
+One SQLite file, `feedback.sqlite3`, beside the answer cache (`siyada.cacheDir`, else the
+user's cache folder). It is shared by every Siyada process of the user, so a finding
+dismissed in the editor is hidden by `siyada check` too. Nothing in it is ever sent
+anywhere; the dataset export reads it.
+
+Two tables: `events` (a fix applied, a fix edited afterwards, an ignore comment, a
+dismissal, a finding changed by hand; a dismissal is undone by marking it, never by
+deleting it) and `reviews` (the messages the engine sent and the findings the model
+gave, one row per function hash, model and prompt).
+
+Like the answer cache (`siyada.review.cache`), the store never raises: the file is
+private (0600 in a 0700 folder), a busy database drops the write after the busy timeout,
+a damaged file is set aside as `feedback.sqlite3.corrupt-<timestamp>` and a new one
+started, and a folder that cannot be used turns the store into a no-op with `problem`
+saying why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Literal, get_args
+
+from siyada.feedback.fingerprint import FindingKey, is_same_finding
+from siyada.i18n import _
+from siyada.review.cache_file import (
+    FileIdentity,
+    create_private_file,
+    ensure_schema,
+    immediate_transaction,
+    is_busy,
+    is_corruption,
+    make_private_folder,
+    open_shared,
+    set_aside,
+    when_free,
+)
+from siyada.review.cache_folder import default_cache_dir
+from siyada.review.findings import Finding, findings_from_json, findings_to_json
+from siyada.review.settings import Settings
+
+log = logging.getLogger(__name__)
+
+FILE_NAME: Final = "feedback.sqlite3"
+SCHEMA_VERSION: Final = 1
+
+EventKind = Literal["fix_applied", "fix_edited", "ignore_comment", "dismissed", "changed_by_hand"]
+EVENT_KINDS: Final[tuple[str, ...]] = get_args(EventKind)
+
+# What `record` and `dismiss` return when nothing was written (row ids start at 1).
+NOT_RECORDED: Final = 0
+
+
+@dataclass(frozen=True)
+class FeedbackEvent:
+    """One thing a user did with a finding."""
+
+    kind: EventKind
+    key: FindingKey
+    language: str
+    title: str
+    explanation: str
+    # What Siyada suggested (the finding's replacement), if anything.
+    replacement: str | None
+    # fix_edited only: the lines the fix wrote, as the user left them.
+    final_text: str | None
+    model: str
+    created_at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class Dismissal:
+    """An active dismissal; `id` is what `siyada feedback undo` takes."""
+
+    id: int
+    key: FindingKey
+    title: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: int
+    event: FeedbackEvent
+    undone: bool
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """One answer of the model: exactly what the engine sent, and what came back."""
+
+    key_path: str
+    function: str
+    function_hash: str
+    language: str
+    model: str
+    messages: tuple[dict[str, str], ...]
+    findings: tuple[Finding, ...]
+    created_at: float = field(default_factory=time.time)
+
+    @property
+    def prompt_hash(self) -> str:
+        """A digest of the messages, which with the function hash and model names a row."""
+        text = json.dumps(self.messages, ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_EVENT_COLUMNS: Final = (
+    "id, kind, path, function, function_hash, category, evidence, language, title, "
+    "explanation, replacement, final_text, model, created_at, undone"
+)
+_REVIEW_COLUMNS: Final = (
+    "key_path, function, function_hash, language, model, messages, findings, created_at"
+)
+
+
+def _create_tables(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE events ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " kind TEXT NOT NULL,"
+        " path TEXT NOT NULL,"
+        " function TEXT NOT NULL,"
+        " function_hash TEXT NOT NULL,"
+        " category TEXT NOT NULL,"
+        " evidence TEXT NOT NULL,"
+        " fingerprint TEXT NOT NULL,"
+        " language TEXT NOT NULL,"
+        " title TEXT NOT NULL,"
+        " explanation TEXT NOT NULL,"
+        " replacement TEXT,"
+        " final_text TEXT,"
+        " model TEXT NOT NULL,"
+        " created_at REAL NOT NULL,"
+        " undone INTEGER NOT NULL DEFAULT 0)"
+    )
+    conn.execute("CREATE INDEX events_by_fingerprint ON events (fingerprint)")
+    conn.execute("CREATE INDEX events_by_place ON events (path, function, category)")
+    conn.execute(
+        "CREATE TABLE reviews ("
+        " function_hash TEXT NOT NULL,"
+        " model TEXT NOT NULL,"
+        " prompt_hash TEXT NOT NULL,"
+        " key_path TEXT NOT NULL,"
+        " function TEXT NOT NULL,"
+        " language TEXT NOT NULL,"
+        " messages TEXT NOT NULL,"
+        " findings TEXT NOT NULL,"
+        " created_at REAL NOT NULL,"
+        " PRIMARY KEY (function_hash, model, prompt_hash))"
+    )
+
+
+class FeedbackStore:
+    """Feedback events, dismissals and review records in SQLite, shared between processes.
+
+    No method raises on a damaged, busy or unusable file: writes return NOT_RECORDED
+    (or False) and reads return nothing, and the reason is logged (`problem` when the
+    store cannot be used at all). Thread-safe (one lock). `clock` is for tests.
+    """
+
+    def __init__(self, folder: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.folder = Path(folder).expanduser()
+        self.path = self.folder / FILE_NAME
+        self.problem: str | None = None
+        # Where a damaged file was moved, when this store had to start a new one.
+        self.set_aside_as: Path | None = None
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._identity: FileIdentity | None = None
+        self._failure_reported = False
+        self._closed = False
+        with self._lock:
+            self._start()
+
+    # --- events and dismissals -----------------------------------------------------
+
+    def record(self, event: FeedbackEvent) -> int:
+        """Store `event`; its row id, or NOT_RECORDED when it could not be written."""
+        key = event.key
+        row = (
+            event.kind,
+            key.path,
+            key.function,
+            key.function_hash,
+            key.category,
+            key.evidence,
+            key.fingerprint,
+            event.language,
+            event.title,
+            event.explanation,
+            event.replacement,
+            event.final_text,
+            event.model,
+            float(event.created_at),
+        )
+        sql = (
+            "INSERT INTO events (kind, path, function, function_hash, category, evidence,"
+            " fingerprint, language, title, explanation, replacement, final_text, model,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        cursor = self._run("record feedback", sql, row)
+        return int(cursor.lastrowid or NOT_RECORDED) if cursor is not None else NOT_RECORDED
+
+    def dismiss(self, event: FeedbackEvent) -> int:
+        """Record a dismissal of `event.key`; its ID, or NOT_RECORDED."""
+        return self.record(_as_kind(event, "dismissed"))
+
+    def dismissals(self) -> list[Dismissal]:
+        """The active dismissals, newest first."""
+        rows = self._rows(
+            "list dismissals",
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE kind = 'dismissed' AND undone = 0"
+            " ORDER BY created_at DESC, id DESC",
+            (),
+        )
+        return [_dismissal(stored) for stored in _stored_events(rows)]
+
+    def undo(self, dismissal_id: int) -> bool:
+        """Bring back the finding dismissed as `dismissal_id`; False if there is no such
+        active dismissal (or the store could not be written)."""
+        cursor = self._run(
+            "undo a dismissal",
+            "UPDATE events SET undone = 1 WHERE id = ? AND kind = 'dismissed' AND undone = 0",
+            (int(dismissal_id),),
+        )
+        return cursor is not None and cursor.rowcount == 1
+
+    def is_dismissed(self, key: FindingKey) -> bool:
+        """Whether an active dismissal covers `key` (the same or a near-identical finding)."""
+        rows = self._rows(
+            "look up dismissals",
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE kind = 'dismissed' AND undone = 0"
+            " AND (fingerprint = ? OR (path = ? AND function = ? AND category = ?))",
+            (key.fingerprint, key.path, key.function, key.category),
+        )
+        return any(is_same_finding(s.event.key, key) for s in _stored_events(rows))
+
+    def events(self) -> Iterator[StoredEvent]:
+        """Every event, oldest first, undone dismissals included (marked)."""
+        rows = self._rows("read events", f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY id", ())
+        yield from _stored_events(rows)
+
+    # --- reviews -------------------------------------------------------------------
+
+    def record_review(self, review: ReviewRecord) -> None:
+        """Keep what the model answered for a function (the newest answer per function
+        hash, model and prompt)."""
+        messages = json.dumps(list(review.messages), ensure_ascii=False)
+        findings = json.dumps(findings_to_json(review.findings), ensure_ascii=False)
+        self._run(
+            "record a review",
+            "INSERT OR REPLACE INTO reviews (function_hash, model, prompt_hash, key_path,"
+            " function, language, messages, findings, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                review.function_hash,
+                review.model,
+                review.prompt_hash,
+                review.key_path,
+                review.function,
+                review.language,
+                messages,
+                findings,
+                float(review.created_at),
+            ),
+        )
+
+    def reviews(self) -> Iterator[ReviewRecord]:
+        """Every review kept, oldest first; a damaged row is skipped (and logged)."""
+        rows = self._rows(
+            "read reviews", f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY created_at", ()
+        )
+        for row in rows:
+            review = _review(row)
+            if review is not None:
+                yield review
+
+    # --- lifetime ------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the file; later calls are no-ops."""
+        with self._lock:
+            self._closed = True
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+
+    def __enter__(self) -> FeedbackStore:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- queries (never raise) -----------------------------------------------------
+
+    def _run(self, action: str, sql: str, parameters: tuple[Any, ...]) -> sqlite3.Cursor | None:
+        """One write in its own transaction; None when it failed."""
+        with self._lock:
+            for _attempt in range(2):  # once more on a file rebuilt after damage
+                conn = self._conn
+                if conn is None:
+                    return None
+                try:
+                    with immediate_transaction(conn):
+                        return conn.execute(sql, parameters)
+                except sqlite3.Error as error:
+                    if not self._failed(action, error):
+                        return None
+            return None
+
+    def _rows(self, action: str, sql: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            for _attempt in range(2):
+                conn = self._conn
+                if conn is None:
+                    return []
+                try:
+                    return list(conn.execute(sql, parameters).fetchall())
+                except sqlite3.Error as error:
+                    if not self._failed(action, error):
+                        return []
+            return []
+
+    # --- opening and recovery (called with the lock held) -------------------------
+
+    def _start(self) -> None:
+        try:
+            make_private_folder(self.folder)
+            self._conn = when_free(self._open)
+            return
+        except OSError as error:
+            self._give_up(error.strerror or str(error))
+            return
+        except sqlite3.Error as error:
+            if not is_corruption(error):
+                self._give_up(str(error))
+                return
+            damage = error
+        self._recover(damage)
+
+    def _open(self) -> sqlite3.Connection:
+        self._identity = create_private_file(self.path)
+        conn = open_shared(self.path)
+        try:
+            ensure_schema(conn, SCHEMA_VERSION, _create_tables)
+            # A damaged file may open fine and fail only when read: read it now.
+            conn.execute("SELECT count(*) FROM events").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _recover(self, damage: sqlite3.Error) -> bool:
+        """Set the damaged file aside and start a new one; whether that worked."""
+        self._drop_connection()
+        try:
+            aside = set_aside(self.path, self._identity, self._clock())
+            if aside is not None:
+                self._identity = None
+            self._conn = when_free(self._open)
+        except (OSError, sqlite3.Error) as error:
+            self._drop_connection()
+            reason = error.strerror if isinstance(error, OSError) else None
+            self._give_up(f"it is damaged ({damage}) and could not be replaced: {reason or error}")
+            return False
+        self.set_aside_as = aside
+        log.warning(
+            "Siyada's feedback store at %s was damaged (%s); it was set aside as %s and a "
+            "new one started.",
+            self.path,
+            damage,
+            aside.name if aside else "(nothing to move)",
+        )
+        return True
+
+    def _give_up(self, reason: str) -> None:
+        self._drop_connection()
+        self.problem = _(
+            "Siyada's feedback store at {folder} cannot be used: {reason}; reviews still "
+            "work, but dismissals and feedback are not kept.",
+            folder=self.folder,
+            reason=reason,
+        )
+        log.warning("%s", self.problem)
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+    def _failed(self, action: str, error: sqlite3.Error) -> bool:
+        """A query failed: log it, recover from damage; whether to try once more."""
+        if is_corruption(error):
+            return not self._closed and self._recover(error)
+        if is_busy(error):
+            log.warning("Siyada's feedback store is busy; could not %s (%s).", action, error)
+        elif not self._failure_reported:
+            self._failure_reported = True
+            log.warning("Siyada's feedback store at %s could not %s: %s", self.path, action, error)
+        else:
+            log.debug("Feedback store could not %s: %s", action, error)
+        return False
+
+
+def open_feedback(settings: Settings) -> FeedbackStore:
+    """The store in the folder of the answer cache for `settings`."""
+    folder = Path(settings.cache_dir) if settings.cache_dir else default_cache_dir(os.environ)
+    return FeedbackStore(folder)
+
+
+def covers(dismissals: Sequence[Dismissal], key: FindingKey) -> bool:
+    """Whether one of `dismissals` (as `FeedbackStore.dismissals` gives them, read once
+    for many findings) hides the finding `key`."""
+    return any(is_same_finding(dismissal.key, key) for dismissal in dismissals)
+
+
+# --- rows to values ------------------------------------------------------------------
+
+
+def _as_kind(event: FeedbackEvent, kind: EventKind) -> FeedbackEvent:
+    if event.kind == kind:
+        return event
+    return FeedbackEvent(
+        kind,
+        event.key,
+        event.language,
+        event.title,
+        event.explanation,
+        event.replacement,
+        event.final_text,
+        event.model,
+        event.created_at,
+    )
+
+
+def _stored_events(rows: list[tuple[Any, ...]]) -> Iterator[StoredEvent]:
+    for row in rows:
+        (id_, kind, path, function, function_hash, category, evidence, *rest) = row
+        language, title, explanation, replacement, final_text, model, created_at, undone = rest
+        if kind not in EVENT_KINDS:
+            log.warning("Skipping a feedback event of unknown kind %r (id %s).", kind, id_)
+            continue
+        key = FindingKey(path, function, function_hash, category, evidence)
+        event = FeedbackEvent(
+            kind, key, language, title, explanation, replacement, final_text, model, created_at
+        )
+        yield StoredEvent(int(id_), event, bool(undone))
+
+
+def _dismissal(stored: StoredEvent) -> Dismissal:
+    event = stored.event
+    return Dismissal(stored.id, event.key, event.title, event.created_at)
+
+
+def _review(row: tuple[Any, ...]) -> ReviewRecord | None:
+    key_path, function, function_hash, language, model, messages, findings, created_at = row
+    try:
+        sent = json.loads(messages)
+        if not isinstance(sent, list) or not all(
+            isinstance(m, dict) and all(isinstance(v, str) for v in m.values()) for m in sent
+        ):
+            raise ValueError("the messages are not a list of text fields")
+        given = tuple(findings_from_json(json.loads(findings)))
+    except (ValueError, TypeError, RecursionError) as error:
+        log.warning("Skipping a damaged review record of %s (%s).", function, error)
+        return None
+    return ReviewRecord(
+        key_path, function, function_hash, language, model, tuple(sent), given, created_at
+    )
