@@ -38,10 +38,15 @@ def test_case3_a_finding_diagnostic_is_made_once_while_it_stays_the_same(
     made: list[int | None] = []
 
     def counting(
-        placed: PlacedFinding, lines: Sequence[str], version: int | None, codec: PositionCodec
+        placed: PlacedFinding,
+        lines: Sequence[str],
+        version: int | None,
+        codec: PositionCodec,
+        *,
+        path: str,
     ) -> types.Diagnostic:
         made.append(version)
-        return to_diagnostic(placed, lines, version, codec)
+        return to_diagnostic(placed, lines, version, codec, path=path)
 
     monkeypatch.setattr(published_module, "to_diagnostic", counting)
     published = PublishedFixes()
@@ -63,7 +68,8 @@ def test_published_json_is_what_the_lsp_converter_makes_of_the_diagnostic() -> N
     lines = split_lines(TEXT)
     placed = _placed(1, "eval")
     (sent,) = published.diagnostics("file:///f.py", [placed], lines, 7, UTF16)
-    expected = get_converter().unstructure(to_diagnostic(placed, lines, 7, UTF16))
+    diagnostic = to_diagnostic(placed, lines, 7, UTF16, path="file:///f.py")
+    expected = get_converter().unstructure(diagnostic)
     assert sent == expected
     assert sent["range"]["end"]["character"] == 21  # the emoji is two UTF-16 units
 

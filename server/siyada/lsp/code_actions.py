@@ -77,7 +77,8 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
         quick_fix = _quick_fix(spec, snapshot, fix, diagnostic, edit_for)
         if quick_fix is not None:
             actions.append(offer.recorded(quick_fix, "fix_applied"))
-        actions.append(offer.recorded(_ignore_action(spec, fix, diagnostic, edit_for), "ignore_comment"))
+        ignore = _ignore_action(spec, fix, diagnostic, edit_for)
+        actions.append(offer.recorded(ignore, "ignore_comment"))
         actions.append(offer.dismiss_action())
         answered.append(diagnostic)
     if edit_for is not None:  # one "Ignore in this file" however many findings it answers

@@ -12,9 +12,10 @@ from siyada.review.team_settings import local_path
 
 
 def feedback_path(uri: str, folders: Sequence[Path]) -> str:
-    """The path a finding of `uri` is keyed by: relative to the workspace folder that
-    holds it (as `siyada check` run in that folder keys it), else absolute; a URI that
-    names no file (an unsaved buffer) keys by itself."""
+    """The path a finding of `uri` is keyed by, as `siyada check` keys it
+    (`key_path`: relative to its git work tree, else to the workspace folder that
+    holds it, else absolute); a URI that names no file (an unsaved buffer) keys by
+    itself."""
     path = local_path(uri)
     if path is None:
         return uri

@@ -88,9 +88,7 @@ class PublishedFixes:
         for placed in findings:
             source = _source_of(placed, lines)
             record = (
-                made.get(source)
-                or before.get(source)
-                or _make(placed, lines, codec, path or uri)
+                made.get(source) or before.get(source) or _make(placed, lines, codec, path or uri)
             )
             made[source] = record
             records.append(record)

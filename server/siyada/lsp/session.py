@@ -20,9 +20,9 @@ from pygls.workspace.position_codec import PositionCodec
 from siyada.code.languages import LanguageSpec, language_for
 from siyada.feedback.store import open_feedback
 from siyada.lsp.capabilities import ClientFlags
+from siyada.lsp.feedback_tracking import Tracked
 from siyada.lsp.health import Health
 from siyada.lsp.output import Output, PublishedDiagnostics, Quieting
-from siyada.lsp.feedback_tracking import Tracked
 from siyada.lsp.published import PublishedFixes
 from siyada.lsp.session_feedback import SessionFeedback
 from siyada.lsp.status import StatusReporter

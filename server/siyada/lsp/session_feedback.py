@@ -50,6 +50,7 @@ class SessionFeedback:
         self.store: FeedbackStore = open_feedback(settings)
         self._dismissals: list[Dismissal] = []
         self._hidden: dict[FindingKey, bool] = {}
+        self._paths: dict[str, str] = {}
         self.tracking = FeedbackTracking(self._tracked_event)
         self.refresh()
 
@@ -88,7 +89,12 @@ class SessionFeedback:
         return list(self._dismissals)
 
     def path_of(self, uri: str) -> str:
-        return feedback_path(uri, self._folders)
+        """The path findings of `uri` are keyed by (found once: it may look for a git
+        work tree on disk)."""
+        path = self._paths.get(uri)
+        if path is None:
+            path = self._paths[uri] = feedback_path(uri, self._folders)
+        return path
 
     def visible(self, uri: str, findings: Sequence[PlacedFinding]) -> list[PlacedFinding]:
         """`findings` of `uri` but those a dismissal hides."""
