@@ -135,10 +135,11 @@ async def test_the_hover_and_the_code_actions_frame_a_finding_in_the_client_lang
         f"{FSI}`siyada: ignore[bug]`{PDI}، و«{FSI}تجاهل الملاحظات في هذا الملف{PDI}».{PDI}"
     )
 
-    fix, ignore, ignore_file = await code_actions(client, uri, diagnostic)
-    assert [fix.title, ignore.title, ignore_file.title] == [
+    fix, ignore, dismiss, ignore_file = await code_actions(client, uri, diagnostic)
+    assert [fix.title, ignore.title, dismiss.title, ignore_file.title] == [
         f"Siyada: {FSI}إصلاح «{FSI}{ARABIC_TITLE}{PDI}»{PDI}",
         f"Siyada: {FSI}تجاهل هذه الملاحظة من فئة {FSI}bug{PDI}{PDI}",
+        f"Siyada: {FSI}إخفاء هذه الملاحظة{PDI}",
         f"Siyada: {FSI}تجاهل الملاحظات في هذا الملف{PDI}",
     ]
     # The fix over two lines is previewed under the same title, described in Arabic;
