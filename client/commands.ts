@@ -132,7 +132,10 @@ async function manageDismissals(server: SiyadaServer): Promise<void> {
   try {
     items = dismissalItems(parseDismissals(await executeOnServer<unknown>(client, 'siyada.listDismissals', [])));
   } catch (error) {
-    void showErrorWithLogs(l10n.t('Siyada could not list the dismissed findings: {0}', errorMessage(error)), server.output);
+    void showErrorWithLogs(
+      l10n.t('Siyada could not list the dismissed findings: {0}', errorMessage(error)),
+      server.output,
+    );
     return;
   }
   if (items.length === 0) {

@@ -53,7 +53,11 @@ export function dismissalItems(dismissals: Dismissal[]): DismissalItem[] {
   return dismissals.map((dismissal) => ({
     label: dismissal.title,
     description: `${dismissal.path} · ${dismissal.function}`,
-    detail: l10n.t('{0} finding, dismissed {1} UTC. Choose it to show it again.', dismissal.category, when(dismissal.createdAt)),
+    detail: l10n.t(
+      '{0} finding, dismissed {1} UTC. Choose it to show it again.',
+      dismissal.category,
+      when(dismissal.createdAt),
+    ),
     dismissal,
   }));
 }
