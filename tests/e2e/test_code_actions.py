@@ -14,6 +14,7 @@ from tests.e2e.conftest import (
     finding,
     initialize,
     open_document,
+    read_actions_as_sent,
     wait_for_diagnostics,
 )
 from tests.model_server import OllamaDouble
@@ -174,6 +175,7 @@ async def test_the_model_fix_title_names_the_fix_and_a_missing_import_is_said(
     assert [a.title for a in missing] == [
         "Siyada: Use an argument list instead of shell=True (needs import shlex)",
         "Siyada: Ignore this security finding",
+        "Siyada: Dismiss this finding",
         "Siyada: Ignore in this file",
     ]
     assert present[0].title == "Siyada: Use an argument list instead of shell=True"
@@ -350,6 +352,7 @@ async def test_one_ignore_in_this_file_for_several_findings(
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     diagnostics = await wait_for_diagnostics(client, uri, lambda d: len(d) == 2)
 
+    read_actions_as_sent(client)
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -361,7 +364,9 @@ async def test_one_ignore_in_this_file_for_several_findings(
     actions = [a for a in result or [] if isinstance(a, types.CodeAction)]
     assert [a.title for a in actions] == [
         "Siyada: Ignore this bug finding",
+        "Siyada: Dismiss this finding",
         "Siyada: Ignore this performance finding",
+        "Siyada: Dismiss this finding",
         "Siyada: Ignore in this file",
     ]
     assert list(actions[-1].diagnostics or []) == list(diagnostics)

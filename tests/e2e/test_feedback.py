@@ -134,7 +134,7 @@ async def test_a_dismissed_finding_stays_hidden_after_edits_saves_and_a_restart(
     _save(client, uri)
     await _reviewed(client, "Reviewed load in m.py: 1 finding (model", 2)
     assert len(double.chat_requests) == 2
-    assert client.diagnostics[uri] == []
+    assert list(client.diagnostics[uri]) == []
     await client.shutdown_session()
 
     # A new server process, the same cache folder: the answer comes from the cache,
@@ -144,7 +144,7 @@ async def test_a_dismissed_finding_stays_hidden_after_edits_saves_and_a_restart(
         await initialize(restarted, endpoint=double.url, cacheDir=cache)
         uri = open_document(restarted, path, LOAD_EDITED)
         await _reviewed(restarted, "Reviewed load in m.py: 1 finding (cached)", 1)
-        assert restarted.diagnostics[uri] == []
+        assert list(restarted.diagnostics[uri]) == []
 
         assert await _call(restarted, "siyada.undoDismissal", dismissed["id"]) == {"undone": True}
         (back,) = await wait_for_diagnostics(restarted, uri, lambda d: len(d) == 1)
@@ -216,7 +216,7 @@ async def test_an_ignore_comment_and_a_finding_changed_by_hand_are_recorded(
 
     change_document(client, uri, 3, text.replace("open(path)", "open(path, 'rb')"))
     await _reviewed(client, "Reviewed load in m.py: no findings (model", 1)
-    assert client.diagnostics[uri] == []
+    assert list(client.diagnostics[uri]) == []
 
     ignored, by_hand = (stored.event for stored in _events(tmp_path))
     assert (ignored.kind, ignored.key.function, ignored.final_text) == (

@@ -77,8 +77,9 @@ class FeedbackTracking:
 
     def offer(self, uri: str, kind: OfferedKind, tracked: Tracked) -> None:
         offered = self._offered.setdefault(uri, OrderedDict())
-        offered[(kind, tracked.data)] = tracked.finding
-        offered.move_to_end((kind, tracked.data))
+        key = (kind, _unversioned(tracked.data))
+        offered[key] = tracked.finding
+        offered.move_to_end(key)
         while len(offered) > _OFFERED_PER_DOCUMENT:
             offered.popitem(last=False)
 
