@@ -59,7 +59,7 @@ def record_feedback(session: Session, call: CommandCall) -> dict[str, bool]:
         if text is not None:
             session.feedback.tracking.fix_applied(uri, tracked, split_lines(text))
     else:
-        session.feedback.tracking.ignored(tracked)
+        session.feedback.tracking.ignored(uri, tracked)
     return {"recorded": recorded}
 
 

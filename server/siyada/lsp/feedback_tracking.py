@@ -105,8 +105,10 @@ class FeedbackTracking:
         end = start + len(_written(tracked.data))
         self._applied.setdefault(uri, []).append(_AppliedFix(tracked, after_fix, start, end))
 
-    def ignored(self, tracked: Tracked) -> None:
+    def ignored(self, uri: str, tracked: Tracked) -> None:
+        """An ignore comment was inserted for `tracked`: not a change by hand."""
         self._settled.add(tracked.fingerprint)
+        self._vanished.get(uri, {}).pop(tracked.fingerprint, None)
 
     def saved(self, uri: str, lines: Sequence[str]) -> None:
         """The document was saved as `lines`: fixes whose lines differ from what they
