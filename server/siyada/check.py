@@ -241,8 +241,10 @@ async def _review_all(
 
 
 def _finding_key(doc: Document, placed: PlacedFinding) -> FindingKey:
+    # Outside a git work tree, the folder check runs in stands for the editor's
+    # workspace folder, so both key a file by the same relative path.
     return finding_key(
-        path=key_path(doc.path),
+        path=key_path(doc.path, workspace=Path.cwd()),
         function=placed.unit.name,
         function_hash=placed.unit.hash,
         category=placed.finding.category,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from siyada import __version__
+from siyada.feedback.command import add_feedback_parser
 from siyada.i18n import _, use_environment_locale
 from siyada.models.endpoint import normalize_endpoint
 from siyada.review.explanation_language import (
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_language_option(check)
     _add_eval_parser(commands)
     _add_doctor_parser(commands)
+    add_feedback_parser(commands)
     return parser
 
 
@@ -271,6 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from siyada.evaluation.command import run_eval
 
         return run_eval(args)
+    if args.command == "feedback":
+        from siyada.feedback.command import run_feedback
+
+        return run_feedback(args)
     from siyada.check import run_check
 
     return run_check(args)

@@ -139,7 +139,7 @@ async def test_the_hover_and_the_code_actions_frame_a_finding_in_the_client_lang
     assert [fix.title, ignore.title, dismiss.title, ignore_file.title] == [
         f"Siyada: {FSI}إصلاح «{FSI}{ARABIC_TITLE}{PDI}»{PDI}",
         f"Siyada: {FSI}تجاهل هذه الملاحظة من فئة {FSI}bug{PDI}{PDI}",
-        f"Siyada: {FSI}إخفاء هذه الملاحظة{PDI}",
+        f"Siyada: {FSI}استبعاد هذه الملاحظة{PDI}",
         f"Siyada: {FSI}تجاهل الملاحظات في هذا الملف{PDI}",
     ]
     # The fix over two lines is previewed under the same title, described in Arabic;

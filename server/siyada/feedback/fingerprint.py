@@ -50,8 +50,11 @@ class FindingKey:
     function: str
     function_hash: str
     category: str
-    # Normalized (`normalize_evidence`); build keys with `finding_key` to be sure.
+    # Normalized (`normalize_evidence`) when the key is made, whatever it was given.
     evidence: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evidence", normalize_evidence(self.evidence))
 
     @property
     def fingerprint(self) -> str:
@@ -64,8 +67,8 @@ class FindingKey:
 def finding_key(
     *, path: str, function: str, function_hash: str, category: str, evidence: str
 ) -> FindingKey:
-    """A FindingKey with `evidence` normalized."""
-    return FindingKey(path, function, function_hash, category, normalize_evidence(evidence))
+    """A FindingKey, its fields named (the evidence may be raw: it is normalized)."""
+    return FindingKey(path, function, function_hash, category, evidence)
 
 
 def is_same_finding(dismissed: FindingKey, candidate: FindingKey) -> bool:

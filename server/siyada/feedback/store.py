@@ -8,7 +8,8 @@ anywhere; the dataset export reads it.
 Two tables: `events` (a fix applied, a fix edited afterwards, an ignore comment, a
 dismissal, a finding changed by hand; a dismissal is undone by marking it, never by
 deleting it) and `reviews` (the messages the engine sent and the findings the model
-gave, one row per function hash, model and prompt).
+gave, one row per function hash, model and prompt). The values are `records.py`'s, the
+schema and the rows `tables.py`'s.
 
 Like the answer cache (`siyada.review.cache`), the store never raises: the file is
 private (0600 in a 0700 folder), a busy database drops the write after the busy timeout,
@@ -20,20 +21,37 @@ saying why.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final
 
 from siyada.feedback.fingerprint import FindingKey, is_same_finding
+from siyada.feedback.records import (
+    EVENT_KINDS,
+    Dismissal,
+    EventKind,
+    FeedbackEvent,
+    ReviewRecord,
+    StoredEvent,
+)
+from siyada.feedback.tables import (
+    EVENT_COLUMNS,
+    INSERT_EVENT,
+    REVIEW_COLUMNS,
+    SCHEMA_VERSION,
+    UPSERT_REVIEW,
+    create_tables,
+    event_row,
+    review_row,
+    stored_events,
+    stored_reviews,
+)
 from siyada.i18n import _
 from siyada.review.cache_file import (
     FileIdentity,
@@ -48,119 +66,29 @@ from siyada.review.cache_file import (
     when_free,
 )
 from siyada.review.cache_folder import default_cache_dir
-from siyada.review.findings import Finding, findings_from_json, findings_to_json
 from siyada.review.settings import Settings
+
+# The values are defined in records.py; they are named here too, so one import serves.
+__all__ = [
+    "EVENT_KINDS",
+    "FILE_NAME",
+    "NOT_RECORDED",
+    "Dismissal",
+    "EventKind",
+    "FeedbackEvent",
+    "FeedbackStore",
+    "ReviewRecord",
+    "StoredEvent",
+    "covers",
+    "open_feedback",
+]
 
 log = logging.getLogger(__name__)
 
 FILE_NAME: Final = "feedback.sqlite3"
-SCHEMA_VERSION: Final = 1
-
-EventKind = Literal["fix_applied", "fix_edited", "ignore_comment", "dismissed", "changed_by_hand"]
-EVENT_KINDS: Final[tuple[str, ...]] = get_args(EventKind)
 
 # What `record` and `dismiss` return when nothing was written (row ids start at 1).
 NOT_RECORDED: Final = 0
-
-
-@dataclass(frozen=True)
-class FeedbackEvent:
-    """One thing a user did with a finding."""
-
-    kind: EventKind
-    key: FindingKey
-    language: str
-    title: str
-    explanation: str
-    # What Siyada suggested (the finding's replacement), if anything.
-    replacement: str | None
-    # fix_edited only: the lines the fix wrote, as the user left them.
-    final_text: str | None
-    model: str
-    created_at: float = field(default_factory=time.time)
-
-
-@dataclass(frozen=True)
-class Dismissal:
-    """An active dismissal; `id` is what `siyada feedback undo` takes."""
-
-    id: int
-    key: FindingKey
-    title: str
-    created_at: float
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    id: int
-    event: FeedbackEvent
-    undone: bool
-
-
-@dataclass(frozen=True)
-class ReviewRecord:
-    """One answer of the model: exactly what the engine sent, and what came back."""
-
-    key_path: str
-    function: str
-    function_hash: str
-    language: str
-    model: str
-    messages: tuple[dict[str, str], ...]
-    findings: tuple[Finding, ...]
-    created_at: float = field(default_factory=time.time)
-
-    @property
-    def prompt_hash(self) -> str:
-        """A digest of the messages, which with the function hash and model names a row."""
-        text = json.dumps(self.messages, ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-_EVENT_COLUMNS: Final = (
-    "id, kind, path, function, function_hash, category, evidence, language, title, "
-    "explanation, replacement, final_text, model, created_at, undone"
-)
-_REVIEW_COLUMNS: Final = (
-    "key_path, function, function_hash, language, model, messages, findings, created_at"
-)
-
-
-def _create_tables(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        "CREATE TABLE events ("
-        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " kind TEXT NOT NULL,"
-        " path TEXT NOT NULL,"
-        " function TEXT NOT NULL,"
-        " function_hash TEXT NOT NULL,"
-        " category TEXT NOT NULL,"
-        " evidence TEXT NOT NULL,"
-        " fingerprint TEXT NOT NULL,"
-        " language TEXT NOT NULL,"
-        " title TEXT NOT NULL,"
-        " explanation TEXT NOT NULL,"
-        " replacement TEXT,"
-        " final_text TEXT,"
-        " model TEXT NOT NULL,"
-        " created_at REAL NOT NULL,"
-        " undone INTEGER NOT NULL DEFAULT 0)"
-    )
-    conn.execute("CREATE INDEX events_by_fingerprint ON events (fingerprint)")
-    conn.execute("CREATE INDEX events_by_place ON events (path, function, category)")
-    conn.execute(
-        "CREATE TABLE reviews ("
-        " function_hash TEXT NOT NULL,"
-        " model TEXT NOT NULL,"
-        " prompt_hash TEXT NOT NULL,"
-        " key_path TEXT NOT NULL,"
-        " function TEXT NOT NULL,"
-        " language TEXT NOT NULL,"
-        " messages TEXT NOT NULL,"
-        " findings TEXT NOT NULL,"
-        " created_at REAL NOT NULL,"
-        " PRIMARY KEY (function_hash, model, prompt_hash))"
-    )
 
 
 class FeedbackStore:
@@ -190,44 +118,22 @@ class FeedbackStore:
 
     def record(self, event: FeedbackEvent) -> int:
         """Store `event`; its row id, or NOT_RECORDED when it could not be written."""
-        key = event.key
-        row = (
-            event.kind,
-            key.path,
-            key.function,
-            key.function_hash,
-            key.category,
-            key.evidence,
-            key.fingerprint,
-            event.language,
-            event.title,
-            event.explanation,
-            event.replacement,
-            event.final_text,
-            event.model,
-            float(event.created_at),
-        )
-        sql = (
-            "INSERT INTO events (kind, path, function, function_hash, category, evidence,"
-            " fingerprint, language, title, explanation, replacement, final_text, model,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-        cursor = self._run("record feedback", sql, row)
+        cursor = self._run("record feedback", INSERT_EVENT, event_row(event))
         return int(cursor.lastrowid or NOT_RECORDED) if cursor is not None else NOT_RECORDED
 
     def dismiss(self, event: FeedbackEvent) -> int:
         """Record a dismissal of `event.key`; its ID, or NOT_RECORDED."""
-        return self.record(_as_kind(event, "dismissed"))
+        return self.record(event.as_kind("dismissed"))
 
     def dismissals(self) -> list[Dismissal]:
         """The active dismissals, newest first."""
         rows = self._rows(
             "list dismissals",
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE kind = 'dismissed' AND undone = 0"
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'dismissed' AND undone = 0"
             " ORDER BY created_at DESC, id DESC",
             (),
         )
-        return [_dismissal(stored) for stored in _stored_events(rows)]
+        return [stored.as_dismissal() for stored in stored_events(rows)]
 
     def undo(self, dismissal_id: int) -> bool:
         """Bring back the finding dismissed as `dismissal_id`; False if there is no such
@@ -243,51 +149,30 @@ class FeedbackStore:
         """Whether an active dismissal covers `key` (the same or a near-identical finding)."""
         rows = self._rows(
             "look up dismissals",
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE kind = 'dismissed' AND undone = 0"
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'dismissed' AND undone = 0"
             " AND (fingerprint = ? OR (path = ? AND function = ? AND category = ?))",
             (key.fingerprint, key.path, key.function, key.category),
         )
-        return any(is_same_finding(s.event.key, key) for s in _stored_events(rows))
+        return any(is_same_finding(s.event.key, key) for s in stored_events(rows))
 
     def events(self) -> Iterator[StoredEvent]:
         """Every event, oldest first, undone dismissals included (marked)."""
-        rows = self._rows("read events", f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY id", ())
-        yield from _stored_events(rows)
+        rows = self._rows("read events", f"SELECT {EVENT_COLUMNS} FROM events ORDER BY id", ())
+        yield from stored_events(rows)
 
     # --- reviews -------------------------------------------------------------------
 
     def record_review(self, review: ReviewRecord) -> None:
         """Keep what the model answered for a function (the newest answer per function
         hash, model and prompt)."""
-        messages = json.dumps(list(review.messages), ensure_ascii=False)
-        findings = json.dumps(findings_to_json(review.findings), ensure_ascii=False)
-        self._run(
-            "record a review",
-            "INSERT OR REPLACE INTO reviews (function_hash, model, prompt_hash, key_path,"
-            " function, language, messages, findings, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                review.function_hash,
-                review.model,
-                review.prompt_hash,
-                review.key_path,
-                review.function,
-                review.language,
-                messages,
-                findings,
-                float(review.created_at),
-            ),
-        )
+        self._run("record a review", UPSERT_REVIEW, review_row(review))
 
     def reviews(self) -> Iterator[ReviewRecord]:
         """Every review kept, oldest first; a damaged row is skipped (and logged)."""
         rows = self._rows(
-            "read reviews", f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY created_at", ()
+            "read reviews", f"SELECT {REVIEW_COLUMNS} FROM reviews ORDER BY created_at", ()
         )
-        for row in rows:
-            review = _review(row)
-            if review is not None:
-                yield review
+        yield from stored_reviews(rows)
 
     # --- lifetime ------------------------------------------------------------------
 
@@ -362,7 +247,7 @@ class FeedbackStore:
         self._identity = create_private_file(self.path)
         conn = open_shared(self.path)
         try:
-            ensure_schema(conn, SCHEMA_VERSION, _create_tables)
+            ensure_schema(conn, SCHEMA_VERSION, create_tables)
             # A damaged file may open fine and fail only when read: read it now.
             conn.execute("SELECT count(*) FROM events").fetchone()
         except BaseException:
@@ -433,58 +318,3 @@ def covers(dismissals: Sequence[Dismissal], key: FindingKey) -> bool:
     """Whether one of `dismissals` (as `FeedbackStore.dismissals` gives them, read once
     for many findings) hides the finding `key`."""
     return any(is_same_finding(dismissal.key, key) for dismissal in dismissals)
-
-
-# --- rows to values ------------------------------------------------------------------
-
-
-def _as_kind(event: FeedbackEvent, kind: EventKind) -> FeedbackEvent:
-    if event.kind == kind:
-        return event
-    return FeedbackEvent(
-        kind,
-        event.key,
-        event.language,
-        event.title,
-        event.explanation,
-        event.replacement,
-        event.final_text,
-        event.model,
-        event.created_at,
-    )
-
-
-def _stored_events(rows: list[tuple[Any, ...]]) -> Iterator[StoredEvent]:
-    for row in rows:
-        (id_, kind, path, function, function_hash, category, evidence, *rest) = row
-        language, title, explanation, replacement, final_text, model, created_at, undone = rest
-        if kind not in EVENT_KINDS:
-            log.warning("Skipping a feedback event of unknown kind %r (id %s).", kind, id_)
-            continue
-        key = FindingKey(path, function, function_hash, category, evidence)
-        event = FeedbackEvent(
-            kind, key, language, title, explanation, replacement, final_text, model, created_at
-        )
-        yield StoredEvent(int(id_), event, bool(undone))
-
-
-def _dismissal(stored: StoredEvent) -> Dismissal:
-    event = stored.event
-    return Dismissal(stored.id, event.key, event.title, event.created_at)
-
-
-def _review(row: tuple[Any, ...]) -> ReviewRecord | None:
-    key_path, function, function_hash, language, model, messages, findings, created_at = row
-    try:
-        sent = json.loads(messages)
-        if not isinstance(sent, list) or not all(
-            isinstance(m, dict) and all(isinstance(v, str) for v in m.values()) for m in sent
-        ):
-            raise ValueError("the messages are not a list of text fields")
-        given = tuple(findings_from_json(json.loads(findings)))
-    except (ValueError, TypeError, RecursionError) as error:
-        log.warning("Skipping a damaged review record of %s (%s).", function, error)
-        return None
-    return ReviewRecord(
-        key_path, function, function_hash, language, model, tuple(sent), given, created_at
-    )
