@@ -91,7 +91,12 @@ class Session:
         self.published = PublishedFixes()
         self.tasks = TaskGroup("Background", log)
         self.settings = self._parse_options()
-        self.feedback = SessionFeedback(self.settings, self.folders, self._language_id)
+        self.feedback = SessionFeedback(
+            self.settings,
+            self.folders,
+            self._language_id,
+            warn=lambda problem: self.output.show_message(problem, types.MessageType.Warning),
+        )
         self.status = StatusReporter(self)
         self.health = Health(self)
         self.status.publish()
@@ -104,8 +109,6 @@ class Session:
         )
         self.scheduler = Scheduler(reviewer, self._hooks())
         self._tell_cache_problem(reviewer)
-        if self.feedback.problem is not None:
-            self.output.show_message(self.feedback.problem, types.MessageType.Warning)
         if flags.configuration:
             # Documents may open before the client answers workspace/configuration;
             # no review may reach an endpoint the user's settings are about to replace.

@@ -35,24 +35,26 @@ _VERDICTS = 4096
 
 
 class SessionFeedback:
-    """See the module. `language_of` gives the language id of an open document."""
+    """See the module. `language_of` gives the language id of an open document; `warn`
+    tells the user when the store cannot be used (reviews go on without it)."""
 
     def __init__(
         self,
         settings: Settings,
         folders: Sequence[Path],
         language_of: Callable[[str], str | None],
+        warn: Callable[[str], None],
     ) -> None:
         self._folders = tuple(folders)
         self._language_of = language_of
+        self._warn = warn
         self._model = settings.model
         self._cache_dir = settings.cache_dir
-        self.store: FeedbackStore = open_feedback(settings)
         self._dismissals: list[Dismissal] = []
         self._hidden: dict[FindingKey, bool] = {}
         self._paths: dict[str, str] = {}
         self.tracking = FeedbackTracking(self._tracked_event)
-        self.refresh()
+        self.store: FeedbackStore = self._open(settings)
 
     @property
     def problem(self) -> str | None:
@@ -65,8 +67,7 @@ class SessionFeedback:
         if settings.cache_dir != self._cache_dir:
             self.store.close()
             self._cache_dir = settings.cache_dir
-            self.store = open_feedback(settings)
-            self.refresh()
+            self.store = self._open(settings)
 
     def saved(self, uri: str, text: str | None) -> None:
         """The document was saved (its text `text`): dismissals are read again, fixes
@@ -74,6 +75,14 @@ class SessionFeedback:
         self.refresh()
         if text is not None:
             self.tracking.saved(uri, split_lines(text))
+
+    def _open(self, settings: Settings) -> FeedbackStore:
+        store = open_feedback(settings)
+        if store.problem is not None:
+            self._warn(store.problem)
+        self._dismissals = store.dismissals()
+        self._hidden.clear()
+        return store
 
     def close(self) -> None:
         self.store.close()
