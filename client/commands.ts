@@ -9,6 +9,7 @@ import {
   type LanguageClient,
   type ProgressToken,
 } from 'vscode-languageclient/node';
+import { dismissalItems, parseDismissals, type DismissalItem } from './dismissals';
 import { errorMessage, showErrorWithLogs } from './errors';
 import * as l10n from './l10n';
 import type { SiyadaServer } from './server';
@@ -41,6 +42,7 @@ export function registerCommands(server: SiyadaServer): vscode.Disposable[] {
     register('siyada.showLogs', () => server.output.show()),
     register('siyada.restartServer', () => server.restart()),
     register('siyada.doctor', () => doctor(server)),
+    register('siyada.manageDismissals', () => manageDismissals(server)),
     register(STATUS_ACTION_COMMAND, () => statusAction(server)),
     register(RETRY_COMMAND, () => retryConnection(server)),
   ];
@@ -116,6 +118,46 @@ async function doctor(server: SiyadaServer): Promise<void> {
     await vscode.commands.executeCommand('markdown.showPreview', document.uri);
   } catch (error) {
     void showErrorWithLogs(l10n.t('Siyada doctor could not make its report: {0}', errorMessage(error)), server.output);
+  }
+}
+
+/** The dismissed findings in a QuickPick; the one chosen is shown again (the server
+ * undoes its dismissal and publishes the open documents again). */
+async function manageDismissals(server: SiyadaServer): Promise<void> {
+  const client = clientOrExplain(server);
+  if (!client) {
+    return;
+  }
+  let items: DismissalItem[];
+  try {
+    items = dismissalItems(parseDismissals(await executeOnServer<unknown>(client, 'siyada.listDismissals', [])));
+  } catch (error) {
+    void showErrorWithLogs(
+      l10n.t('Siyada could not list the dismissed findings: {0}', errorMessage(error)),
+      server.output,
+    );
+    return;
+  }
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage(l10n.t('Siyada: no finding is dismissed.'));
+    return;
+  }
+  const chosen = await vscode.window.showQuickPick(items, {
+    title: l10n.t('Siyada: Manage Dismissed Findings'),
+    placeHolder: l10n.t('Choose a dismissed finding to show it again'),
+    matchOnDescription: true,
+  });
+  if (!chosen) {
+    return;
+  }
+  try {
+    const result = await executeOnServer<{ undone?: unknown }>(client, 'siyada.undoDismissal', [chosen.dismissal.id]);
+    const message = result.undone
+      ? l10n.t('Siyada shows “{0}” again.', chosen.dismissal.title)
+      : l10n.t('“{0}” was no longer dismissed.', chosen.dismissal.title);
+    void vscode.window.showInformationMessage(message);
+  } catch (error) {
+    void showErrorWithLogs(l10n.t('Siyada could not undo the dismissal: {0}', errorMessage(error)), server.output);
   }
 }
 

@@ -224,11 +224,28 @@ async def wait_for_idle(client: LanguageClient, timeout: float = WAIT) -> None:
     await wait_until(client, "siyada/status", idle, timeout)
 
 
+def read_actions_as_sent(client: LanguageClient) -> None:
+    """Make `client` read code actions as an editor does. lsprotocol's converter takes
+    any item with a `command` as a bare Command, a CodeAction that carries a command
+    (Siyada's feedback commands) too."""
+    converter = client.protocol._converter
+
+    def structure(item: Any, kind: type) -> types.Command | types.CodeAction:
+        wanted = types.Command if isinstance(item.get("command"), str) else types.CodeAction
+        return converter.structure(item, wanted)  # type: ignore[no-any-return]
+
+    converter.register_structure_hook(
+        types.Command | types.CodeAction,  # type: ignore[arg-type]
+        structure,
+    )
+
+
 async def code_actions(
     client: LanguageClient, uri: str, diagnostic: types.Diagnostic
 ) -> list[types.CodeAction]:
-    """The code actions offered for `diagnostic`; every one must carry an edit, never be
+    """The code actions offered for `diagnostic`; every one must be a code action, never
     a bare command."""
+    read_actions_as_sent(client)
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),

@@ -14,6 +14,7 @@ from tests.e2e.conftest import (
     finding,
     initialize,
     open_document,
+    read_actions_as_sent,
     wait_for_diagnostics,
 )
 from tests.model_server import OllamaDouble
@@ -25,7 +26,9 @@ FIX = "    with open(path) as f:\n        return f.read()"
 def _only_edit(
     action: types.CodeAction,
 ) -> tuple[types.TextEdit | types.AnnotatedTextEdit, int | None]:
-    assert action.edit is not None and action.command is None
+    assert action.edit is not None
+    # Its only command tells the server it was applied, once the editor applied it.
+    assert action.command is None or action.command.command == "siyada.recordFeedback"
     changes = action.edit.document_changes
     assert changes is not None and len(changes) == 1
     change = changes[0]
@@ -55,9 +58,10 @@ async def test_quick_fix_replaces_the_evidence_lines(
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    fix, ignore, ignore_file = await code_actions(client, uri, diagnostic)
+    fix, ignore, dismiss, ignore_file = await code_actions(client, uri, diagnostic)
 
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
+    assert dismiss.title == "Siyada: Dismiss this finding" and dismiss.edit is None
     # The evidence is one line, the fix two: no short change to name, so the problem is.
     assert fix.title == "Siyada: Fix “File handle is never closed”"
     edit, version = _only_edit(fix)
@@ -171,6 +175,7 @@ async def test_the_model_fix_title_names_the_fix_and_a_missing_import_is_said(
     assert [a.title for a in missing] == [
         "Siyada: Use an argument list instead of shell=True (needs import shlex)",
         "Siyada: Ignore this security finding",
+        "Siyada: Dismiss this finding",
         "Siyada: Ignore in this file",
     ]
     assert present[0].title == "Siyada: Use an argument list instead of shell=True"
@@ -235,6 +240,7 @@ async def test_no_quick_fix_when_the_result_would_not_parse(
 
     assert [a.title for a in actions] == [
         "Siyada: Ignore this bug finding",
+        "Siyada: Dismiss this finding",
         "Siyada: Ignore in this file",
     ]
 
@@ -292,7 +298,7 @@ async def test_crlf_documents_keep_their_line_endings(
     uri = open_document(client, tmp_path / "a.py", SOURCE.replace("\n", "\r\n"))
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    fix, ignore, ignore_file = await code_actions(client, uri, diagnostic)
+    fix, ignore, _dismiss, ignore_file = await code_actions(client, uri, diagnostic)
 
     assert _only_edit(fix)[0].new_text == FIX.replace("\n", "\r\n")
     assert _only_edit(ignore)[0].new_text.endswith("\r\n")
@@ -346,6 +352,7 @@ async def test_one_ignore_in_this_file_for_several_findings(
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     diagnostics = await wait_for_diagnostics(client, uri, lambda d: len(d) == 2)
 
+    read_actions_as_sent(client)
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -357,7 +364,9 @@ async def test_one_ignore_in_this_file_for_several_findings(
     actions = [a for a in result or [] if isinstance(a, types.CodeAction)]
     assert [a.title for a in actions] == [
         "Siyada: Ignore this bug finding",
+        "Siyada: Dismiss this finding",
         "Siyada: Ignore this performance finding",
+        "Siyada: Dismiss this finding",
         "Siyada: Ignore in this file",
     ]
     assert list(actions[-1].diagnostics or []) == list(diagnostics)

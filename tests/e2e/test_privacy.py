@@ -36,6 +36,7 @@ from tests.e2e.conftest import (
     initialize,
     log_text,
     open_document,
+    read_actions_as_sent,
     wait_for_diagnostics,
     wait_for_idle,
 )
@@ -238,6 +239,7 @@ def _incremental(client: LanguageClient, uri: str, version: int, line: int, text
 async def _actions(
     client: LanguageClient, uri: str, diagnostic: types.Diagnostic
 ) -> list[types.CodeAction | types.Command]:
+    read_actions_as_sent(client)
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -382,8 +384,14 @@ async def test_prompt_injection_and_hostile_answers_are_only_shown(
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert SHELL in hover.contents.value and RPC in hover.contents.value
     assert diagnostic.range.start.line == 2 and diagnostic.range.end.line == 3
-    # The deleting "fix" is only offered, as an edit the user may pick; no command.
-    assert actions and all(isinstance(a, types.CodeAction) and a.command is None for a in actions)
+    # The deleting "fix" is only offered, as an edit the user may pick; the only commands
+    # are Siyada's feedback ones, which edit nothing.
+    feedback_commands = {"siyada.recordFeedback", "siyada.dismiss"}
+    assert actions and all(
+        isinstance(a, types.CodeAction)
+        and (a.command is None or a.command.command in feedback_commands)
+        for a in actions
+    )
     fix = next(a for a in actions if isinstance(a, types.CodeAction) and a.is_preferred)
     assert fix.edit is not None and fix.edit.document_changes is not None
     assert server.applied_edits == []  # type: ignore[attr-defined]

@@ -132,13 +132,15 @@ async def test_the_hover_and_the_code_actions_frame_a_finding_in_the_client_lang
     assert light_bulb == (
         f"{RLI}في قائمة المصباح (الإصلاح السريع): الإصلاح المقترح إن وُجد، "
         f"و«{FSI}تجاهل هذه الملاحظة من فئة {FSI}bug{PDI}{PDI}» الذي يضيف التعليق "
-        f"{FSI}`siyada: ignore[bug]`{PDI}، و«{FSI}تجاهل الملاحظات في هذا الملف{PDI}».{PDI}"
+        f"{FSI}`siyada: ignore[bug]`{PDI}، و«{FSI}استبعاد هذه الملاحظة{PDI}» الذي "
+        f"يخفيها دون تعديل، و«{FSI}تجاهل الملاحظات في هذا الملف{PDI}».{PDI}"
     )
 
-    fix, ignore, ignore_file = await code_actions(client, uri, diagnostic)
-    assert [fix.title, ignore.title, ignore_file.title] == [
+    fix, ignore, dismiss, ignore_file = await code_actions(client, uri, diagnostic)
+    assert [fix.title, ignore.title, dismiss.title, ignore_file.title] == [
         f"Siyada: {FSI}إصلاح «{FSI}{ARABIC_TITLE}{PDI}»{PDI}",
         f"Siyada: {FSI}تجاهل هذه الملاحظة من فئة {FSI}bug{PDI}{PDI}",
+        f"Siyada: {FSI}استبعاد هذه الملاحظة{PDI}",
         f"Siyada: {FSI}تجاهل الملاحظات في هذا الملف{PDI}",
     ]
     # The fix over two lines is previewed under the same title, described in Arabic;

@@ -52,7 +52,7 @@ def _range(
     assert problems == []
     lines = split_lines(text)
     (placed,) = place_findings(units, {unit.hash: findings}, lines, text, settings, spec=spec)
-    span = to_diagnostic(placed, lines, 1, codec).range
+    span = to_diagnostic(placed, lines, 1, codec, path="f.py").range
     return span.start.line, span.start.character, span.end.line, span.end.character
 
 

@@ -139,7 +139,8 @@ def test_case3_the_diagnostic_carries_message_severity_title_and_category_page()
         1,
         1,
     )
-    diagnostic = to_diagnostic(PlacedFinding(unit, finding, 1, 1), split_lines(text), 4, UTF16)
+    placed = PlacedFinding(unit, finding, 1, 1)
+    diagnostic = to_diagnostic(placed, split_lines(text), 4, UTF16, path="f.py")
     assert diagnostic.message == "Hint: Use of eval \u2014 Runs any code."
     assert diagnostic.severity == types.DiagnosticSeverity.Information
     assert diagnostic.code == "security" and diagnostic.source == "siyada"
@@ -154,6 +155,10 @@ def test_case3_the_diagnostic_carries_message_severity_title_and_category_page()
         "category": "security",
         "replacement": None,
         "title": "Use of `eval`",
+        "function": "f",
+        "functionHash": unit.hash,
+        "path": "f.py",
+        "evidence": "return eval(x)",
     }
 
 

@@ -113,7 +113,8 @@ async def test_case3_the_hover_says_everything_in_words_with_honest_links(
         f"[About security findings and how to silence them]({page})\n\n"
         "The light bulb (Quick Fix) offers the fix when there is one, "
         "\u201cIgnore this security finding\u201d, which adds a "
-        "`siyada: ignore[security]` comment, and \u201cIgnore in this file\u201d."
+        "`siyada: ignore[security]` comment, \u201cDismiss this finding\u201d, which hides "
+        "it without an edit, and \u201cIgnore in this file\u201d."
     )
     # Every command linked is one the server or VS Code really has; the model's own
     # link to a command became text.
@@ -294,7 +295,8 @@ def test_arabic_hover_chrome_reads_right_to_left_with_its_values_isolated(arabic
     assert light_bulb == (
         f"{RLI}في قائمة المصباح (الإصلاح السريع): الإصلاح المقترح إن وُجد، "
         f"و«{FSI}تجاهل هذه الملاحظة من فئة {FSI}security{PDI}{PDI}» الذي يضيف التعليق "
-        f"{FSI}`siyada: ignore[security]`{PDI}، و«{FSI}تجاهل الملاحظات في هذا الملف{PDI}».{PDI}"
+        f"{FSI}`siyada: ignore[security]`{PDI}، و«{FSI}استبعاد هذه الملاحظة{PDI}» الذي "
+        f"يخفيها دون تعديل، و«{FSI}تجاهل الملاحظات في هذا الملف{PDI}».{PDI}"
     )
     # The model's words are laid out as before.
     assert title == f"**{RLI}حقن أوامر عبر {FSI}shell=True{PDI}{PDI}**"

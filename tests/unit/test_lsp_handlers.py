@@ -105,12 +105,20 @@ async def test_code_actions_for_a_published_diagnostic(
     )
 
     assert actions is not None
-    fix, ignore, ignore_file = actions
+    fix, ignore, dismiss, ignore_file = actions
     assert fix.is_preferred and fix.edit is not None and fix.edit.changes is not None
     (edit,) = fix.edit.changes[URI]  # unversioned: this client cannot take versioned edits
     assert edit.new_text == FIX
     assert fix.title == "Siyada: Fix “File handle is never closed”"
     assert ignore.title == "Siyada: Ignore this bug finding"
+    # The fix and "Ignore" tell the server once applied; "Dismiss" edits nothing.
+    assert fix.command is not None and fix.command.command == "siyada.recordFeedback"
+    assert fix.command.arguments == [URI, "fix_applied", diagnostic.data]
+    assert ignore.command is not None
+    assert ignore.command.arguments == [URI, "ignore_comment", diagnostic.data]
+    assert dismiss.title == "Siyada: Dismiss this finding" and dismiss.edit is None
+    assert dismiss.command is not None and dismiss.command.command == "siyada.dismiss"
+    assert dismiss.command.arguments == [URI, diagnostic.data]
     assert ignore_file.title == "Siyada: Ignore in this file"
     assert ignore_file.edit is not None and ignore_file.edit.changes is not None
     (file_edit,) = ignore_file.edit.changes[URI]
@@ -289,7 +297,7 @@ async def test_a_multi_line_fix_needs_confirmation_when_the_client_previews(
             description="Siyada quick fix",
         )
     }
-    # The "Ignore" actions insert a comment: nothing to preview.
-    for ignore in actions[1:]:
+    # The "Ignore" actions insert a comment: nothing to preview ("Dismiss" edits nothing).
+    for ignore in (actions[1], actions[3]):
         assert ignore.edit is not None and ignore.edit.change_annotations is None
     await session.close()

@@ -8,7 +8,7 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcServerNotInitialized
 
-from siyada.lsp import commands, documents
+from siyada.lsp import commands, documents, feedback_commands
 from siyada.lsp.commands import CommandCall
 from siyada.lsp.server import create_server
 
@@ -39,7 +39,9 @@ def test_an_unknown_command_is_invalid_params() -> None:
 
 def test_every_command_and_the_focus_notification_are_registered() -> None:
     server = create_server()
-    assert set(server.protocol.fm.commands) == set(commands.COMMANDS)
+    expected = set(commands.COMMANDS) | set(feedback_commands.COMMANDS)
+    assert set(server.protocol.fm.commands) == expected
+    assert len(expected) == len(commands.COMMANDS) + len(feedback_commands.COMMANDS)
     assert documents.FOCUS_NOTIFICATION in server.protocol.fm.features
 
 

@@ -22,6 +22,8 @@ from typing import Final
 from siyada.i18n import _
 
 __all__ = [
+    "dismiss_action",
+    "dismiss_title",
     "fix_title",
     "ignore_action",
     "ignore_file_action",
@@ -62,6 +64,15 @@ def ignore_file_action() -> str:
 
 def ignore_title(category: str) -> str:
     return _titled(ignore_action(category))
+
+
+def dismiss_action() -> str:
+    """What the action that dismisses a finding does, as the hover quotes it too."""
+    return _("Dismiss this finding")
+
+
+def dismiss_title() -> str:
+    return _titled(dismiss_action())
 
 
 def ignore_file_title() -> str:

@@ -10,6 +10,10 @@ needs that the file lacks (`siyada.code.missing_names`); a fix over more than on
 is marked as needing confirmation, so a client that supports change annotations (VS
 Code) shows it in its refactor preview before applying it. Titles and the preview's
 description are in the user's language (lsp/action_titles.py, siyada.i18n).
+
+The quick fix and "Ignore" carry the command `siyada.recordFeedback`, which the editor
+runs after applying their edit, so the feedback store learns what was done; "Dismiss"
+edits nothing: its command `siyada.dismiss` hides the finding (lsp/feedback_commands.py).
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from siyada.code.source import TextEdit
 from siyada.code.suppressions import ignore_comment, ignore_file_insertion
 from siyada.code.text import line_break_of, split_lines
 from siyada.i18n import _
-from siyada.lsp.action_titles import fix_title, ignore_file_title, ignore_title
-from siyada.lsp.protocol import SOURCE, FixData, line_range
+from siyada.lsp.action_titles import dismiss_title, fix_title, ignore_file_title, ignore_title
+from siyada.lsp.feedback_tracking import OfferedKind, Tracked
+from siyada.lsp.protocol import SOURCE, FindingData, FixData, line_range
 from siyada.lsp.text_sync import offset_at
 from siyada.review.placement import PlacedFinding
 from siyada.review.scheduler import DocumentSnapshot
@@ -40,6 +45,9 @@ log = logging.getLogger(__name__)
 
 # The change annotation of a quick fix the user confirms in a preview.
 FIX_ANNOTATION = "siyada.fix"
+# The commands of the actions (lsp/feedback_commands.py runs them).
+DISMISS = "siyada.dismiss"
+RECORD_FEEDBACK = "siyada.recordFeedback"
 
 
 def code_actions(session: Session, params: types.CodeActionParams) -> list[types.CodeAction] | None:
@@ -56,21 +64,57 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
     for diagnostic in params.context.diagnostics:
         if diagnostic.source != SOURCE:
             continue
-        fix = FixData.from_json(diagnostic.data)
-        if fix is None or not session.published.includes(uri, fix):
+        data = FindingData.from_json(diagnostic.data)
+        finding = None if data is None else session.published.finding(uri, data)
+        if data is None or finding is None:
             log.debug("No action for a diagnostic Siyada did not publish for %s", uri)
             continue
+        fix = data.fix
         if not _still_applies(fix, snapshot.version, snapshot.lines):
             continue
         edit_for = edit_for or _EditBuilder(session, uri, snapshot.version, snapshot.text)
+        offer = _Offer(session, uri, Tracked(data, finding), diagnostic)
         quick_fix = _quick_fix(spec, snapshot, fix, diagnostic, edit_for)
         if quick_fix is not None:
-            actions.append(quick_fix)
-        actions.append(_ignore_action(spec, fix, diagnostic, edit_for))
+            actions.append(offer.recorded(quick_fix, "fix_applied"))
+        ignore = _ignore_action(spec, fix, diagnostic, edit_for)
+        actions.append(offer.recorded(ignore, "ignore_comment"))
+        actions.append(offer.dismiss_action())
         answered.append(diagnostic)
     if edit_for is not None:  # one "Ignore in this file" however many findings it answers
         actions.append(_ignore_file_action(spec, answered, edit_for))
     return actions
+
+
+class _Offer:
+    """The feedback commands of one published finding's actions."""
+
+    def __init__(
+        self, session: Session, uri: str, tracked: Tracked, diagnostic: types.Diagnostic
+    ) -> None:
+        self.session, self.uri, self.tracked, self.diagnostic = session, uri, tracked, diagnostic
+
+    def recorded(self, action: types.CodeAction, kind: OfferedKind) -> types.CodeAction:
+        """`action` telling the server, once applied, that it was (`kind`)."""
+        self.session.feedback.tracking.offer(self.uri, kind, self.tracked)
+        action.command = types.Command(
+            title=action.title,
+            command=RECORD_FEEDBACK,
+            arguments=[self.uri, kind, self.diagnostic.data],
+        )
+        return action
+
+    def dismiss_action(self) -> types.CodeAction:
+        title = dismiss_title()
+        return types.CodeAction(
+            title=title,
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[self.diagnostic],
+            is_preferred=False,
+            command=types.Command(
+                title=title, command=DISMISS, arguments=[self.uri, self.diagnostic.data]
+            ),
+        )
 
 
 def _still_applies(fix: FixData, version: int | None, lines: list[str]) -> bool:

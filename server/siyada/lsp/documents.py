@@ -22,6 +22,7 @@ def did_open(session: Session, params: types.DidOpenTextDocumentParams) -> None:
     spec = session.track_language(item.uri, item.language_id)
     if spec is None:
         return  # a language Siyada does not review: ignored quietly
+    session.feedback.refresh()  # dismissals undone or made elsewhere meanwhile
     session.scheduler.open(item.uri, spec, item.version, item.text)
     session.health.user_active()
 
@@ -44,8 +45,10 @@ def did_change(session: Session, params: types.DidChangeTextDocumentParams) -> N
 
 
 def did_save(session: Session, params: types.DidSaveTextDocumentParams) -> None:
-    if session.language_of(params.text_document.uri) is not None:
-        session.scheduler.save(params.text_document.uri)
+    uri = params.text_document.uri
+    if session.language_of(uri) is not None:
+        session.feedback.saved(uri, session.scheduler.text_of(uri))
+        session.scheduler.save(uri)
 
 
 def did_close(session: Session, params: types.DidCloseTextDocumentParams) -> None:

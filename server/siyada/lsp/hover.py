@@ -35,7 +35,7 @@ from urllib.parse import quote
 from lsprotocol import types
 
 from siyada.i18n import N_, _
-from siyada.lsp.action_titles import ignore_action, ignore_file_action
+from siyada.lsp.action_titles import dismiss_action, ignore_action, ignore_file_action
 from siyada.lsp.category_pages import category_page_uri
 from siyada.lsp.commands import REVIEW_FILE
 from siyada.lsp.finding_text import plain_line
@@ -125,9 +125,11 @@ def _actions(category: str) -> str:
         links.append((about, page))
     fixes = _(
         "The light bulb (Quick Fix) offers the fix when there is one, "
-        "\u201c{ignore_finding}\u201d, which adds a {comment} comment, and "
+        "\u201c{ignore_finding}\u201d, which adds a {comment} comment, "
+        "\u201c{dismiss}\u201d, which hides it without an edit, and "
         "\u201c{ignore_file}\u201d.",
         ignore_finding=ignore_action(category),
+        dismiss=dismiss_action(),
         # Code as a whole value: an isolate goes outside its backticks, never inside.
         comment=_code(f"siyada: ignore[{category}]"),
         ignore_file=ignore_file_action(),

@@ -9,6 +9,7 @@ from typing import Any, TypeGuard
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from siyada.feedback.fingerprint import FindingKey, finding_key
 from siyada.lsp.category_pages import category_page_uri
 from siyada.lsp.finding_text import diagnostic_message
 from siyada.review.anchor import evidence_columns
@@ -71,6 +72,55 @@ class FixData:
         return cls(version, start, end, tuple(evidence), category, replacement)
 
 
+@dataclass(frozen=True)
+class FindingData:
+    """All of a diagnostic's `data`: the fix data, and where the finding is (path,
+    function, the function's hash) and what it says (title, raw evidence), so a
+    dismissal or a feedback event is built without recomputing. Its shape only: the
+    caller accepts it when the server published exactly this data."""
+
+    fix: FixData
+    title: str
+    function: str
+    function_hash: str
+    path: str
+    evidence: str
+
+    @property
+    def key(self) -> FindingKey:
+        return finding_key(
+            path=self.path,
+            function=self.function,
+            function_hash=self.function_hash,
+            category=self.fix.category,
+            evidence=self.evidence,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.fix.to_json(),
+            "title": self.title,
+            "function": self.function,
+            "functionHash": self.function_hash,
+            "path": self.path,
+            "evidence": self.evidence,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> FindingData | None:
+        """None unless `data` has the shape `to_json` gives."""
+        fix = FixData.from_json(data)
+        if fix is None or not isinstance(data, dict):
+            return None
+        names = ("title", "function", "functionHash", "path")
+        texts = [text for name in names if isinstance(text := data.get(name), str) and text]
+        evidence = data.get("evidence")
+        if len(texts) != len(names) or not isinstance(evidence, str):
+            return None
+        title, function, function_hash, path = texts
+        return cls(fix, title, function, function_hash, path, evidence)
+
+
 def _is_whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -111,8 +161,15 @@ def _units(text: str, codec: PositionCodec) -> int:
 
 
 def to_diagnostic(
-    placed: PlacedFinding, lines: Sequence[str], version: int | None, codec: PositionCodec
+    placed: PlacedFinding,
+    lines: Sequence[str],
+    version: int | None,
+    codec: PositionCodec,
+    *,
+    path: str,
 ) -> types.Diagnostic:
+    """The diagnostic of `placed`; `path` is the document's as findings are keyed by
+    (`feedback_path`)."""
     finding = placed.finding
     fix = FixData(
         version=version,
@@ -122,6 +179,14 @@ def to_diagnostic(
         category=finding.category,
         replacement=finding.replacement,
     )
+    data = FindingData(
+        fix=fix,
+        title=finding.title,
+        function=placed.unit.name,
+        function_hash=placed.unit.hash,
+        path=path,
+        evidence=finding.evidence,
+    )
     page = category_page_uri(finding.category)
     return types.Diagnostic(
         range=evidence_range(lines, placed.start_line, placed.end_line, finding.evidence, codec),
@@ -130,5 +195,5 @@ def to_diagnostic(
         source=SOURCE,
         code=finding.category,
         code_description=None if page is None else types.CodeDescription(href=page),
-        data={**fix.to_json(), "title": finding.title},
+        data=data.to_json(),
     )

@@ -18,22 +18,23 @@ from typing import Any
 from lsprotocol.converters import get_converter
 from pygls.workspace.position_codec import PositionCodec
 
-from siyada.lsp.protocol import FixData, to_diagnostic
+from siyada.lsp.protocol import FindingData, FixData, to_diagnostic
 from siyada.review.findings import Finding
 from siyada.review.placement import PlacedFinding
 
-# What a diagnostic is made of, but for the version: the finding, its lines, their text.
-_Source = tuple[Finding, int, int, tuple[str, ...]]
+# What a diagnostic is made of, but for the version: the finding, its lines, their text,
+# its function's name and hash.
+_Source = tuple[Finding, int, int, tuple[str, ...], str, str]
 
 _converter = get_converter()
 
 
 @dataclass(frozen=True)
 class _Made:
-    """A diagnostic in JSON form and its fix data, both made for version None."""
+    """A diagnostic in JSON form and its data, both made for version None."""
 
     json: dict[str, Any]
-    fix: FixData | None
+    data: FindingData | None
     finding: Finding
 
     def at(self, version: int | None) -> dict[str, Any]:
@@ -57,7 +58,9 @@ class ShownFinding:
 @dataclass(frozen=True)
 class _Publication:
     version: int | None
-    fixes: frozenset[FixData]  # each with version None: the publication's is `version`
+    # Each with version None: the publication's is `version`.
+    findings: dict[FindingData, Finding]
+    fixes: frozenset[FixData]
 
 
 class PublishedFixes:
@@ -74,20 +77,25 @@ class PublishedFixes:
         lines: Sequence[str],
         version: int | None,
         codec: PositionCodec,
+        *,
+        path: str | None = None,
     ) -> list[dict[str, Any]]:
         """The diagnostics of `findings` in JSON form, recorded as the document's latest
-        publication."""
+        publication; `path` is what its findings are keyed by (the URI by default)."""
         before = self._made.get(uri, {})
         made: dict[_Source, _Made] = {}
         records: list[_Made] = []
         for placed in findings:
             source = _source_of(placed, lines)
-            record = made.get(source) or before.get(source) or _make(placed, lines, codec)
+            record = (
+                made.get(source) or before.get(source) or _make(placed, lines, codec, path or uri)
+            )
             made[source] = record
             records.append(record)
         self._made[uri] = made
-        fixes = frozenset(record.fix for record in records if record.fix is not None)
-        self._latest[uri] = _Publication(version, fixes)
+        data = {record.data: record.finding for record in records if record.data is not None}
+        fixes = frozenset(item.fix for item in data)
+        self._latest[uri] = _Publication(version, data, fixes)
         return [record.at(version) for record in records]
 
     def at(self, uri: str, line: int, character: int) -> list[ShownFinding]:
@@ -100,6 +108,12 @@ class PublishedFixes:
             if record.covers(line, character)
         ]
 
+    def shown(self, uri: str) -> list[tuple[FindingData, Finding]]:
+        """The data (version None) and finding of each diagnostic of the document's
+        latest publication."""
+        latest = self._latest.get(uri)
+        return [] if latest is None else list(latest.findings.items())
+
     def forget(self, uri: str) -> None:
         self._latest.pop(uri, None)
         self._made.pop(uri, None)
@@ -110,15 +124,23 @@ class PublishedFixes:
             return False
         return replace(fix, version=None) in latest.fixes
 
+    def finding(self, uri: str, data: FindingData) -> Finding | None:
+        """The finding of the document's latest publication whose diagnostic carried
+        exactly `data`; None for data the server did not publish there."""
+        latest = self._latest.get(uri)
+        if latest is None or data.fix.version != latest.version:
+            return None
+        return latest.findings.get(replace(data, fix=replace(data.fix, version=None)))
+
 
 def _source_of(placed: PlacedFinding, lines: Sequence[str]) -> _Source:
-    start, end = placed.start_line, placed.end_line
-    return (placed.finding, start, end, tuple(lines[start : end + 1]))
+    start, end, unit = placed.start_line, placed.end_line, placed.unit
+    return (placed.finding, start, end, tuple(lines[start : end + 1]), unit.name, unit.hash)
 
 
-def _make(placed: PlacedFinding, lines: Sequence[str], codec: PositionCodec) -> _Made:
-    diagnostic = to_diagnostic(placed, lines, None, codec)
+def _make(placed: PlacedFinding, lines: Sequence[str], codec: PositionCodec, path: str) -> _Made:
+    diagnostic = to_diagnostic(placed, lines, None, codec, path=path)
     # Read back the way the client's copy will be, so the two compare equal.
     return _Made(
-        _converter.unstructure(diagnostic), FixData.from_json(diagnostic.data), placed.finding
+        _converter.unstructure(diagnostic), FindingData.from_json(diagnostic.data), placed.finding
     )

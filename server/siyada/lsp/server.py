@@ -25,6 +25,7 @@ from siyada.lsp import (
     configuration,
     documents,
     editor_log,
+    feedback_commands,
     hover,
     lifecycle,
 )
@@ -181,7 +182,7 @@ def create_server() -> SiyadaServer:
         server.feature(method, options)(server.bind(handler, request=False))
     for method, options, handler in REQUESTS:
         server.feature(method, options)(server.bind(handler, request=True))
-    for name, command in commands.COMMANDS.items():
+    for name, command in {**commands.COMMANDS, **feedback_commands.COMMANDS}.items():
         server.command(name)(server.bind(command, request=True))
     return server
 

@@ -20,13 +20,16 @@ from pygls.workspace.position_codec import PositionCodec
 from siyada.code.languages import LanguageSpec, language_for
 from siyada.feedback.store import open_feedback
 from siyada.lsp.capabilities import ClientFlags
+from siyada.lsp.feedback_tracking import Tracked
 from siyada.lsp.health import Health
 from siyada.lsp.output import Output, PublishedDiagnostics, Quieting
 from siyada.lsp.published import PublishedFixes
+from siyada.lsp.session_feedback import SessionFeedback
 from siyada.lsp.status import StatusReporter
 from siyada.review.connection import is_remote
 from siyada.review.engine import Reviewer
 from siyada.review.explanation_language import language_of_locale, resolved
+from siyada.review.review_report import ReviewRecord
 from siyada.review.scheduler import Scheduler, SchedulerHooks
 from siyada.review.settings import Settings, parse_settings, problems_message
 from siyada.review.team_settings import (
@@ -88,6 +91,12 @@ class Session:
         self.published = PublishedFixes()
         self.tasks = TaskGroup("Background", log)
         self.settings = self._parse_options()
+        self.feedback = SessionFeedback(
+            self.settings,
+            self.folders,
+            self._language_id,
+            warn=lambda problem: self.output.show_message(problem, types.MessageType.Warning),
+        )
         self.status = StatusReporter(self)
         self.health = Health(self)
         self.status.publish()
@@ -119,6 +128,10 @@ class Session:
     def language_of(self, uri: str) -> LanguageSpec | None:
         return self.languages.get(uri)
 
+    def _language_id(self, uri: str) -> str | None:
+        spec = self.languages.get(uri)
+        return None if spec is None else spec.id
+
     def track_language(self, uri: str, language_id: str | None) -> LanguageSpec | None:
         spec = language_for(language_id, uri)
         if spec is not None:
@@ -136,6 +149,7 @@ class Session:
         old = self.scheduler.reviewer
         changed = settings != self.settings or old.instructions != self.team.instructions
         self.settings = settings
+        self.feedback.use_settings(settings)
         if changed:
             new = old.reconfigured(settings, self.team.instructions)
             self.scheduler.use_reviewer(new)
@@ -198,9 +212,17 @@ class Session:
         snapshot = self.scheduler.snapshot(uri)
         if snapshot is None:
             return
+        findings = self.feedback.visible(uri, snapshot.findings)
         diagnostics = self.published.diagnostics(
-            uri, snapshot.findings, snapshot.lines, snapshot.version, self.codec
+            uri,
+            findings,
+            snapshot.lines,
+            snapshot.version,
+            self.codec,
+            path=self.feedback.path_of(uri),
         )
+        shown = [Tracked(data, finding) for data, finding in self.published.shown(uri)]
+        self.feedback.tracking.published(uri, shown, snapshot.lines)
         params: PublishedDiagnostics = {"uri": uri, "diagnostics": diagnostics}
         if snapshot.version is not None:
             params["version"] = snapshot.version
@@ -208,6 +230,7 @@ class Session:
 
     def clear(self, uri: str) -> None:
         self.published.forget(uri)
+        self.feedback.tracking.forget(uri)
         self.output.publish_diagnostics({"uri": uri, "diagnostics": []})
 
     # ----- background work and its end ---------------------------------------------
@@ -232,10 +255,15 @@ class Session:
         reviewer.cache.close()
         if reviewer.feedback is not None:
             reviewer.feedback.close()
+        self.feedback.close()
 
     def _model_answered(self) -> None:
         self.health.model_used()
         self.status.succeeded()
+
+    def _reviewed(self, record: ReviewRecord) -> None:
+        self.feedback.tracking.reviewed(record.file, record.function)
+        self.output.log_message(record.line(), types.MessageType.Info)
 
     def _hooks(self) -> SchedulerHooks:
         return SchedulerHooks(
@@ -244,5 +272,5 @@ class Session:
             succeeded=self._model_answered,
             failed=self.status.failed,
             skipped=lambda message: self.output.show_message(message, types.MessageType.Info),
-            reviewed=lambda record: self.output.log_message(record.line(), types.MessageType.Info),
+            reviewed=self._reviewed,
         )
