@@ -3,6 +3,7 @@ stdio against the double over real HTTP, in both protocols."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
     MODEL,
+    WAIT,
     finding,
     initialize,
     open_document,
@@ -122,3 +124,162 @@ async def test_an_answer_about_a_finding_streams_in_then_returns(
     assert "def load(path):" in first and "File handle is never closed" in first
     assert "Explanation of: File handle is never closed." in first
     assert first.endswith("Question: Why is this a problem?")
+
+
+async def test_a_question_about_a_function_starts_from_its_code(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    await initialize(client, **_options(model_server))
+    uri = open_document(client, tmp_path / "a.py", SOURCE)
+    model_server.add_rule("Is it pure?", content="Yes, it is pure.", free=True)
+
+    position = {"line": 6, "character": 4}
+    result = await _ask(client, _question(uri, "Is it pure?", position=position))
+
+    assert result["answer"] == "Yes, it is pure."
+    assert result["conversationId"] == f"function:{uri}#other"
+    (chat,) = [body for body in model_server.chat_requests if "Is it pure?" in str(body)]
+    system, first = chat["messages"]
+    assert system["role"] == "system" and "English" in system["content"]
+    assert "def other():\n    return 1" in first["content"]
+    assert "def load" not in first["content"] and "Siyada reported" not in first["content"]
+
+
+async def test_a_follow_up_question_carries_the_conversation(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    uri, diagnostic = await _diagnostic(client, model_server, tmp_path)
+    model_server.add_rule("First?", content="First answer.", free=True)
+    model_server.add_rule("Second?", content="Second answer.", free=True)
+    first = await _ask(client, _question(uri, "First?", finding=diagnostic.data))
+
+    second = await _ask(client, _question(uri, "Second?", conversationId=first["conversationId"]))
+
+    assert second["conversationId"] == first["conversationId"]
+    assert second["answer"] == "Second answer."
+    (chat,) = [body for body in model_server.chat_requests if "Second?" in str(body)]
+    roles = [message["role"] for message in chat["messages"]]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert chat["messages"][1]["content"].endswith("Question: First?")
+    assert "def load(path):" in chat["messages"][1]["content"]
+    assert chat["messages"][2]["content"] == "First answer."
+    assert chat["messages"][3]["content"] == "Second?"
+
+
+async def test_clearing_a_conversation_starts_the_next_question_afresh(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    uri, diagnostic = await _diagnostic(client, model_server, tmp_path)
+    first = await _ask(client, _question(uri, "Before?", finding=diagnostic.data))
+
+    cleared = await _execute(client, "siyada.askClear", first["conversationId"])
+    again = await _execute(client, "siyada.askClear", first["conversationId"])
+    after = await _ask(
+        client,
+        _question(uri, "After?", finding=diagnostic.data, conversationId=first["conversationId"]),
+    )
+
+    assert cleared == {"cleared": True} and again == {"cleared": False}
+    assert after["conversationId"] == first["conversationId"]  # the same finding
+    (chat,) = [body for body in model_server.chat_requests if "After?" in str(body)]
+    assert [message["role"] for message in chat["messages"]] == ["system", "user"]
+    assert "Before?" not in str(chat)
+
+
+async def test_the_oldest_turns_are_dropped_to_fit_the_context_with_a_note(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    uri, diagnostic = await _diagnostic(client, model_server, tmp_path)
+    # About 4,000 tokens each: two such questions do not fit 8,192 with the answer's room.
+    long_one, long_two = ("one " * 3500) + "Q-one?", ("two " * 3500) + "Q-two?"
+    first = await _ask(client, _question(uri, long_one, finding=diagnostic.data))
+    conversation = first["conversationId"]
+
+    second = await _ask(client, _question(uri, long_two, conversationId=conversation))
+
+    assert first["droppedTurns"] == 0 and first["note"] is None
+    assert second["droppedTurns"] == 1
+    assert second["note"] == (
+        "The oldest turn of this conversation was dropped to fit the model's context."
+    )
+    (chat,) = [body for body in model_server.chat_requests if "Q-two?" in str(body)]
+    assert "Q-one?" not in str(chat)
+    # The function and the finding still lead the conversation.
+    first_message = chat["messages"][1]["content"]
+    assert first_message.startswith("The python function load:")
+    assert "File handle is never closed" in first_message
+
+
+async def _execute(client: LanguageClient, command: str, *arguments: Any) -> Any:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command, arguments=list(arguments))
+    )
+
+
+LONG = "A long answer, word by word. " * 400
+
+
+async def _stopped_midway(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path, stop: str
+) -> None:
+    uri, diagnostic = await _diagnostic(client, model_server, tmp_path)
+    model_server.add_rule("Long?", content=LONG, chunk_delay=0.02, free=True)
+    token, request_id = f"ask-{uuid.uuid4()}", f"request-{uuid.uuid4()}"
+    params = types.ExecuteCommandParams(
+        command="siyada.ask",
+        arguments=[_question(uri, "Long?", finding=diagnostic.data)],
+        work_done_token=token,
+    )
+    answering = asyncio.ensure_future(
+        client.protocol.send_request_async(
+            types.WORKSPACE_EXECUTE_COMMAND, params, msg_id=request_id
+        )
+    )
+    await wait_until(
+        client,
+        types.PROGRESS,
+        lambda: any(isinstance(r, types.WorkDoneProgressReport) for r in _reports(client, token)),
+    )
+
+    if stop == "request":
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=request_id))
+    else:
+        client.protocol.notify(
+            types.WINDOW_WORK_DONE_PROGRESS_CANCEL, types.WorkDoneProgressCancelParams(token=token)
+        )
+    result = await asyncio.wait_for(answering, WAIT)
+
+    # The answer so far comes back; the model's HTTP request was closed under it.
+    assert result["doneReason"] == "cancelled"
+    assert result["answer"] and LONG.startswith(result["answer"]) and result["answer"] != LONG
+    await model_server.wait_for_async(
+        lambda: any(chat.free and chat.disconnected for chat in model_server.chats()), WAIT
+    )
+    (chat,) = [c for c in model_server.chats() if c.free]
+    assert not chat.completed and 0 < chat.pieces_sent < chat.answer_tokens
+    await wait_until(
+        client,
+        types.PROGRESS,
+        lambda: isinstance(_reports(client, token)[-1], types.WorkDoneProgressEnd),
+    )
+    reports = [r for r in _reports(client, token) if isinstance(r, types.WorkDoneProgressReport)]
+    assert reports[-1].message == result["answer"]
+    # The partial answer stays in the conversation: a follow-up question carries it.
+    follow_up = await _ask(
+        client, _question(uri, "Go on?", conversationId=result["conversationId"])
+    )
+    assert follow_up["doneReason"] == "stop"
+    (asked,) = [body for body in model_server.chat_requests if "Go on?" in str(body)]
+    assert asked["messages"][2] == {"role": "assistant", "content": result["answer"]}
+
+
+async def test_cancelling_the_request_stops_a_long_answer(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    await _stopped_midway(client, model_server, tmp_path, stop="request")
+
+
+async def test_cancelling_the_progress_stops_a_long_answer(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    await _stopped_midway(client, model_server, tmp_path, stop="progress")
