@@ -17,6 +17,7 @@ from pytest_lsp import LanguageClient
 from tests.e2e.conftest import (
     MODEL,
     WAIT,
+    change_document,
     finding,
     initialize,
     open_document,
@@ -283,3 +284,117 @@ async def test_cancelling_the_progress_stops_a_long_answer(
     client: LanguageClient, model_server: ModelServer, tmp_path: Path
 ) -> None:
     await _stopped_midway(client, model_server, tmp_path, stop="progress")
+
+
+WHOLE_FUNCTION = "def load(path):\n    with open(path) as f:\n        return f.read()"
+
+
+def _accept_edits(client: LanguageClient) -> list[types.ApplyWorkspaceEditParams]:
+    """Apply every `workspace/applyEdit` as an editor would; the edits asked for."""
+    asked: list[types.ApplyWorkspaceEditParams] = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def _apply(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        asked.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    return asked
+
+
+async def _apply(
+    client: LanguageClient, uri: str, version: int, conversation: str, code: str
+) -> Any:
+    arguments = {"uri": uri, "version": version, "conversationId": conversation, "code": code}
+    return await _execute(client, "siyada.askApply", arguments)
+
+
+def _only_text_edit(params: types.ApplyWorkspaceEditParams) -> tuple[types.TextEdit, int | None]:
+    changes = params.edit.document_changes
+    assert changes is not None and len(changes) == 1
+    (change,) = changes
+    assert isinstance(change, types.TextDocumentEdit)
+    (edit,) = change.edits
+    assert isinstance(edit, types.TextEdit)
+    return edit, change.text_document.version
+
+
+async def test_applying_a_whole_function_replaces_it_with_a_versioned_edit(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    asked = _accept_edits(client)
+    uri, diagnostic = await _diagnostic(client, model_server, tmp_path)
+    answer = await _ask(client, _question(uri, "Fix it?", finding=diagnostic.data))
+
+    result = await _apply(client, uri, 1, answer["conversationId"], WHOLE_FUNCTION)
+
+    assert result == {"applied": True, "reason": None}
+    (params,) = asked
+    edit, version = _only_text_edit(params)
+    assert version == 1
+    assert edit.range == types.Range(
+        start=types.Position(line=0, character=0), end=types.Position(line=2, character=19)
+    )
+    assert edit.new_text == WHOLE_FUNCTION
+
+
+async def test_applying_lines_replaces_the_findings_evidence(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    asked = _accept_edits(client)
+    uri, diagnostic = await _diagnostic(client, model_server, tmp_path)
+    answer = await _ask(client, _question(uri, "Fix it?", finding=diagnostic.data))
+
+    # A block written at column 0, as models often do: indented like the evidence.
+    code = "f = open(path, encoding='utf-8')"
+    result = await _apply(client, uri, 1, answer["conversationId"], code)
+
+    assert result == {"applied": True, "reason": None}
+    edit, version = _only_text_edit(asked[0])
+    assert version == 1 and edit.new_text == "    f = open(path, encoding='utf-8')"
+    assert edit.range.start == types.Position(line=1, character=0)
+    assert edit.range.end == types.Position(line=1, character=18)
+
+
+async def test_applying_is_refused_once_the_document_changed(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    asked = _accept_edits(client)
+    uri, diagnostic = await _diagnostic(client, model_server, tmp_path)
+    answer = await _ask(client, _question(uri, "Fix it?", finding=diagnostic.data))
+    change_document(client, uri, 2, "# a comment\n" + SOURCE)
+
+    result = await _apply(client, uri, 1, answer["conversationId"], WHOLE_FUNCTION)
+
+    assert result == {
+        "applied": False,
+        "reason": "The document changed since; ask again about the code as it is now.",
+    }
+    assert asked == []
+
+
+async def test_applying_code_that_reaches_outside_the_function_is_refused(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    asked = _accept_edits(client)
+    uri, diagnostic = await _diagnostic(client, model_server, tmp_path)
+    about_finding = await _ask(client, _question(uri, "Fix it?", finding=diagnostic.data))
+    about_function = await _ask(
+        client, _question(uri, "Rewrite?", position={"line": 6, "character": 0})
+    )
+
+    # Another function in place of the finding's line: a definition added in `load`.
+    other_function = "def other():\n    return 2"
+    into_finding = await _apply(client, uri, 1, about_finding["conversationId"], other_function)
+    # Lines that are not `other` itself, in a conversation about no finding.
+    into_function = await _apply(client, uri, 1, about_function["conversationId"], "return 2")
+
+    assert into_finding == {
+        "applied": False,
+        "reason": "The code cannot replace the finding's lines: it adds or removes a definition.",
+    }
+    assert into_function == {
+        "applied": False,
+        "reason": "The code block is not the whole function other, and the conversation is "
+        "about no finding whose lines it could replace.",
+    }
+    assert asked == []
