@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
@@ -398,3 +399,31 @@ async def test_applying_code_that_reaches_outside_the_function_is_refused(
         "about no finding whose lines it could replace.",
     }
     assert asked == []
+
+
+async def test_what_cannot_be_asked_is_answered_with_the_reason(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    uri, diagnostic = await _diagnostic(client, model_server, tmp_path)
+    stale = {**diagnostic.data, "startLine": 0, "endLine": 0, "evidenceLines": ["def load(path):"]}
+
+    with pytest.raises(JsonRpcException) as no_question:
+        await _ask(client, _question(uri, "  ", finding=diagnostic.data))
+    with pytest.raises(JsonRpcException) as not_shown:
+        await _ask(client, _question(uri, "Why?", finding=stale))
+    with pytest.raises(JsonRpcException) as no_function:
+        await _ask(client, _question(uri, "Why?", position={"line": 3, "character": 0}))
+    model_server.stop()
+    with pytest.raises(JsonRpcException) as unreachable:
+        await _ask(client, _question(uri, "Why?", finding=diagnostic.data))
+
+    assert no_question.value.code == types.ErrorCodes.InvalidParams
+    assert "question must be a non-empty string" in no_question.value.message
+    assert not_shown.value.code == types.LSPErrorCodes.RequestFailed
+    assert not_shown.value.message == (
+        "This finding is not shown in the document as it is now; ask about its function instead."
+    )
+    assert no_function.value.code == types.LSPErrorCodes.RequestFailed
+    assert no_function.value.message == "There is no function at line 4 to ask about."
+    assert unreachable.value.code == types.LSPErrorCodes.RequestFailed
+    assert model_server.url.removeprefix("http://") in unreachable.value.message
