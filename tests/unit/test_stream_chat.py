@@ -14,7 +14,7 @@ from siyada.models.errors import ModelNotFound, StreamFailure
 from siyada.models.ollama import OllamaClient
 from siyada.models.openai import OpenAIClient, ResponseFormats
 from siyada.review.connection import ModelClient
-from tests.model_server import ModelServer, OllamaDouble, OpenAIDouble
+from tests.model_server import ModelServer, OllamaDouble, OpenAIDouble, echo_question
 
 MODEL = "qwen2.5-coder:7b"
 ANSWER = "Use a `with` block, so the file is closed:\n\n```python\nwith open(p) as f:\n```\n"
@@ -23,7 +23,9 @@ ANSWER = "Use a `with` block, so the file is closed:\n\n```python\nwith open(p) 
 @pytest.fixture(params=["ollama", "openai"])
 def double(request: pytest.FixtureRequest) -> Iterator[ModelServer]:
     server: ModelServer = (
-        OllamaDouble(models=[MODEL]) if request.param == "ollama" else OpenAIDouble([MODEL])
+        OllamaDouble(models=[MODEL], free_answer=echo_question)
+        if request.param == "ollama"
+        else OpenAIDouble([MODEL], free_answer=echo_question)
     )
     with server:
         yield server
