@@ -66,6 +66,34 @@ async def test_the_answer_is_asked_in_the_explanation_language(
     await session.close()
 
 
+async def test_a_follow_up_about_a_function_sees_its_code_as_it_is_now(
+    double: OllamaDouble, tmp_path: Path
+) -> None:
+    output = FakeOutput()
+    session = make_session(output, tmp_path, endpoint=double.url, triggers={"onOpen": False})
+    _open(session)
+    first = await ask.ask(session, CommandCall((_question("Before?"),)))
+    edited = SOURCE.replace("f = open(path)", "f = open(path, 'rb')")
+    documents.did_change(
+        session,
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)],
+        ),
+    )
+
+    follow_up = _question("After?", position=None, conversationId=first["conversationId"])
+    second = await ask.ask(session, CommandCall((follow_up,)))
+
+    assert second["conversationId"] == first["conversationId"]
+    (after,) = [body for body in double.chat_requests if "After?" in str(body)]
+    roles = [message["role"] for message in after["messages"]]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert "f = open(path, 'rb')" in after["messages"][1]["content"]
+    assert after["messages"][1]["content"].endswith("Question: Before?")
+    await session.close()
+
+
 async def test_reports_are_cumulative_and_fewer_than_the_pieces(
     double: OllamaDouble, tmp_path: Path
 ) -> None:

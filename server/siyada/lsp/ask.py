@@ -24,7 +24,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from siyada.ask.apply import Refusal, plan_apply
-from siyada.ask.conversation import Conversation, Turn
+from siyada.ask.conversation import Conversation, ConversationStore, Turn
 from siyada.ask.prompt import ASK_OPTIONS, QuestionTooLong, bounded_messages
 from siyada.ask.subject import AskedFinding, Subject, subject_of, unit_at, unit_named
 from siyada.code.functions import FunctionUnit, extract_functions
@@ -246,11 +246,10 @@ async def _read(session: Session, request: ChatRequest, streamed: _Streamed) -> 
 def _conversation_for(session: Session, request: AskArguments) -> Conversation:
     """The conversation named, else the one about the finding or the function asked."""
     store = session.conversations
-    if request.conversation_id is not None:
-        known = store.get(request.conversation_id)
-        if known is not None and known.subject.uri == request.uri:
-            return known
     snapshot = session.scheduler.snapshot(request.uri)
+    known = store.get(request.conversation_id) if request.conversation_id else None
+    if known is not None and known.subject.uri == request.uri:
+        return known if snapshot is None else _followed(store, known, snapshot)
     if snapshot is None:
         raise CannotAsk(_("{uri} is not an open document Siyada reviews.", uri=request.uri))
     units = extract_functions(snapshot.spec, snapshot.text)
@@ -263,6 +262,21 @@ def _conversation_for(session: Session, request: AskArguments) -> Conversation:
             raise CannotAsk(_("There is no function at line {line} to ask about.", line=line))
         return store.open(subject_of(snapshot.uri, snapshot.spec.id, unit, snapshot.lines))
     raise BadArguments(f"{ASK}: give a finding, a position or a known conversationId")
+
+
+def _followed(
+    store: ConversationStore, conversation: Conversation, snapshot: DocumentSnapshot
+) -> Conversation:
+    """A conversation about a function follows its code: the next question is about the
+    function as it is now, while the document still has it. One about a finding stays
+    about the finding as it was shown."""
+    if conversation.subject.finding is not None:
+        return conversation
+    units = extract_functions(snapshot.spec, snapshot.text)
+    unit = unit_named(units, conversation.subject.function)
+    if unit is None:
+        return conversation
+    return store.open(subject_of(snapshot.uri, snapshot.spec.id, unit, snapshot.lines))
 
 
 def _finding_subject(
