@@ -83,7 +83,8 @@ async def ask(session: Session, call: CommandCall) -> dict[str, Any]:
             done_reason = await streamed_answer(session, bounded.messages, streamed, stop)
         finally:
             progress.end(_("Siyada answered") if streamed.done else _("Siyada stopped"))
-        conversation.add(Turn(request.question, streamed.text))
+        if streamed.text:  # stopped before the first piece: nothing to remember
+            conversation.add(Turn(request.question, streamed.text))
         note = _dropped_note(bounded.dropped) if bounded.dropped else None
         return {
             "conversationId": conversation.id,
