@@ -14,7 +14,7 @@ from tests.e2e.conftest import (
     finding,
     initialize,
     open_document,
-    read_actions_as_sent,
+    read_code_actions_by_the_spec,
     wait_for_diagnostics,
 )
 from tests.model_server import OllamaDouble
@@ -352,7 +352,7 @@ async def test_one_ignore_in_this_file_for_several_findings(
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     diagnostics = await wait_for_diagnostics(client, uri, lambda d: len(d) == 2)
 
-    read_actions_as_sent(client)
+    read_code_actions_by_the_spec(client)
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -365,8 +365,10 @@ async def test_one_ignore_in_this_file_for_several_findings(
     assert [a.title for a in actions] == [
         "Siyada: Ignore this bug finding",
         "Siyada: Dismiss this finding",
+        "Siyada: Ask about this finding",
         "Siyada: Ignore this performance finding",
         "Siyada: Dismiss this finding",
+        "Siyada: Ask about this finding",
         "Siyada: Ignore in this file",
     ]
     assert list(actions[-1].diagnostics or []) == list(diagnostics)

@@ -110,11 +110,16 @@ async def test_case9_forged_diagnostic_data_gets_no_action_and_no_traceback(
         assert await _actions(server, A_URI, forged) == [], case
     # Genuine data of a.py, sent for b.py whose lines there are the same.
     assert await _actions(server, B_URI, genuine) == []
-    # The genuine diagnostic still gets its fix and its "Ignore" action.
-    fix, ignore, dismiss, ignore_file = await _actions(server, A_URI, genuine)
+    # The genuine diagnostic still gets its fix, "Ignore", "Dismiss" and "Ask" actions.
+    fix, ignore, dismiss, ask, ignore_file = await _actions(server, A_URI, genuine)
     assert fix["edit"]["changes"][A_URI][0]["newText"] == FIX
     assert ignore["title"] == "Siyada: Ignore this bug finding"
     assert dismiss["command"]["arguments"] == [A_URI, genuine["data"]]
+    assert ask["command"] == {
+        "title": "Siyada: Ask about this finding",
+        "command": "siyada.askAboutFinding",
+        "arguments": [A_URI, genuine["data"]],
+    }
     assert ignore_file["title"] == "Siyada: Ignore in this file"
 
     log = await server.end_session()

@@ -36,7 +36,7 @@ from tests.e2e.conftest import (
     initialize,
     log_text,
     open_document,
-    read_actions_as_sent,
+    read_code_actions_by_the_spec,
     wait_for_diagnostics,
     wait_for_idle,
 )
@@ -162,6 +162,7 @@ class CapturingClient(LanguageClient):
 def _capturing_client() -> CapturingClient:
     client = CapturingClient(converter_factory=default_converter)
     register_lsp_features(client)
+    read_code_actions_by_the_spec(client)
     return client
 
 
@@ -239,7 +240,7 @@ def _incremental(client: LanguageClient, uri: str, version: int, line: int, text
 async def _actions(
     client: LanguageClient, uri: str, diagnostic: types.Diagnostic
 ) -> list[types.CodeAction | types.Command]:
-    read_actions_as_sent(client)
+    read_code_actions_by_the_spec(client)
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -364,7 +365,7 @@ async def test_prompt_injection_and_hostile_answers_are_only_shown(
     (workspace / "precious.txt").write_text("the user's data\n")
     (workspace / "old.tmp").write_text("x\n")
     before = _snapshot(workspace)
-    await initialize(server, endpoint=double.url)
+    started = await initialize(server, endpoint=double.url)
     uri = open_document(server, path, INJECTED)
 
     (diagnostic,) = await wait_for_diagnostics(server, uri, lambda d: len(d) == 1)
@@ -384,14 +385,21 @@ async def test_prompt_injection_and_hostile_answers_are_only_shown(
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert SHELL in hover.contents.value and RPC in hover.contents.value
     assert diagnostic.range.start.line == 2 and diagnostic.range.end.line == 3
-    # The deleting "fix" is only offered, as an edit the user may pick; the only commands
-    # are Siyada's feedback ones, which edit nothing.
+    # The deleting "fix" is only offered, as an edit the user may pick. The commands are
+    # Siyada's feedback ones, which edit nothing, and "Ask about this finding", a client
+    # command (it opens a chat) with no edit, which the server itself does not even know.
     feedback_commands = {"siyada.recordFeedback", "siyada.dismiss"}
-    assert actions and all(
-        isinstance(a, types.CodeAction)
-        and (a.command is None or a.command.command in feedback_commands)
+    assert all(isinstance(a, types.CodeAction) for a in actions)
+    edits = [a for a in actions if isinstance(a, types.CodeAction) and a.edit is not None]
+    assert edits and all(a.command is None or a.command.command in feedback_commands for a in edits)
+    commands_only = [
+        a.command.command
         for a in actions
-    )
+        if isinstance(a, types.CodeAction) and a.edit is None and a.command
+    ]
+    assert sorted(commands_only) == ["siyada.askAboutFinding", "siyada.dismiss"]
+    commands = started.capabilities.execute_command_provider
+    assert commands is not None and "siyada.askAboutFinding" not in commands.commands
     fix = next(a for a in actions if isinstance(a, types.CodeAction) and a.is_preferred)
     assert fix.edit is not None and fix.edit.document_changes is not None
     assert server.applied_edits == []  # type: ignore[attr-defined]

@@ -126,10 +126,17 @@ class OllamaDouble(ModelServer):
         timing: Timing = INSTANT,
         slots: int | None = None,
         default_answer: DefaultAnswer = no_findings,
+        free_answer: DefaultAnswer | None = None,
     ) -> None:
         names = [full_name(m) for m in models]
         super().__init__(
-            names, port=port, tls=tls, timing=timing, slots=slots, default_answer=default_answer
+            names,
+            port=port,
+            tls=tls,
+            timing=timing,
+            slots=slots,
+            default_answer=default_answer,
+            free_answer=free_answer,
         )
         self.version = version
         self.pull_line_delay = 0.0
@@ -226,7 +233,8 @@ class OllamaDouble(ModelServer):
         else:
             streamed = body.get("stream", True) is not False
             chat = _ChatFormat(self, model, body)
-            await self.answer_chat(exchange, body["messages"], streamed, chat)
+            free = body.get("format") is None
+            await self.answer_chat(exchange, body["messages"], streamed, chat, free=free)
 
     async def _load(self, exchange: Exchange, model: str, body: Mapping[str, Any]) -> None:
         # Ollama answers a chat without messages with one object, streamed or not.

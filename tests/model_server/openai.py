@@ -176,9 +176,16 @@ class OpenAIDouble(ModelServer):
         timing: Timing = INSTANT,
         slots: int | None = None,
         default_answer: DefaultAnswer = no_findings,
+        free_answer: DefaultAnswer | None = None,
     ) -> None:
         super().__init__(
-            models, port=port, tls=tls, timing=timing, slots=slots, default_answer=default_answer
+            models,
+            port=port,
+            tls=tls,
+            timing=timing,
+            slots=slots,
+            default_answer=default_answer,
+            free_answer=free_answer,
         )
         self.api_key = api_key
         self.refuse_json_schema = refuse_json_schema
@@ -243,6 +250,7 @@ class OpenAIDouble(ModelServer):
             body["messages"],
             streamed,
             _ChatFormat(model, body, llama_cpp=self.owned_by == LLAMA_CPP),
+            free=body.get("response_format") is None,
         )
 
     def _refusal(self, body: Mapping[str, Any]) -> str | None:
