@@ -42,11 +42,11 @@ const ALLOWED_URI_REGEXP = /^(?:https?|mailto):/i;
 
 export type RenderAnswer = (markdown: string) => DocumentFragment;
 
-export function createRenderer(window: WindowLike): RenderAnswer {
-  const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
+/** HTML reduced to Markdown's own elements, as a fragment of `window`'s document. */
+export function createSanitizer(window: WindowLike): (html: string) => DocumentFragment {
   const purify = createDOMPurify(window);
-  return (text) =>
-    purify.sanitize(markdown.render(text), {
+  return (html) =>
+    purify.sanitize(html, {
       ALLOWED_TAGS,
       ALLOWED_ATTR,
       ALLOWED_URI_REGEXP,
@@ -54,6 +54,12 @@ export function createRenderer(window: WindowLike): RenderAnswer {
       ALLOW_ARIA_ATTR: false,
       RETURN_DOM_FRAGMENT: true,
     });
+}
+
+export function createRenderer(window: WindowLike): RenderAnswer {
+  const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
+  const sanitize = createSanitizer(window);
+  return (text) => sanitize(markdown.render(text));
 }
 
 export interface CodeBlock {
