@@ -3,7 +3,7 @@
 // document version each question was asked at (what "Apply" must be validated against).
 // No vscode import: the bookkeeping is unit-tested on its own.
 
-import type { ConversationView, Subject, TurnView } from './protocol';
+import type { ApplyOutcome, ConversationView, Subject, TurnView } from './protocol';
 
 export interface Position {
   line: number;
@@ -134,7 +134,7 @@ export class Conversation {
     if (this.busy) {
       throw new Error('a question is still being answered');
     }
-    const turn: Turn = { question, answer: '', state: 'streaming', error: null, version };
+    const turn: Turn = { question, answer: '', state: 'streaming', error: null, applied: [], version };
     this.turns.push(turn);
     return turn;
   }
@@ -197,10 +197,24 @@ export class Conversation {
     return { uri: this.target.uri, version: turn.version, conversationId: this.conversationId, code };
   }
 
+  /** Keeps what an Apply of block `block` of the turn at `index` gave, so the panel shows it again. */
+  recordApply(index: number, outcome: ApplyOutcome): void {
+    const turn = this.turns[index];
+    if (turn) {
+      turn.applied = [...turn.applied.filter((known) => known.block !== outcome.block), outcome];
+    }
+  }
+
   view(): ConversationView {
     return {
       subject: this.subject,
-      turns: this.turns.map(({ question, answer, state, error }) => ({ question, answer, state, error })),
+      turns: this.turns.map(({ question, answer, state, error, applied }) => ({
+        question,
+        answer,
+        state,
+        error,
+        applied: [...applied],
+      })),
       note: this.note,
       model: this.model,
     };

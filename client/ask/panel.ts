@@ -213,8 +213,10 @@ export class AskPanel implements vscode.Disposable {
 
   private async apply(turn: number, block: number, code: string): Promise<void> {
     const params = this.conversation.applyParams(turn, code);
-    const reply = (applied: boolean, reason: string | null) =>
+    const reply = (applied: boolean, reason: string | null) => {
+      this.conversation.recordApply(turn, { block, applied, reason });
       this.post({ type: 'applyResult', turn, block, applied, reason });
+    };
     if (!params) {
       return reply(false, l10n.t('only a finished answer can be applied'));
     }

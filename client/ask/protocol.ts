@@ -27,6 +27,14 @@ export interface TurnView {
   state: TurnState;
   /** Why the turn failed, in the user's words. */
   error: string | null;
+  /** What became of each Apply of this answer's code blocks, by block index. */
+  applied: ApplyOutcome[];
+}
+
+export interface ApplyOutcome {
+  block: number;
+  applied: boolean;
+  reason: string | null;
 }
 
 export interface ConversationView {

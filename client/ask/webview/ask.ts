@@ -5,6 +5,7 @@
 
 import {
   isHostMessage,
+  type ApplyOutcome,
   submitsQuestion,
   type ConversationView,
   type HostMessage,
@@ -89,8 +90,12 @@ function fill(template: string, value: string | number): string {
   return template.replace('{0}', String(value));
 }
 
-/** Each code block of a finished answer gets its Apply button. */
-function addApplyButtons(body: HTMLElement, turn: number, labels: PanelStrings): void {
+function applyText(outcome: ApplyOutcome, labels: PanelStrings): string {
+  return outcome.applied ? labels.applied : fill(labels.refused, outcome.reason ?? '');
+}
+
+/** Each code block of a finished answer gets its Apply button, and what its last Apply gave. */
+function addApplyButtons(body: HTMLElement, turn: number, outcomes: ApplyOutcome[], labels: PanelStrings): void {
   codeBlocks(body).forEach((block, index) => {
     const pre = block.element as HTMLElement;
     pre.dir = 'ltr';
@@ -101,7 +106,9 @@ function addApplyButtons(body: HTMLElement, turn: number, labels: PanelStrings):
     button.setAttribute('aria-label', fill(labels.applyBlock, index + 1));
     button.dataset.turn = String(turn);
     button.dataset.block = String(index);
-    const result = element('p', 'apply-result');
+    const outcome = outcomes.find((known) => known.block === index);
+    const result = element('p', 'apply-result', outcome && applyText(outcome, labels));
+    result.classList.toggle('error', outcome?.applied === false);
     result.id = `apply-result-${turn}-${index}`;
     button.setAttribute('aria-describedby', result.id);
     button.addEventListener('click', () => {
@@ -124,7 +131,7 @@ function showTurn(turn: TurnView, index: number, labels: PanelStrings): HTMLElem
   body.replaceChildren(render(turn.answer));
   answer.append(element('span', 'who', labels.siyada), body);
   if (turn.state === 'done') {
-    addApplyButtons(body, index, labels);
+    addApplyButtons(body, index, turn.applied, labels);
   } else if (turn.state === 'stopped') {
     answer.append(element('p', 'turn-state', labels.stopped));
   } else if (turn.state === 'failed') {
@@ -179,7 +186,7 @@ function showApplyResult(message: Extract<HostMessage, { type: 'applyResult' }>,
     button.disabled = false;
     button.textContent = labels.apply;
   }
-  const text = message.applied ? labels.applied : fill(labels.refused, message.reason ?? '');
+  const text = applyText(message, labels);
   if (result) {
     result.textContent = text;
     result.classList.toggle('error', !message.applied);

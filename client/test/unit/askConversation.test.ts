@@ -82,6 +82,7 @@ describe('a conversation', () => {
       answer: 'The file is never closed.',
       state: 'done',
       error: null,
+      applied: [],
     });
   });
 
@@ -161,6 +162,19 @@ describe('a conversation', () => {
     });
     assert.equal(chat.applyParams(1, 'x'), undefined, 'a stopped answer is not applied');
     assert.equal(chat.applyParams(7, 'x'), undefined);
+  });
+
+  it('keeps the last outcome of each Apply, for the panel to show again', () => {
+    const chat = conversation();
+    chat.finish(chat.begin('another way?', 3), result());
+    chat.recordApply(0, { block: 0, applied: true, reason: null });
+    chat.recordApply(0, { block: 0, applied: false, reason: 'the document changed' });
+    chat.recordApply(0, { block: 1, applied: true, reason: null });
+    chat.recordApply(4, { block: 0, applied: true, reason: null });
+    assert.deepEqual(chat.view().turns[0].applied, [
+      { block: 0, applied: false, reason: 'the document changed' },
+      { block: 1, applied: true, reason: null },
+    ]);
   });
 });
 

@@ -257,7 +257,7 @@ describe('the panel script', () => {
     assert.equal(panel.posted.length, 2);
     panel.send({
       type: 'show',
-      view: { ...VIEW, turns: [{ question: 'why?', answer: '', state: 'streaming', error: null }] },
+      view: { ...VIEW, turns: [{ question: 'why?', answer: '', state: 'streaming', error: null, applied: [] }] },
       strings: STRINGS,
     });
     const stop = panel.document.getElementById('stop') as HTMLButtonElement;
@@ -270,7 +270,10 @@ describe('the panel script', () => {
 
   it('grows the streamed answer, rendering only the latest text of a frame', async () => {
     const panel = runPanel();
-    const streaming = { ...VIEW, turns: [{ question: 'why?', answer: '', state: 'streaming' as const, error: null }] };
+    const streaming = {
+      ...VIEW,
+      turns: [{ question: 'why?', answer: '', state: 'streaming' as const, error: null, applied: [] }],
+    };
     panel.send({ type: 'show', view: streaming, strings: STRINGS });
     panel.send({ type: 'partial', turn: 0, answer: 'The file' });
     panel.send({ type: 'partial', turn: 0, answer: 'The file is **never** closed <img src=x onerror=alert(1)>' });
@@ -286,7 +289,7 @@ describe('the panel script', () => {
     const answer = 'Like this:\n\n```python\nwith open(path) as f:\n    return f.read()\n```\n\nor\n\n```\npass\n```';
     panel.send({
       type: 'show',
-      view: { ...VIEW, turns: [{ question: 'another way?', answer, state: 'done', error: null }] },
+      view: { ...VIEW, turns: [{ question: 'another way?', answer, state: 'done', error: null, applied: [] }] },
       strings: STRINGS,
     });
     const buttons = [...panel.document.querySelectorAll<HTMLButtonElement>('button.apply')];
@@ -306,6 +309,25 @@ describe('the panel script', () => {
     assert.equal(buttons[0].disabled, false);
     assert.equal(panel.document.getElementById('apply-result-0-0')?.textContent, 'Not applied: the document changed');
     assert.equal(panel.document.getElementById('status')?.textContent, 'Not applied: the document changed');
+    // Shown again when the page is drawn anew from the host's conversation.
+    panel.send({
+      type: 'show',
+      view: {
+        ...VIEW,
+        turns: [
+          {
+            question: 'another way?',
+            answer,
+            state: 'done',
+            error: null,
+            applied: [{ block: 1, applied: true, reason: null }],
+          },
+        ],
+      },
+      strings: STRINGS,
+    });
+    assert.equal(panel.document.getElementById('apply-result-0-0')?.textContent, '');
+    assert.equal(panel.document.getElementById('apply-result-0-1')?.textContent, 'Applied to the file.');
   });
 
   it('shows a stopped answer, the note about dropped turns, and Clear', () => {
@@ -315,7 +337,7 @@ describe('the panel script', () => {
       view: {
         ...VIEW,
         note: 'The 2 oldest turns were dropped to fit the model.',
-        turns: [{ question: 'long?', answer: 'Part', state: 'stopped', error: null }],
+        turns: [{ question: 'long?', answer: 'Part', state: 'stopped', error: null, applied: [] }],
       },
       strings: STRINGS,
     });
