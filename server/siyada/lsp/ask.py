@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from siyada.ask.apply import Refusal, plan_apply
 from siyada.ask.conversation import Conversation, Turn
-from siyada.ask.prompt import ASK_OPTIONS, bounded_messages
+from siyada.ask.prompt import ASK_OPTIONS, QuestionTooLong, bounded_messages
 from siyada.ask.subject import AskedFinding, Subject, subject_of, unit_at, unit_named
 from siyada.code.functions import FunctionUnit, extract_functions
 from siyada.i18n import _, ngettext
@@ -52,6 +53,28 @@ CANCELLED: Final = "cancelled"
 REPORT_INTERVAL_S: Final = 0.05
 
 
+class BadArguments(ValueError):
+    """The command's arguments are not what it takes: InvalidParams."""
+
+
+class CannotAsk(ValueError):
+    """The question cannot be asked of this document as it is now: RequestFailed."""
+
+
+@contextmanager
+def _lsp_errors() -> Iterator[None]:
+    """Errors as the client shows them: bad arguments are InvalidParams; a question that
+    cannot be asked, or the model server's failure, RequestFailed with the message for
+    the user (not an internal error with a traceback)."""
+    try:
+        yield
+    except BadArguments as error:
+        raise JsonRpcInvalidParams(message=str(error)) from error
+    except (CannotAsk, QuestionTooLong, ModelError) as error:
+        code = types.LSPErrorCodes.RequestFailed
+        raise JsonRpcException(message=str(error), code=code) from error
+
+
 @dataclass(frozen=True)
 class AskArguments:
     uri: str
@@ -65,20 +88,20 @@ class AskArguments:
         """The one argument object of `siyada.ask`; ValueError saying what is wrong."""
         value = arguments[0] if len(arguments) == 1 else None
         if not isinstance(value, dict):
-            raise ValueError(
+            raise BadArguments(
                 f"{ASK} takes one object: {{uri, question, finding, position, conversationId}}"
             )
         uri, question = value.get("uri"), value.get("question")
         finding, position = value.get("finding"), value.get("position")
         conversation_id = value.get("conversationId")
         if not isinstance(uri, str) or not uri:
-            raise ValueError(f"{ASK}: uri must be the document's URI")
+            raise BadArguments(f"{ASK}: uri must be the document's URI")
         if not isinstance(question, str) or not question.strip():
-            raise ValueError(f"{ASK}: question must be a non-empty string")
+            raise BadArguments(f"{ASK}: question must be a non-empty string")
         if finding is not None and not isinstance(finding, dict):
-            raise ValueError(f"{ASK}: finding must be a Siyada diagnostic's data, or null")
+            raise BadArguments(f"{ASK}: finding must be a Siyada diagnostic's data, or null")
         if conversation_id is not None and not isinstance(conversation_id, str):
-            raise ValueError(f"{ASK}: conversationId must be a string, or null")
+            raise BadArguments(f"{ASK}: conversationId must be a string, or null")
         return cls(uri, question, finding, _position(position), conversation_id)
 
 
@@ -88,7 +111,7 @@ def _position(value: object) -> types.Position | None:
     line = value.get("line") if isinstance(value, dict) else None
     character = value.get("character") if isinstance(value, dict) else None
     if not (_is_count(line) and _is_count(character)):
-        raise ValueError(f"{ASK}: position must be {{line, character}} (0-based), or null")
+        raise BadArguments(f"{ASK}: position must be {{line, character}} (0-based), or null")
     assert isinstance(line, int) and isinstance(character, int)
     return types.Position(line=line, character=character)
 
@@ -102,7 +125,7 @@ def _is_count(value: object) -> bool:
 
 async def ask(session: Session, call: CommandCall) -> dict[str, Any]:
     stop = asyncio.Event()
-    with _watching(call, stop.set):
+    with _watching(call, stop.set), _lsp_errors():
         request = AskArguments.parse(call.arguments)
         conversation = _conversation_for(session, request)
         language = session.settings.explanation_language
@@ -229,16 +252,17 @@ def _conversation_for(session: Session, request: AskArguments) -> Conversation:
             return known
     snapshot = session.scheduler.snapshot(request.uri)
     if snapshot is None:
-        raise ValueError(f"{ASK}: {request.uri} is not an open document Siyada reviews")
+        raise CannotAsk(_("{uri} is not an open document Siyada reviews.", uri=request.uri))
     units = extract_functions(snapshot.spec, snapshot.text)
     if request.finding is not None:
         return store.open(_finding_subject(snapshot, units, request.finding))
     if request.position is not None:
         unit = unit_at(units, request.position.line)
         if unit is None:
-            raise ValueError(f"{ASK}: there is no function at line {request.position.line + 1}")
+            line = request.position.line + 1
+            raise CannotAsk(_("There is no function at line {line} to ask about.", line=line))
         return store.open(subject_of(snapshot.uri, snapshot.spec.id, unit, snapshot.lines))
-    raise ValueError(f"{ASK}: give a finding, a position or a known conversationId")
+    raise BadArguments(f"{ASK}: give a finding, a position or a known conversationId")
 
 
 def _finding_subject(
@@ -261,9 +285,11 @@ def _finding_subject(
     )
     unit = unit_at(units, placed.start_line) if placed is not None else None
     if placed is None or unit is None:
-        raise ValueError(
-            f"{ASK}: this finding is not shown in the document as it is now; "
-            "ask about its function instead"
+        raise CannotAsk(
+            _(
+                "This finding is not shown in the document as it is now; ask about its "
+                "function instead."
+            )
         )
     finding = placed.finding
     asked = AskedFinding(
@@ -285,7 +311,7 @@ def _finding_subject(
 def ask_clear(session: Session, call: CommandCall) -> dict[str, bool]:
     args = call.arguments
     if len(args) != 1 or not isinstance(args[0], str):
-        raise ValueError(f"{ASK_CLEAR} takes the conversationId as its argument")
+        raise JsonRpcInvalidParams(message=f"{ASK_CLEAR} takes the conversationId as its argument")
     return {"cleared": session.conversations.clear(args[0])}
 
 
@@ -318,13 +344,13 @@ def _apply_arguments(arguments: Sequence[Any]) -> tuple[str, int | None, str, st
     value = arguments[0] if len(arguments) == 1 else None
     usage = f"{ASK_APPLY} takes one object: {{uri, version, conversationId, code}}"
     if not isinstance(value, dict):
-        raise ValueError(usage)
+        raise JsonRpcInvalidParams(message=usage)
     uri, version = value.get("uri"), value.get("version")
     conversation_id, code = value.get("conversationId"), value.get("code")
     if not (isinstance(uri, str) and isinstance(conversation_id, str) and isinstance(code, str)):
-        raise ValueError(usage)
+        raise JsonRpcInvalidParams(message=usage)
     if version is not None and not _is_count(version):
-        raise ValueError(f"{ASK_APPLY}: version must be the document's version")
+        raise JsonRpcInvalidParams(message=f"{ASK_APPLY}: version must be the document's version")
     return uri, version, conversation_id, code
 
 

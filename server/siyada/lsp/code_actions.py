@@ -1,6 +1,10 @@
-"""textDocument/codeAction: the quick fix and the "Ignore" actions of a Siyada diagnostic.
+"""textDocument/codeAction: the quick fix, the "Ignore" actions and "Ask about this
+finding" of a Siyada diagnostic.
 
-Each carries its edit; nothing is applied unless the user picks the action. Actions are
+Each but the last carries its edit; nothing is applied unless the user picks the action.
+"Ask about this finding" carries no edit, only the command `siyada.askAboutFinding`
+with the document's URI and the diagnostic's data: a client command (VS Code opens its
+chat panel) that other editors may map to `siyada.ask` (lsp/ask.py). Actions are
 offered only for a diagnostic whose `data` the server published for this document (the
 client sends it back and may have forged it), that belongs to the current document
 version, and whose evidence lines are still there. A quick fix also needs to be the one
@@ -23,7 +27,7 @@ from siyada.code.fixes import fix_is_local
 from siyada.code.languages import LanguageSpec
 from siyada.code.missing_names import imports_needed
 from siyada.code.suppressions import ignore_comment, ignore_file_insertion
-from siyada.lsp.action_titles import fix_title, ignore_file_title, ignore_title
+from siyada.lsp.action_titles import ask_title, fix_title, ignore_file_title, ignore_title
 from siyada.lsp.edits import EditBuilder
 from siyada.lsp.protocol import SOURCE, FixData
 from siyada.review.placement import PlacedFinding
@@ -33,6 +37,9 @@ if TYPE_CHECKING:
     from siyada.lsp.session import Session
 
 log = logging.getLogger(__name__)
+
+# A client command (VS Code's chat panel); other editors may map it to `siyada.ask`.
+ASK_ABOUT_FINDING = "siyada.askAboutFinding"
 
 
 def code_actions(session: Session, params: types.CodeActionParams) -> list[types.CodeAction] | None:
@@ -60,6 +67,7 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
         if quick_fix is not None:
             actions.append(quick_fix)
         actions.append(_ignore_action(spec, fix, diagnostic, edit_for))
+        actions.append(_ask_action(uri, diagnostic))
         answered.append(diagnostic)
     if edit_for is not None:  # one "Ignore in this file" however many findings it answers
         actions.append(_ignore_file_action(spec, answered, edit_for))
@@ -150,6 +158,19 @@ def _ignore_action(
         diagnostics=[diagnostic],
         is_preferred=False,
         edit=edit_for.insert_lines_before(fix.start_line, [comment]),
+    )
+
+
+def _ask_action(uri: str, diagnostic: types.Diagnostic) -> types.CodeAction:
+    title = ask_title()
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        is_preferred=False,
+        command=types.Command(
+            title=title, command=ASK_ABOUT_FINDING, arguments=[uri, diagnostic.data]
+        ),
     )
 
 
