@@ -28,6 +28,7 @@ const OTHER = 'total.py';
 const OTHER_TEXT =
   'def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n';
 
+const ASK_ACTION = 'Siyada: Ask about this finding';
 const ANOTHER_WAY = 'Show me another way';
 const ANOTHER_WAY_ANSWER = [
   'A `with` block closes the file however `read()` ends, so nothing leaks when it raises.',
@@ -145,12 +146,34 @@ describe('Ask about a finding (code-server, headless Chromium)', { timeout: 600_
     return frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
   }
 
-  it('opens the panel on the finding under the cursor, starting from its function and explanation', async () => {
+  it("opens the panel from the finding's code action, starting from the finding and its explanation", async () => {
     const { page } = session;
     await session.openFile(FIXTURE, 'def load(path):');
     await session.squiggles().first().waitFor({ timeout: STEP_MS });
-    await page.locator('.monaco-editor .view-line', { hasText: 'f = open(path)' }).click();
-    await session.runCommand('Siyada: Ask about this finding');
+    const action = page.locator('.action-widget .monaco-list-row', { hasText: ASK_ACTION }).first();
+    await waitFor(
+      'Ask about this finding in the quick fix menu',
+      async () => {
+        await page.keyboard.press('Escape');
+        await page.locator('.monaco-editor .view-line', { hasText: 'f = open(path)' }).click();
+        await page.keyboard.press('Control+Period');
+        return action.waitFor({ timeout: 5000 }).then(() => true);
+      },
+      STEP_MS,
+    );
+    // The menu takes keys, as for a user: move the focus to the action, then Enter.
+    await waitFor(
+      'the action to be focused in the menu',
+      async () => {
+        if ((await action.getAttribute('class'))?.split(' ').includes('focused')) {
+          return true;
+        }
+        await page.keyboard.press('ArrowDown');
+        return false;
+      },
+      10_000,
+    );
+    await page.keyboard.press('Enter');
     const frame = await panel();
     await frame.locator('#subject h1', { hasText: FINDING.title }).waitFor({ timeout: STEP_MS });
     await frame.locator('#subject .location', { hasText: `${FIXTURE}:2` }).waitFor({ timeout: STEP_MS });
@@ -196,7 +219,7 @@ describe('Ask about a finding (code-server, headless Chromium)', { timeout: 600_
     await session.screenshot('ask-dark');
   });
 
-  it('shows the same conversation again when the panel is reopened', async () => {
+  it('shows the same conversation again when the panel is reopened (from the palette, at the cursor)', async () => {
     const { page } = session;
     const tab = page.locator('.tab', { hasText: `Ask Siyada: ${FINDING.title}` }).first();
     await tab.click();
