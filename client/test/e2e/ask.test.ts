@@ -255,11 +255,13 @@ describe('Ask about a finding (code-server, headless Chromium)', { timeout: 600_
   it('stops a long answer with Escape, keeping what had come', async () => {
     const frame = await panel();
     await ask(frame, SLOWLY);
-    const answer = lastTurn(frame).locator('.answer-body');
+    // This question's own turn: the previous answer is on the page until the host shows the new one.
+    const turn = frame.locator('section.turn', { hasText: SLOWLY });
+    const answer = turn.locator('.answer-body');
     await waitFor('part of the long answer', async () => ((await answer.textContent()) ?? '').length > 40, STEP_MS);
     assert.equal(await frame.locator('#stop').isDisabled(), false);
     await frame.locator('#question').press('Escape');
-    await lastTurn(frame).locator('.turn-state', { hasText: 'Stopped.' }).waitFor({ timeout: STEP_MS });
+    await turn.locator('.turn-state', { hasText: 'Stopped.' }).waitFor({ timeout: STEP_MS });
     const kept = (await answer.textContent()) ?? '';
     assert.ok(kept.startsWith('Step 1: think about the file handle.'), kept.slice(0, 80));
     assert.ok(kept.length < SLOW_ANSWER.length / 2, `${kept.length} of ${SLOW_ANSWER.length} characters`);
@@ -267,7 +269,7 @@ describe('Ask about a finding (code-server, headless Chromium)', { timeout: 600_
     // Nothing more arrives once stopped.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal((await answer.textContent()) ?? '', kept);
-    assert.equal(await lastTurn(frame).locator('button.apply').count(), 0);
+    assert.equal(await turn.locator('button.apply').count(), 0);
   });
 
   it('follows the theme: the same panel in a light theme', async () => {
