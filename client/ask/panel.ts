@@ -54,6 +54,7 @@ export class AskPanel implements vscode.Disposable {
   private readonly panel: vscode.WebviewPanel;
   private readonly disposables: vscode.Disposable[] = [];
   private running: { turn: Turn; cancel: vscode.CancellationTokenSource } | undefined;
+  private disposed = false;
   private readonly disposedEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposedEmitter.event;
 
@@ -80,6 +81,10 @@ export class AskPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.disposed = true;
     this.running?.cancel.cancel();
     for (const disposable of this.disposables.splice(0)) {
       disposable.dispose();
@@ -122,7 +127,8 @@ export class AskPanel implements vscode.Disposable {
   private receive(raw: unknown): void {
     const message = parsePanelMessage(raw);
     if (!message) {
-      this.host.output.warn(`Ask panel: ignored a message of unexpected shape: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      // Not its content: it may hold code, which the logs never do at their default level.
+      this.host.output.warn('Ask panel: ignored a message of unexpected shape from the page');
       return;
     }
     void this.act(message);
