@@ -14,7 +14,7 @@ from siyada.models.errors import ModelNotFound, StreamFailure
 from siyada.models.ollama import OllamaClient
 from siyada.models.openai import OpenAIClient, ResponseFormats
 from siyada.review.connection import ModelClient
-from tests.model_server import ModelServer, OllamaDouble, OpenAIDouble
+from tests.model_server import ModelServer, OllamaDouble, OpenAIDouble, echo_question
 
 MODEL = "qwen2.5-coder:7b"
 ANSWER = "Use a `with` block, so the file is closed:\n\n```python\nwith open(p) as f:\n```\n"
@@ -23,7 +23,9 @@ ANSWER = "Use a `with` block, so the file is closed:\n\n```python\nwith open(p) 
 @pytest.fixture(params=["ollama", "openai"])
 def double(request: pytest.FixtureRequest) -> Iterator[ModelServer]:
     server: ModelServer = (
-        OllamaDouble(models=[MODEL]) if request.param == "ollama" else OpenAIDouble([MODEL])
+        OllamaDouble(models=[MODEL], free_answer=echo_question)
+        if request.param == "ollama"
+        else OpenAIDouble([MODEL], free_answer=echo_question)
     )
     with server:
         yield server
@@ -145,3 +147,20 @@ async def test_cancelling_the_reader_closes_the_connection(
         await task
     await double.wait_for_async(lambda: any(c.disconnected for c in double.chats()))
     assert double.disconnects == 1
+
+
+async def test_a_long_answer_is_bounded_by_the_wait_for_each_piece_not_in_total(
+    double: ModelServer,
+) -> None:
+    # 20 pieces 0.1 s apart: 2 s in all, each piece well within the 1 s timeout.
+    double.add_rule("Why?", content="x" * 7 * 20, chunk_delay=0.1, free=True)
+    slow: ModelClient
+    if isinstance(double, OpenAIDouble):
+        slow = OpenAIClient(double.url, request_timeout=1, formats=ResponseFormats())
+    else:
+        slow = OllamaClient(double.url, request_timeout=1)
+    async with slow:
+        chunks = await chunks_of(slow, question())
+
+    assert "".join(chunk.content for chunk in chunks) == "x" * 140
+    assert chunks[-1].done_reason == "stop"
