@@ -44,6 +44,9 @@ const ANOTHER_WAY_ANSWER = [
   'The **with** statement calls `f.close()` for you.',
 ].join('\n');
 
+const TOTAL_QUESTION = 'What does total return?';
+const TOTAL_ANSWER = 'It returns the **sum** of `items`; `sum(items)` says the same.';
+
 const SLOWLY = 'Explain it slowly';
 const SLOW_ANSWER = Array.from({ length: 40 }, (_, i) => `Step ${i + 1}: think about the file handle.`).join('\n\n');
 
@@ -60,6 +63,7 @@ describe('Ask about a finding (code-server, headless Chromium)', { timeout: 600_
         { match: 'f = open(path)', content: { findings: [FINDING] }, free: false },
         { match: ANOTHER_WAY, content: ANOTHER_WAY_ANSWER, chunk_delay: 0.06, free: true },
         { match: SLOWLY, content: SLOW_ANSWER, chunk_delay: 0.15, free: true },
+        { match: TOTAL_QUESTION, content: TOTAL_ANSWER, free: true },
       ],
       files: { [FIXTURE]: FIXTURE_TEXT, [OTHER]: OTHER_TEXT },
       settings: (endpoint) =>
@@ -307,10 +311,9 @@ describe('Ask about a finding (code-server, headless Chromium)', { timeout: 600_
       STEP_MS,
       250,
     );
-    await ask(frame, 'What does total return?');
-    await lastTurn(frame)
-      .locator('.answer-body', { hasText: 'You asked: What does total return?' })
-      .waitFor({ timeout: STEP_MS });
+    await ask(frame, TOTAL_QUESTION);
+    const answer = frame.locator('section.turn', { hasText: TOTAL_QUESTION }).locator('.answer-body');
+    await answer.locator('strong', { hasText: 'sum' }).waitFor({ timeout: STEP_MS });
     await frame.locator('#clear').click();
     await frame.locator('#transcript .empty').waitFor({ timeout: STEP_MS });
     assert.equal(await frame.locator('section.turn').count(), 0);
