@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcServerNotInitialized
 
-from siyada.lsp import commands, documents
+from siyada.lsp import ask, commands, documents
 from siyada.lsp.commands import CommandCall
 from siyada.lsp.server import create_server
 
@@ -23,9 +24,28 @@ def test_a_command_gets_its_own_request_token_and_arguments() -> None:
     handler, args, kwargs = next(steps)
 
     assert handler is server.protocol.fm.commands[commands.PULL_MODEL]
-    assert args == (CommandCall(("m:1b",), "pull-7"),)
+    # Outside a request there is no request id; the server's cancellations come along.
+    assert args == (CommandCall(("m:1b",), "pull-7", None, server.cancellations),)
     assert kwargs is None
     assert not hasattr(server, "command_work_done_token")
+
+
+def test_an_ask_request_is_expected_to_end_itself_when_cancelled() -> None:
+    server = create_server()
+    params = types.ExecuteCommandParams(command=ask.ASK, arguments=[{}], work_done_token="t")
+
+    def handling_request_7() -> CommandCall:
+        server.protocol._ctx_msg_id.set(7)  # as pygls sets it while handling request 7
+        _, (call,), _ = next(server.protocol.lsp_workspace__execute_command(params))
+        assert isinstance(call, CommandCall)
+        return call
+
+    call = contextvars.copy_context().run(handling_request_7)
+
+    assert call.request_id == 7 and call.cancellations is server.cancellations
+    # A cancellation that comes before the command runs waits for it, not for pygls.
+    assert server.cancellations.cancel_request(7) is True
+    assert server.cancellations.cancel_request(8) is False
 
 
 def test_an_unknown_command_is_invalid_params() -> None:
@@ -39,7 +59,7 @@ def test_an_unknown_command_is_invalid_params() -> None:
 
 def test_every_command_and_the_focus_notification_are_registered() -> None:
     server = create_server()
-    assert set(server.protocol.fm.commands) == set(commands.COMMANDS)
+    assert set(server.protocol.fm.commands) == set(commands.COMMANDS) | set(ask.COMMANDS)
     assert documents.FOCUS_NOTIFICATION in server.protocol.fm.features
 
 

@@ -71,6 +71,8 @@ async def test_the_answer_arrives_in_pieces_then_its_end(
     (body,) = double.chat_requests
     assert body["stream"] is True
     assert "format" not in body and "response_format" not in body  # free text, no schema
+    # The client may read the last byte before the double marks the chat complete.
+    await double.wait_for_async(lambda: double.answered()[0] == 1)
     (record,) = double.chats()
     assert record.free and record.completed and not record.disconnected
 
