@@ -49,7 +49,7 @@ export function registerCommands(server: SiyadaServer): vscode.Disposable[] {
 }
 
 /** The running client, or undefined after telling the user why there is none. */
-function clientOrExplain(server: SiyadaServer): LanguageClient | undefined {
+export function clientOrExplain(server: SiyadaServer): LanguageClient | undefined {
   const client = server.running;
   if (!client) {
     void showErrorWithLogs(
@@ -60,7 +60,7 @@ function clientOrExplain(server: SiyadaServer): LanguageClient | undefined {
   return client;
 }
 
-async function executeOnServer<T>(
+export async function executeOnServer<T>(
   client: LanguageClient,
   command: string,
   args: unknown[],

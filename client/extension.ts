@@ -1,7 +1,8 @@
 // Entry point: wires the output channel, the server, the status entry and commands.
 
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
+import { registerAskCommands } from './ask/commands';
+import { clientOrExplain, executeOnServer, registerCommands } from './commands';
 import { trackFocus } from './focusTracker';
 import { setUpLocalization } from './localize';
 import { showOutages } from './outageToast';
@@ -22,6 +23,13 @@ export function activate(context: vscode.ExtensionContext): void {
     showOutages(server),
     trackFocus(server, languages),
     ...registerCommands(server),
+    ...registerAskCommands({
+      extensionUri: context.extensionUri,
+      locale,
+      output,
+      client: () => (server ? clientOrExplain(server) : undefined),
+      execute: executeOnServer,
+    }),
   );
   // Activation must not wait for Python probes and the server's start.
   void server.restart();

@@ -17,10 +17,11 @@ export interface Call {
   message: string | undefined;
 }
 
-/** The client's modules (client/*.ts, not its tests). */
+/** The client's modules (every .ts under client/ except its tests). */
 export function clientModules(): string[] {
-  return readdirSync(CLIENT_DIR)
-    .filter((name) => name.endsWith('.ts'))
+  return readdirSync(CLIENT_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts') && name.split(path.sep)[0] !== 'test')
+    .sort()
     .map((name) => path.join(CLIENT_DIR, name));
 }
 
