@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,10 @@ SOURCE = "def load(path):\n    f = open(path)\n    return f.read()\n"
 FIX = "    with open(path) as f:\n        return f.read()"
 FIXED = "def load(path):\n" + FIX + "\n    return f.read()"
 TITLE = "File handle is never closed"
-QUESTION = "Is the leak real when the caller exits at once?"
-ANSWER = "Yes: the handle stays open until the garbage collector closes it.\n\nUse `with`."
+FINDING_QUESTION = "Is the leak real when the caller exits at once?"
+FINDING_ANSWER = "Yes: the handle stays open until the garbage collector closes it."
+FUNCTION_QUESTION = "Can this function read a file of any size?"
+FUNCTION_ANSWER = "It reads the whole file into memory.\n\nRead it in chunks for large files."
 # Reads the driver's settings for the config before the config runs (`--cmd` comes first).
 LOAD_SETTINGS = "lua vim.g.siyada = vim.fn.json_decode(os.getenv('SIYADA_NVIM_CONFIG'))"
 
@@ -46,8 +49,14 @@ def require_nvim() -> str:
     pytest.skip(reason)
 
 
-def run_neovim(nvim: str, double: OllamaDouble, work: Path) -> tuple[dict[str, Any], str]:
-    """Neovim's run of the driver: the JSON it wrote, and Neovim's stdout."""
+@dataclass(frozen=True)
+class NeovimRun:
+    results: dict[str, Any]  # what drive.lua wrote
+    stdout: str
+    lsp_log: str  # Neovim's LSP log: the server's stderr and its warnings
+
+
+def run_neovim(nvim: str, double: OllamaDouble, work: Path) -> NeovimRun:
     source = work / "project" / "load.py"
     source.parent.mkdir()
     source.write_text(SOURCE, encoding="utf-8")
@@ -70,7 +79,8 @@ def run_neovim(nvim: str, double: OllamaDouble, work: Path) -> tuple[dict[str, A
         "SIYADA_NVIM_CONFIG": json.dumps(config),
         "SIYADA_NVIM_SOURCE": str(source),
         "SIYADA_NVIM_RESULT": str(out),
-        "SIYADA_NVIM_QUESTION": QUESTION,
+        "SIYADA_NVIM_FINDING_QUESTION": FINDING_QUESTION,
+        "SIYADA_NVIM_FUNCTION_QUESTION": FUNCTION_QUESTION,
         "SIYADA_NVIM_WAIT_MS": str(int(WAIT * 1000)),
     }
     command = [nvim, "--headless", "--clean", "--cmd", LOAD_SETTINGS, "-u", str(CONFIG)]
@@ -80,45 +90,81 @@ def run_neovim(nvim: str, double: OllamaDouble, work: Path) -> tuple[dict[str, A
         cwd=work,
         capture_output=True,
         text=True,
-        timeout=4 * WAIT,
+        timeout=6 * WAIT,
     )
+    logs = [*work.glob("xdg-cache/nvim/lsp.log"), *work.glob("state/nvim/lsp.log")]
+    lsp_log = "".join(log.read_text(encoding="utf-8") for log in logs)
     assert out.exists(), f"the driver wrote nothing (exit {done.returncode}): {done.stderr}"
     results = json.loads(out.read_text(encoding="utf-8"))
-    assert "error" not in results, f"{results['error']}\nNeovim's messages: {done.stderr}"
+    assert "error" not in results, (
+        f"{results['error']}\nNeovim's messages: {done.stderr}\nLSP log: {lsp_log}"
+    )
     assert done.returncode == 0, done.stderr
-    return results, done.stdout
+    return NeovimRun(results, done.stdout, lsp_log)
+
+
+def streamed_partly(ask: dict[str, Any], answer: str) -> bool:
+    """Whether the answer window showed part of `answer` before all of it."""
+    header = f"# {ask['question']}\n\n"
+    shown = [text.removeprefix(header) for text in ask["streamed"] if text.startswith(header)]
+    return any(0 < len(text) < len(answer) and answer.startswith(text) for text in shown)
 
 
 def test_neovim_shows_the_finding_applies_its_fix_and_asks_about_it(
     double: OllamaDouble, tmp_path: Path
 ) -> None:
     nvim = require_nvim()
-    double.add_rule(QUESTION, content=ANSWER)
+    double.add_rule(FINDING_QUESTION, content=FINDING_ANSWER, chunk_delay=0.05)
+    double.add_rule(FUNCTION_QUESTION, content=FUNCTION_ANSWER, chunk_delay=0.05)
     double.add_rule(
         "def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]}
     )
 
-    results, stdout = run_neovim(nvim, double, tmp_path)
+    run = run_neovim(nvim, double, tmp_path)
+    results = run.results
 
     assert results["filetype"] == "python"
-    assert results["steps"] == ["diagnostics", "fix", "ask"]
+    assert results["steps"] == [
+        "diagnostics",
+        "ask about the finding",
+        "fix",
+        "ask about the function",
+    ]
+    # (a) The finding is a diagnostic where its evidence stands.
     (diagnostic,) = results["diagnostics"]
     assert (diagnostic["lnum"], diagnostic["col"], diagnostic["end_col"]) == (1, 4, 18)
     assert TITLE in diagnostic["message"]
 
-    fixes = [a for a in results["actions"] if a["preferred"]]
+    # (b) vim.lsp.buf.code_action offers one preferred fix, and it rewrites the lines.
+    fixes = [a for a in results["fix_actions"] if a["preferred"]]
     assert [a["title"] for a in fixes] == [f"Siyada: Fix “{TITLE}”"]
     assert fixes[0]["kind"] == "quickfix"
     assert results["fixed_text"] == FIXED
 
-    ask = results["ask"]
-    assert ask["error"] is None
-    assert ask["result"]["answer"] == ANSWER
-    assert ask["result"]["model"] == MODEL
-    assert ask["result"]["doneReason"] == "stop"
-    assert ask["window"] == f"# {QUESTION}\n\n{ANSWER}"
-    (chat,) = [c for c in double.chat_requests if QUESTION in json.dumps(c)]
-    assert "def load" in json.dumps(chat), "the question was asked without its function"
+    # (c) siyada.ask answers, streaming: from the finding's code action, and :SiyadaAsk.
+    about_finding, about_function = results["asks"]
+    for ask, question, answer in (
+        (about_finding, FINDING_QUESTION, FINDING_ANSWER),
+        (about_function, FUNCTION_QUESTION, FUNCTION_ANSWER),
+    ):
+        assert ask["question"] == question
+        assert ask["error"] is None
+        assert ask["result"]["answer"] == answer
+        assert ask["result"]["model"] == MODEL
+        assert ask["result"]["doneReason"] == "stop"
+        assert ask["window"] == f"# {question}\n\n{answer}"
+        assert streamed_partly(ask, answer), ask["streamed"]
+    assert about_finding["about_finding"] and not about_function["about_finding"]
+    finding_chat, function_chat = (
+        json.dumps(chat)
+        for question in (FINDING_QUESTION, FUNCTION_QUESTION)
+        for chat in double.chat_requests
+        if question in json.dumps(chat)
+    )
+    assert TITLE in finding_chat, "the finding's question was asked without the finding"
+    assert "def load" in function_chat, "the question was asked without its function"
 
-    # Neovim keeps the server's log (its stderr) in its LSP log file, not on stdout.
-    assert stdout == ""
+    # The server's log stays in Neovim's LSP log, never on stdout; no warning or error
+    # there (a workspace/configuration left unanswered would log one).
+    assert run.stdout == ""
+    assert "[WARN]" not in run.lsp_log and "[ERROR]" not in run.lsp_log, run.lsp_log

@@ -1,16 +1,27 @@
 -- Drives Neovim's built-in LSP client against Siyada with docs/neovim/siyada.lua loaded
 -- (tests/e2e/test_neovim.py runs it): opens the file, waits for the finding's
--- diagnostic, applies the Siyada fix through vim.lsp.buf.code_action, asks a question
--- with siyada.ask, and writes what it saw as JSON to $SIYADA_NVIM_RESULT. Every wait is
--- on a condition with a deadline; a step that fails records its error and stops.
+-- diagnostic, asks about it through its code action, applies the Siyada fix through
+-- vim.lsp.buf.code_action, asks about the function with :SiyadaAsk, and writes what it
+-- saw as JSON to $SIYADA_NVIM_RESULT. Every wait is on a condition with a deadline; a
+-- step that fails records its error and the run stops there.
 
-local result_path = assert(os.getenv('SIYADA_NVIM_RESULT'), 'SIYADA_NVIM_RESULT is not set')
-local source = assert(os.getenv('SIYADA_NVIM_SOURCE'), 'SIYADA_NVIM_SOURCE is not set')
-local question = assert(os.getenv('SIYADA_NVIM_QUESTION'), 'SIYADA_NVIM_QUESTION is not set')
+local function required(name)
+  return assert(os.getenv(name), name .. ' is not set')
+end
+
+local result_path = required('SIYADA_NVIM_RESULT')
+local source = required('SIYADA_NVIM_SOURCE')
+local finding_question = required('SIYADA_NVIM_FINDING_QUESTION')
+local function_question = required('SIYADA_NVIM_FUNCTION_QUESTION')
 local wait_ms = tonumber(os.getenv('SIYADA_NVIM_WAIT_MS') or '20000')
 
 -- `steps` names the steps that completed.
-local results = { version = vim.version(), steps = {} }
+local version = vim.version()
+local results = {
+  version = string.format('%d.%d.%d', version.major, version.minor, version.patch),
+  steps = {},
+  asks = {},
+}
 
 local function wait_for(what, condition)
   if not vim.wait(wait_ms, condition, 20) then
@@ -28,6 +39,44 @@ local function siyada_diagnostics(bufnr)
   end, vim.diagnostic.get(bufnr))
 end
 
+-- Every ask the config makes (from :SiyadaAsk or the code action) is recorded: its
+-- answer window's text after each change, and the siyada.ask result.
+local function record_asks()
+  local siyada = require('siyada')
+  local ask = siyada.ask
+  siyada.ask = function(question, opts)
+    opts = opts or {}
+    local record = { question = question, about_finding = opts.finding ~= nil, streamed = {} }
+    table.insert(results.asks, record)
+    local on_done = opts.on_done
+    opts.on_done = function(err, result)
+      record.error = err and (err.message or tostring(err)) or vim.NIL
+      record.result = result or vim.NIL
+      if on_done then
+        on_done(err, result)
+      end
+    end
+    local buf = ask(question, opts)
+    record.buf = buf
+    if buf then
+      vim.api.nvim_buf_attach(buf, false, {
+        on_lines = function()
+          table.insert(record.streamed, buffer_text(buf))
+        end,
+      })
+    end
+    return buf
+  end
+end
+
+local function finish_ask(record)
+  wait_for('the answer of siyada.ask', function()
+    return record.result ~= nil
+  end)
+  record.window = buffer_text(record.buf)
+  record.buf = nil
+end
+
 local function see_diagnostics(bufnr)
   wait_for('a Siyada diagnostic', function()
     return #siyada_diagnostics(bufnr) > 0
@@ -37,20 +86,25 @@ local function see_diagnostics(bufnr)
   end, siyada_diagnostics(bufnr))
 end
 
--- vim.lsp.buf.code_action on the diagnostic's line; Neovim 0.7 has neither `apply` nor
--- `filter`, so the choice is made where every version offers it: vim.ui.select.
-local function apply_fix(bufnr)
+-- vim.lsp.buf.code_action on the first finding's line, choosing the first action
+-- `choose` accepts. Neovim 0.7 has neither `apply` nor `filter`, so the choice is made
+-- where every version offers it: vim.ui.select. Returns the titles offered.
+local function code_action(bufnr, choose)
   local diagnostic = siyada_diagnostics(bufnr)[1]
   vim.api.nvim_win_set_cursor(0, { diagnostic.lnum + 1, diagnostic.col })
-  local before = buffer_text(bufnr)
-  local offered
+  local offered, chosen
   vim.ui.select = function(items, opts, on_choice)
     offered = {}
-    local chosen
     for _, item in ipairs(items) do
       local action = item[2]
-      table.insert(offered, { title = opts.format_item(item), kind = action.kind, preferred = action.isPreferred })
-      if chosen == nil and action.isPreferred and action.kind == 'quickfix' then
+      local command = type(action.command) == 'table' and action.command.command or vim.NIL
+      table.insert(offered, {
+        title = opts.format_item(item),
+        kind = action.kind,
+        preferred = action.isPreferred == true,
+        command = command,
+      })
+      if chosen == nil and choose(action) then
         chosen = item
       end
     end
@@ -60,45 +114,58 @@ local function apply_fix(bufnr)
   wait_for('the code actions', function()
     return offered ~= nil
   end)
-  results.actions = offered
+  if chosen == nil then
+    error('no such action among: ' .. vim.fn.json_encode(offered), 0)
+  end
+  return offered
+end
+
+local function ask_about_finding(bufnr)
+  vim.ui.input = function(_, on_confirm)
+    on_confirm(finding_question)
+  end
+  results.finding_actions = code_action(bufnr, function(action)
+    return type(action.command) == 'table' and action.command.command == 'siyada.askAboutFinding'
+  end)
+  wait_for('the ask of the code action', function()
+    return #results.asks == 1
+  end)
+  finish_ask(results.asks[1])
+end
+
+local function apply_fix(bufnr)
+  local before = buffer_text(bufnr)
+  results.fix_actions = code_action(bufnr, function(action)
+    return action.isPreferred and action.kind == 'quickfix'
+  end)
   wait_for('the fix to change the buffer', function()
     return buffer_text(bufnr) ~= before
   end)
   results.fixed_text = buffer_text(bufnr)
 end
 
-local function ask(bufnr)
-  local siyada = require('siyada')
-  local diagnostic = siyada_diagnostics(bufnr)[1] or { lnum = 0 }
-  vim.api.nvim_win_set_cursor(0, { diagnostic.lnum + 1, 0 })
-  local streamed, done = {}, nil
-  local answer_buf = siyada.ask(question, {
-    on_done = function(err, result)
-      done = { err = err, result = result }
-    end,
-  })
-  assert(answer_buf, 'SiyadaAsk found no Siyada client')
-  vim.api.nvim_buf_attach(answer_buf, false, {
-    on_lines = function()
-      table.insert(streamed, buffer_text(answer_buf))
-    end,
-  })
-  wait_for('the answer of siyada.ask', function()
-    return done ~= nil
+local function ask_about_function(bufnr)
+  vim.api.nvim_win_set_cursor(0, { 2, 0 })
+  vim.cmd('SiyadaAsk ' .. function_question)
+  wait_for('the ask of :SiyadaAsk', function()
+    return #results.asks == 2
   end)
-  results.ask = {
-    error = done.err and (done.err.message or tostring(done.err)) or vim.NIL,
-    result = done.result or vim.NIL,
-    window = buffer_text(answer_buf),
-    streamed = streamed,
-  }
+  finish_ask(results.asks[2])
 end
 
+local STEPS = {
+  { 'diagnostics', see_diagnostics },
+  { 'ask about the finding', ask_about_finding },
+  { 'fix', apply_fix },
+  { 'ask about the function', ask_about_function },
+}
+
 local function run()
+  record_asks()
   vim.cmd('edit ' .. vim.fn.fnameescape(source))
   local bufnr = vim.api.nvim_get_current_buf()
   results.filetype = vim.bo[bufnr].filetype
-  for _, step in ipairs({ { 'diagnostics', see_diagnostics }, { 'fix', apply_fix }, { 'ask', ask } }) do
+  for _, step in ipairs(STEPS) do
     local ok, err = pcall(step[2], bufnr)
     if not ok then
       results.error = step[1] .. ': ' .. tostring(err)
