@@ -155,6 +155,7 @@ end
 local function answer_window(title, on_close)
   local buf = vim.api.nvim_create_buf(false, true)
   vim.bo[buf].filetype = 'markdown'
+  vim.bo[buf].bufhidden = 'wipe'
   local width = math.max(20, math.min(100, vim.o.columns - 4))
   local height = math.max(5, math.min(30, vim.o.lines - 6))
   local win = vim.api.nvim_open_win(buf, false, {
@@ -216,7 +217,7 @@ function M.ask(question, opts)
     conversationId = vim.NIL,
   }
   local params = { command = 'siyada.ask', arguments = { argument }, workDoneToken = token }
-  local _, id = request(client, 'workspace/executeCommand', params, function(err, result)
+  local sent, id = request(client, 'workspace/executeCommand', params, function(err, result)
     answers[token] = nil
     if err then
       show(buf, title, 'Siyada: ' .. (err.message or tostring(err)))
@@ -231,6 +232,11 @@ function M.ask(question, opts)
       opts.on_done(err, result)
     end
   end, bufnr)
+  if not sent then
+    answers[token] = nil
+    show(buf, title, 'Siyada: the language server has stopped')
+    return buf
+  end
   request_id = id
   return buf
 end
