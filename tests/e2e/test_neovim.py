@@ -2,8 +2,9 @@
 docs/neovim/siyada.lua, against the real server and the model double.
 
 tests/e2e/neovim/drive.lua drives Neovim (diagnostics, the quick fix through
-vim.lsp.buf.code_action, `siyada.ask` through the config's ask) and writes what it saw
-as JSON; this test asserts on that. Without `nvim` it is skipped, saying so, except in
+vim.lsp.buf.code_action, `siyada.ask` from the finding's code action and from
+:SiyadaAsk, stopping an answer with `q`) and writes what it saw as JSON; this test
+asserts on that. Without `nvim` it is skipped, saying so, except in
 CI (`CI=true`, where scripts/e2e-setup.sh installs Debian's neovim), where it fails.
 """
 
@@ -35,6 +36,8 @@ FINDING_QUESTION = "Is the leak real when the caller exits at once?"
 FINDING_ANSWER = "Yes: the handle stays open until the garbage collector closes it."
 FUNCTION_QUESTION = "Can this function read a file of any size?"
 FUNCTION_ANSWER = "It reads the whole file into memory.\n\nRead it in chunks for large files."
+STOPPED_QUESTION = "Explain every line of this function at length."
+STOPPED_ANSWER = " ".join(["This answer is long and slow, and is stopped before its end."] * 20)
 # Reads the driver's settings for the config before the config runs (`--cmd` comes first).
 LOAD_SETTINGS = "lua vim.g.siyada = vim.fn.json_decode(os.getenv('SIYADA_NVIM_CONFIG'))"
 
@@ -81,6 +84,7 @@ def run_neovim(nvim: str, double: OllamaDouble, work: Path) -> NeovimRun:
         "SIYADA_NVIM_RESULT": str(out),
         "SIYADA_NVIM_FINDING_QUESTION": FINDING_QUESTION,
         "SIYADA_NVIM_FUNCTION_QUESTION": FUNCTION_QUESTION,
+        "SIYADA_NVIM_STOPPED_QUESTION": STOPPED_QUESTION,
         "SIYADA_NVIM_WAIT_MS": str(int(WAIT * 1000)),
     }
     command = [nvim, "--headless", "--clean", "--cmd", LOAD_SETTINGS, "-u", str(CONFIG)]
@@ -110,12 +114,23 @@ def streamed_partly(ask: dict[str, Any], answer: str) -> bool:
     return any(0 < len(text) < len(answer) and answer.startswith(text) for text in shown)
 
 
+def asked(double: OllamaDouble, question: str) -> str:
+    """The whole chat (as JSON) whose last user message asked `question`, once."""
+    (chat,) = [
+        chat
+        for chat in double.chat_requests
+        if question in [m for m in chat["messages"] if m["role"] == "user"][-1]["content"]
+    ]
+    return json.dumps(chat)
+
+
 def test_neovim_shows_the_finding_applies_its_fix_and_asks_about_it(
     double: OllamaDouble, tmp_path: Path
 ) -> None:
     nvim = require_nvim()
     double.add_rule(FINDING_QUESTION, content=FINDING_ANSWER, chunk_delay=0.05)
     double.add_rule(FUNCTION_QUESTION, content=FUNCTION_ANSWER, chunk_delay=0.05)
+    double.add_rule(STOPPED_QUESTION, content=STOPPED_ANSWER, chunk_delay=0.5)
     double.add_rule(
         "def load", content={"findings": [finding("    f = open(path)", replacement=FIX)]}
     )
@@ -129,6 +144,7 @@ def test_neovim_shows_the_finding_applies_its_fix_and_asks_about_it(
         "ask about the finding",
         "fix",
         "ask about the function",
+        "stop an answer",
     ]
     # (a) The finding is a diagnostic where its evidence stands.
     (diagnostic,) = results["diagnostics"]
@@ -142,7 +158,7 @@ def test_neovim_shows_the_finding_applies_its_fix_and_asks_about_it(
     assert results["fixed_text"] == FIXED
 
     # (c) siyada.ask answers, streaming: from the finding's code action, and :SiyadaAsk.
-    about_finding, about_function = results["asks"]
+    about_finding, about_function, stopped = results["asks"]
     for ask, question, answer in (
         (about_finding, FINDING_QUESTION, FINDING_ANSWER),
         (about_function, FUNCTION_QUESTION, FUNCTION_ANSWER),
@@ -155,14 +171,18 @@ def test_neovim_shows_the_finding_applies_its_fix_and_asks_about_it(
         assert ask["window"] == f"# {question}\n\n{answer}"
         assert streamed_partly(ask, answer), ask["streamed"]
     assert about_finding["about_finding"] and not about_function["about_finding"]
-    finding_chat, function_chat = (
-        json.dumps(chat)
-        for question in (FINDING_QUESTION, FUNCTION_QUESTION)
-        for chat in double.chat_requests
-        if question in json.dumps(chat)
-    )
+    finding_chat, function_chat = (asked(double, q) for q in (FINDING_QUESTION, FUNCTION_QUESTION))
     assert TITLE in finding_chat, "the finding's question was asked without the finding"
     assert "def load" in function_chat, "the question was asked without its function"
+
+    # `q` in the answer window closed it and stopped the answer: the server closed its
+    # request to the model, and the result says it was cancelled.
+    assert stopped["window"] is None
+    assert stopped["error"] is None
+    assert stopped["result"]["doneReason"] == "cancelled"
+    assert STOPPED_ANSWER.startswith(stopped["result"]["answer"])
+    assert stopped["result"]["answer"] != STOPPED_ANSWER
+    double.wait_for(lambda: double.disconnects >= 1, timeout=WAIT)
 
     # The server's log stays in Neovim's LSP log, never on stdout; no warning or error
     # there (a workspace/configuration left unanswered would log one).

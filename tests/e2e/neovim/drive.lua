@@ -13,6 +13,7 @@ local result_path = required('SIYADA_NVIM_RESULT')
 local source = required('SIYADA_NVIM_SOURCE')
 local finding_question = required('SIYADA_NVIM_FINDING_QUESTION')
 local function_question = required('SIYADA_NVIM_FUNCTION_QUESTION')
+local stopped_question = required('SIYADA_NVIM_STOPPED_QUESTION')
 local wait_ms = tonumber(os.getenv('SIYADA_NVIM_WAIT_MS') or '20000')
 
 -- `steps` names the steps that completed.
@@ -73,7 +74,7 @@ local function finish_ask(record)
   wait_for('the answer of siyada.ask', function()
     return record.result ~= nil
   end)
-  record.window = buffer_text(record.buf)
+  record.window = vim.api.nvim_buf_is_valid(record.buf) and buffer_text(record.buf) or vim.NIL
   record.buf = nil
 end
 
@@ -153,11 +154,29 @@ local function ask_about_function(bufnr)
   finish_ask(results.asks[2])
 end
 
+-- `q` in the answer window while the answer streams closes it and stops the answer.
+local function stop_an_answer()
+  vim.cmd('SiyadaAsk ' .. stopped_question)
+  wait_for('the ask of :SiyadaAsk to stop', function()
+    return #results.asks == 3
+  end)
+  local record = results.asks[3]
+  wait_for('the answer to begin', function()
+    return #record.streamed > 0
+  end)
+  local source_win = vim.api.nvim_get_current_win()
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(record.buf))
+  vim.cmd('normal q')
+  vim.api.nvim_set_current_win(source_win)
+  finish_ask(record)
+end
+
 local STEPS = {
   { 'diagnostics', see_diagnostics },
   { 'ask about the finding', ask_about_finding },
   { 'fix', apply_fix },
   { 'ask about the function', ask_about_function },
+  { 'stop an answer', stop_an_answer },
 }
 
 local function run()
