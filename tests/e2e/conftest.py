@@ -68,9 +68,27 @@ def record_published(client: LanguageClient) -> list[types.PublishDiagnosticsPar
     return published
 
 
+def read_code_actions_by_the_spec(client: LanguageClient) -> None:
+    """Tell a code action from a bare command as LSP does: a Command's `command` is a
+    string, a CodeAction's an object. lsprotocol's reader takes any object with a
+    `command` for a Command, so a CodeAction that runs a command would arrive as one."""
+    converter = client.protocol._converter
+
+    def code_action_or_command(value: Any, _: type) -> types.Command | types.CodeAction:
+        if isinstance(value.get("command"), str):
+            return converter.structure(value, types.Command)
+        return converter.structure(value, types.CodeAction)
+
+    converter.register_structure_hook(
+        types.Command | types.CodeAction,  # type: ignore[arg-type]
+        code_action_or_command,
+    )
+
+
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND))
 async def client(lsp_client: LanguageClient) -> Any:
     record_statuses(lsp_client)
+    read_code_actions_by_the_spec(lsp_client)
     yield
     server = lsp_client._server
     if lsp_client.capabilities is None and server is not None and server.returncode is None:
@@ -227,8 +245,16 @@ async def wait_for_idle(client: LanguageClient, timeout: float = WAIT) -> None:
 async def code_actions(
     client: LanguageClient, uri: str, diagnostic: types.Diagnostic
 ) -> list[types.CodeAction]:
-    """The code actions offered for `diagnostic`; every one must carry an edit, never be
-    a bare command."""
+    """The code actions offered for `diagnostic` that carry an edit (the quick fix and
+    the "Ignore" actions); `all_code_actions` also gives those that only run a command."""
+    return [a for a in await all_code_actions(client, uri, diagnostic) if a.edit is not None]
+
+
+async def all_code_actions(
+    client: LanguageClient, uri: str, diagnostic: types.Diagnostic
+) -> list[types.CodeAction]:
+    """Every code action offered for `diagnostic`: each a CodeAction, never a bare
+    command, and each carrying an edit or a command."""
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -237,7 +263,9 @@ async def code_actions(
         )
     )
     assert all(isinstance(a, types.CodeAction) for a in result or []), "bare commands offered"
-    return [a for a in result or [] if isinstance(a, types.CodeAction)]
+    actions = [a for a in result or [] if isinstance(a, types.CodeAction)]
+    assert all(a.edit is not None or a.command is not None for a in actions), "an empty action"
+    return actions
 
 
 def run_siyada(

@@ -357,7 +357,9 @@ async def test_one_ignore_in_this_file_for_several_findings(
     actions = [a for a in result or [] if isinstance(a, types.CodeAction)]
     assert [a.title for a in actions] == [
         "Siyada: Ignore this bug finding",
+        "Siyada: Ask about this finding",
         "Siyada: Ignore this performance finding",
+        "Siyada: Ask about this finding",
         "Siyada: Ignore in this file",
     ]
     assert list(actions[-1].diagnostics or []) == list(diagnostics)

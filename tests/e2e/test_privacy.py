@@ -36,6 +36,7 @@ from tests.e2e.conftest import (
     initialize,
     log_text,
     open_document,
+    read_code_actions_by_the_spec,
     wait_for_diagnostics,
     wait_for_idle,
 )
@@ -161,6 +162,7 @@ class CapturingClient(LanguageClient):
 def _capturing_client() -> CapturingClient:
     client = CapturingClient(converter_factory=default_converter)
     register_lsp_features(client)
+    read_code_actions_by_the_spec(client)
     return client
 
 
@@ -362,7 +364,7 @@ async def test_prompt_injection_and_hostile_answers_are_only_shown(
     (workspace / "precious.txt").write_text("the user's data\n")
     (workspace / "old.tmp").write_text("x\n")
     before = _snapshot(workspace)
-    await initialize(server, endpoint=double.url)
+    started = await initialize(server, endpoint=double.url)
     uri = open_document(server, path, INJECTED)
 
     (diagnostic,) = await wait_for_diagnostics(server, uri, lambda d: len(d) == 1)
@@ -382,8 +384,18 @@ async def test_prompt_injection_and_hostile_answers_are_only_shown(
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert SHELL in hover.contents.value and RPC in hover.contents.value
     assert diagnostic.range.start.line == 2 and diagnostic.range.end.line == 3
-    # The deleting "fix" is only offered, as an edit the user may pick; no command.
-    assert actions and all(isinstance(a, types.CodeAction) and a.command is None for a in actions)
+    # The deleting "fix" is only offered, as an edit the user may pick; no command. The
+    # one command offered is "Ask about this finding", a client command (it opens a chat)
+    # with no edit, which the server itself does not even know.
+    assert all(isinstance(a, types.CodeAction) for a in actions)
+    edits = [a for a in actions if isinstance(a, types.CodeAction) and a.edit is not None]
+    assert edits and all(a.command is None for a in edits)
+    asks = [a for a in actions if a not in edits]
+    assert [a.command.command for a in asks if isinstance(a, types.CodeAction) and a.command] == [
+        "siyada.askAboutFinding"
+    ]
+    commands = started.capabilities.execute_command_provider
+    assert commands is not None and "siyada.askAboutFinding" not in commands.commands
     fix = next(a for a in actions if isinstance(a, types.CodeAction) and a.is_preferred)
     assert fix.edit is not None and fix.edit.document_changes is not None
     assert server.applied_edits == []  # type: ignore[attr-defined]

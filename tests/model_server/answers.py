@@ -9,7 +9,10 @@ its findings' titles, explanations and fix titles are those words, and everythin
 (category, severity, evidence, replacement) stays. A chat no rule matches gets the
 default answer:
 no findings (`no_findings`), or for the benchmark one finding per line carrying MARKER
-(`marker_findings`).
+(`marker_findings`). A chat that asks for a free-text answer (no answer format: a
+question about a finding) and that no rule matches gets `free_answer` instead, prose in
+Markdown that names the question; a rule can be kept to such chats, or to the others,
+with `free`.
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ _ASKED_LANGUAGE = re.compile(
 
 def no_findings(text: str) -> str:
     return json.dumps({"findings": []})
+
+
+def free_answer(text: str) -> str:
+    """The default free-text answer: Markdown naming the question (the last line of the
+    user's message), so a test sees which question it answers."""
+    question = text.strip().split("\n")[-1].removeprefix("Question: ")
+    return f"You asked: {question}\n\nThis is the double's answer, streamed in pieces."
 
 
 def marker_findings(text: str) -> str:
@@ -67,7 +77,9 @@ class Rule:
     back until `release()`; `times` limits how often the rule applies. `localized` maps a
     language tag ("ar") to one {title, explanation, fix_title} per finding of `content`,
     in order: when the system text asks for that language, those words replace the
-    finding's (a finding without an entry, or a key left out, keeps its own).
+    finding's (a finding without an entry, or a key left out, keeps its own). `free`
+    keeps the rule to chats that ask for a free-text answer (True) or for JSON (False);
+    None applies it to both.
     """
 
     match: str
@@ -83,6 +95,7 @@ class Rule:
     hold: bool = False
     times: int | None = None
     localized: dict[str, list[dict[str, str]]] | None = None
+    free: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -114,20 +127,22 @@ class Script:
         with self._lock:
             self._rules.clear()
 
-    def answer(self, text: str, language: str | None = None) -> Answer:
+    def answer(self, text: str, language: str | None = None, *, free: bool = False) -> Answer:
         """The answer to a chat whose last user message is `text`, whose system text asks
-        for the reader's words in `language` (None: it does not say); uses up one `times`."""
-        rule = self._take(text)
+        for the reader's words in `language` (None: it does not say), and which asks for
+        a free-text answer (`free`) or JSON; uses up one `times`."""
+        rule = self._take(text, free)
         if rule.content is None:
-            return Answer(self.default_answer(text), rule)
+            return Answer(free_answer(text) if free else self.default_answer(text), rule)
         if isinstance(rule.content, dict):
             return Answer(json.dumps(_in_language(rule, rule.content, language)), rule)
         return Answer(rule.content, rule)
 
-    def _take(self, text: str) -> Rule:
+    def _take(self, text: str, free: bool) -> Rule:
         with self._lock:
             for rule in self._rules:
-                if rule.times != 0 and rule.match in text:
+                kind_fits = rule.free is None or rule.free == free
+                if rule.times != 0 and kind_fits and rule.match in text:
                     if rule.times is not None:
                         rule.times -= 1
                     return rule

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import functools
 import ssl
 import time
 from collections.abc import Iterable
@@ -177,19 +178,45 @@ class ModelServer(Observations):
             self._changed(lambda: setattr(self, "held", self.held - 1))
 
     async def answer_chat(
-        self, exchange: Exchange, messages: list[Any], streamed: bool, out: ChatFormat
+        self,
+        exchange: Exchange,
+        messages: list[Any],
+        streamed: bool,
+        out: ChatFormat,
+        *,
+        free: bool = False,
     ) -> None:
-        """Answer a chat by the policies: the whole pipeline a chat goes through."""
-        answer = self._script.answer(last_user_content(messages), asked_language(messages))
-        rule, prompt = answer.rule, prompt_text(messages)
+        """Answer a chat by the policies: the whole pipeline a chat goes through. `free`:
+        the chat asks for a free-text answer (no answer format)."""
+        question = last_user_content(messages)
+        answer = self._script.answer(question, asked_language(messages), free=free)
+        prompt = prompt_text(messages)
         pieces = self.timing.pieces(answer.text)
         record = ChatRecord(
             arrival=exchange.request.received,
             prompt_tokens=estimate_tokens(prompt),
             answer_tokens=len(pieces),
             findings=answer.text.count('"evidence"'),
+            free=free,
         )
         self._changed(lambda: self._records.append(record))
+        try:
+            await self._answer_by_rule(exchange, record, prompt, pieces, answer, streamed, out)
+        except ClientGone:
+            self._changed(lambda: setattr(record, "disconnected", True))
+            raise
+
+    async def _answer_by_rule(
+        self,
+        exchange: Exchange,
+        record: ChatRecord,
+        prompt: str,
+        pieces: list[str],
+        answer: Answer,
+        streamed: bool,
+        out: ChatFormat,
+    ) -> None:
+        rule = answer.rule
         if rule.hold:
             await self._hold(exchange)
         await exchange.pause(rule.delay)
@@ -272,6 +299,7 @@ class ModelServer(Observations):
             if frames:
                 await exchange.send_chunks(frames)
                 record.first_byte = record.first_byte or time.monotonic()
+                self._changed(functools.partial(setattr, record, "pieces_sent", sent))
             if finished:
                 break
             await exchange.pause_until(due[sent] if sent < count else closing_at)

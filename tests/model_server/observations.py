@@ -1,6 +1,7 @@
 """What the fake model server observed, and waiting for it.
 
-Observations (`requests`, `headers`, `chat_requests`, `disconnects`, `held`, `chats()`)
+Observations (`requests`, `headers`, `chat_requests`, `disconnects`, `held`, `chats()`;
+each chat's record says whether its client left before the answer's end)
 change in the server's thread; wait for them with `wait_for` / `wait_for_async`, never
 with sleeps. `on_change`, if set, is called from that thread whenever they change.
 """
@@ -31,6 +32,9 @@ class ChatRecord:
     first_byte: float = 0.0
     last_byte: float = 0.0
     completed: bool = False
+    free: bool = False  # a free-text answer was asked for (no answer format)
+    pieces_sent: int = 0  # streamed pieces written so far
+    disconnected: bool = False  # the client closed the connection before the end
 
     @property
     def service_seconds(self) -> float:

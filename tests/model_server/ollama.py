@@ -226,7 +226,8 @@ class OllamaDouble(ModelServer):
         else:
             streamed = body.get("stream", True) is not False
             chat = _ChatFormat(self, model, body)
-            await self.answer_chat(exchange, body["messages"], streamed, chat)
+            free = body.get("format") is None
+            await self.answer_chat(exchange, body["messages"], streamed, chat, free=free)
 
     async def _load(self, exchange: Exchange, model: str, body: Mapping[str, Any]) -> None:
         # Ollama answers a chat without messages with one object, streamed or not.

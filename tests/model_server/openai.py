@@ -243,6 +243,7 @@ class OpenAIDouble(ModelServer):
             body["messages"],
             streamed,
             _ChatFormat(model, body, llama_cpp=self.owned_by == LLAMA_CPP),
+            free=body.get("response_format") is None,
         )
 
     def _refusal(self, body: Mapping[str, Any]) -> str | None:

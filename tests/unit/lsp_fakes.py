@@ -32,6 +32,7 @@ class FakeOutput:
         self.configuration_answer: Sequence[Any] = []
         self.configuration_asked = asyncio.Event()
         self.configuration_release: asyncio.Event | None = None
+        self.edits_applied: list[types.WorkspaceEdit] = []
 
     def publish_diagnostics(self, params: PublishedDiagnostics) -> None:
         # Read back as the client would, so tests see typed diagnostics.
@@ -60,6 +61,10 @@ class FakeOutput:
         if self.configuration_release is not None:
             await self.configuration_release.wait()
         return self.configuration_answer
+
+    async def apply_edit(self, edit: types.WorkspaceEdit) -> types.ApplyWorkspaceEditResult:
+        self.edits_applied.append(edit)
+        return types.ApplyWorkspaceEditResult(applied=True)
 
     def latest_diagnostics(self, uri: str) -> list[types.Diagnostic]:
         published = [p for p in self.diagnostics if p.uri == uri]

@@ -105,12 +105,17 @@ async def test_code_actions_for_a_published_diagnostic(
     )
 
     assert actions is not None
-    fix, ignore, ignore_file = actions
+    fix, ignore, ask, ignore_file = actions
     assert fix.is_preferred and fix.edit is not None and fix.edit.changes is not None
     (edit,) = fix.edit.changes[URI]  # unversioned: this client cannot take versioned edits
     assert edit.new_text == FIX
     assert fix.title == "Siyada: Fix “File handle is never closed”"
     assert ignore.title == "Siyada: Ignore this bug finding"
+    # "Ask about this finding": no edit, the client's command with the finding's data.
+    assert ask.title == "Siyada: Ask about this finding" and ask.edit is None
+    assert ask.kind == types.CodeActionKind.QuickFix and not ask.is_preferred
+    assert ask.command is not None and ask.command.command == "siyada.askAboutFinding"
+    assert ask.command.arguments == [URI, diagnostic.data]
     assert ignore_file.title == "Siyada: Ignore in this file"
     assert ignore_file.edit is not None and ignore_file.edit.changes is not None
     (file_edit,) = ignore_file.edit.changes[URI]
@@ -289,7 +294,9 @@ async def test_a_multi_line_fix_needs_confirmation_when_the_client_previews(
             description="Siyada quick fix",
         )
     }
-    # The "Ignore" actions insert a comment: nothing to preview.
-    for ignore in actions[1:]:
+    # The "Ignore" actions insert a comment: nothing to preview ("Ask" has no edit).
+    ignores = [a for a in actions[1:] if a.command is None]
+    assert len(ignores) == 2
+    for ignore in ignores:
         assert ignore.edit is not None and ignore.edit.change_annotations is None
     await session.close()

@@ -22,6 +22,7 @@ from typing import Final
 from siyada.i18n import _
 
 __all__ = [
+    "ask_title",
     "fix_title",
     "ignore_action",
     "ignore_file_action",
@@ -58,6 +59,11 @@ def ignore_action(category: str) -> str:
 
 def ignore_file_action() -> str:
     return _("Ignore in this file")
+
+
+def ask_title() -> str:
+    """The action that opens a conversation about the finding (`siyada.ask`)."""
+    return _titled(_("Ask about this finding"))
 
 
 def ignore_title(category: str) -> str:

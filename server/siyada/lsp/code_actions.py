@@ -1,6 +1,10 @@
-"""textDocument/codeAction: the quick fix and the "Ignore" actions of a Siyada diagnostic.
+"""textDocument/codeAction: the quick fix, the "Ignore" actions and "Ask about this
+finding" of a Siyada diagnostic.
 
-Each carries its edit; nothing is applied unless the user picks the action. Actions are
+Each but the last carries its edit; nothing is applied unless the user picks the action.
+"Ask about this finding" carries no edit, only the command `siyada.askAboutFinding`
+with the document's URI and the diagnostic's data: a client command (VS Code opens its
+chat panel) that other editors may map to `siyada.ask` (lsp/ask.py). Actions are
 offered only for a diagnostic whose `data` the server published for this document (the
 client sends it back and may have forged it), that belongs to the current document
 version, and whose evidence lines are still there. A quick fix also needs to be the one
@@ -15,7 +19,6 @@ description are in the user's language (lsp/action_titles.py, siyada.i18n).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -23,13 +26,10 @@ from lsprotocol import types
 from siyada.code.fixes import fix_is_local
 from siyada.code.languages import LanguageSpec
 from siyada.code.missing_names import imports_needed
-from siyada.code.source import TextEdit
 from siyada.code.suppressions import ignore_comment, ignore_file_insertion
-from siyada.code.text import line_break_of, split_lines
-from siyada.i18n import _
-from siyada.lsp.action_titles import fix_title, ignore_file_title, ignore_title
-from siyada.lsp.protocol import SOURCE, FixData, line_range
-from siyada.lsp.text_sync import offset_at
+from siyada.lsp.action_titles import ask_title, fix_title, ignore_file_title, ignore_title
+from siyada.lsp.edits import EditBuilder
+from siyada.lsp.protocol import SOURCE, FixData
 from siyada.review.placement import PlacedFinding
 from siyada.review.scheduler import DocumentSnapshot
 
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The change annotation of a quick fix the user confirms in a preview.
-FIX_ANNOTATION = "siyada.fix"
+# A client command (VS Code's chat panel); other editors may map it to `siyada.ask`.
+ASK_ABOUT_FINDING = "siyada.askAboutFinding"
 
 
 def code_actions(session: Session, params: types.CodeActionParams) -> list[types.CodeAction] | None:
@@ -52,7 +52,7 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
         return None
     actions: list[types.CodeAction] = []
     answered: list[types.Diagnostic] = []
-    edit_for: _EditBuilder | None = None  # built once, when a finding needs it
+    edit_for: EditBuilder | None = None  # built once, when a finding needs it
     for diagnostic in params.context.diagnostics:
         if diagnostic.source != SOURCE:
             continue
@@ -62,11 +62,12 @@ def code_actions(session: Session, params: types.CodeActionParams) -> list[types
             continue
         if not _still_applies(fix, snapshot.version, snapshot.lines):
             continue
-        edit_for = edit_for or _EditBuilder(session, uri, snapshot.version, snapshot.text)
+        edit_for = edit_for or EditBuilder(session, uri, snapshot.version, snapshot.text)
         quick_fix = _quick_fix(spec, snapshot, fix, diagnostic, edit_for)
         if quick_fix is not None:
             actions.append(quick_fix)
         actions.append(_ignore_action(spec, fix, diagnostic, edit_for))
+        actions.append(_ask_action(uri, diagnostic))
         answered.append(diagnostic)
     if edit_for is not None:  # one "Ignore in this file" however many findings it answers
         actions.append(_ignore_file_action(spec, answered, edit_for))
@@ -81,72 +82,12 @@ def _still_applies(fix: FixData, version: int | None, lines: list[str]) -> bool:
     return tuple(lines[fix.start_line : fix.end_line + 1]) == fix.evidence_lines
 
 
-class _EditBuilder:
-    """Builds workspace edits the way this client accepts them (versioned when it can)."""
-
-    def __init__(self, session: Session, uri: str, version: int | None, text: str) -> None:
-        self.session, self.uri, self.version, self.text = session, uri, version, text
-        self.lines = split_lines(text)
-        self.eol = line_break_of(text)
-
-    def offset_of_line(self, line: int) -> int:
-        return offset_at(self.text, types.Position(line=line, character=0), self.session.codec)
-
-    def replace(
-        self, start: int, end: int, new_text: str, *, confirm: str | None = None
-    ) -> types.WorkspaceEdit:
-        """Lines start..end replaced by `new_text`. With `confirm` (what the change does)
-        and a client that supports it, the edit needs the user's confirmation: VS Code
-        shows it in its refactor preview first."""
-        text_range = line_range(self.lines, start, end, self.session.codec)
-        flags = self.session.client_flags
-        if confirm is None or not (flags.change_annotations and flags.versioned_edits):
-            return self._wrap(types.TextEdit(range=text_range, new_text=new_text))
-        edit = types.AnnotatedTextEdit(
-            range=text_range, new_text=new_text, annotation_id=FIX_ANNOTATION
-        )
-        annotation = types.ChangeAnnotation(
-            label=confirm, needs_confirmation=True, description=_("Siyada quick fix")
-        )
-        return types.WorkspaceEdit(
-            document_changes=[
-                types.TextDocumentEdit(text_document=self._identifier(), edits=[edit])
-            ],
-            change_annotations={FIX_ANNOTATION: annotation},
-        )
-
-    def insert_lines_before(self, line: int, new_lines: Sequence[str]) -> types.WorkspaceEdit:
-        """`new_lines` inserted before `line`, or after the last line when `line` is
-        past it (a position past the document is not for every client to clamp)."""
-        if line < len(self.lines):
-            position = types.Position(line=line, character=0)
-            new_text = "".join(new_line + self.eol for new_line in new_lines)
-        else:
-            last = len(self.lines) - 1
-            position = line_range(self.lines, last, last, self.session.codec).end
-            new_text = "".join(self.eol + new_line for new_line in new_lines)
-        edit = types.TextEdit(range=types.Range(start=position, end=position), new_text=new_text)
-        return self._wrap(edit)
-
-    def _identifier(self) -> types.OptionalVersionedTextDocumentIdentifier:
-        return types.OptionalVersionedTextDocumentIdentifier(uri=self.uri, version=self.version)
-
-    def _wrap(self, edit: types.TextEdit) -> types.WorkspaceEdit:
-        if self.session.client_flags.versioned_edits:
-            return types.WorkspaceEdit(
-                document_changes=[
-                    types.TextDocumentEdit(text_document=self._identifier(), edits=[edit])
-                ]
-            )
-        return types.WorkspaceEdit(changes={self.uri: [edit]})
-
-
 def _quick_fix(
     spec: LanguageSpec,
     snapshot: DocumentSnapshot,
     fix: FixData,
     diagnostic: types.Diagnostic,
-    edit_for: _EditBuilder,
+    edit_for: EditBuilder,
 ) -> types.CodeAction | None:
     stored = _local_fix(spec, snapshot, fix)
     if stored is None or fix.replacement is None:
@@ -154,12 +95,7 @@ def _quick_fix(
     source = snapshot.source
     new_lines = fix.replacement.split("\n")
     replacement = edit_for.eol.join(new_lines)
-    trial = TextEdit(
-        edit_for.offset_of_line(fix.start_line),
-        edit_for.offset_of_line(fix.end_line) + len(edit_for.lines[fix.end_line]),
-        replacement,
-    )
-    if source.syntax_errors_after(trial) > source.syntax_errors():
+    if not edit_for.parses_no_worse(source, fix.start_line, fix.end_line, replacement):
         return None
     title = fix_title(
         model_title=stored.finding.fix_title,
@@ -211,7 +147,7 @@ def _local_fix(
 
 
 def _ignore_action(
-    spec: LanguageSpec, fix: FixData, diagnostic: types.Diagnostic, edit_for: _EditBuilder
+    spec: LanguageSpec, fix: FixData, diagnostic: types.Diagnostic, edit_for: EditBuilder
 ) -> types.CodeAction:
     first = edit_for.lines[fix.start_line]
     indent = first[: len(first) - len(first.lstrip())]
@@ -225,8 +161,21 @@ def _ignore_action(
     )
 
 
+def _ask_action(uri: str, diagnostic: types.Diagnostic) -> types.CodeAction:
+    title = ask_title()
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        is_preferred=False,
+        command=types.Command(
+            title=title, command=ASK_ABOUT_FINDING, arguments=[uri, diagnostic.data]
+        ),
+    )
+
+
 def _ignore_file_action(
-    spec: LanguageSpec, diagnostics: list[types.Diagnostic], edit_for: _EditBuilder
+    spec: LanguageSpec, diagnostics: list[types.Diagnostic], edit_for: EditBuilder
 ) -> types.CodeAction:
     insertion = ignore_file_insertion(spec, edit_for.lines)
     return types.CodeAction(

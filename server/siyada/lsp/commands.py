@@ -13,6 +13,7 @@ from lsprotocol import types
 from siyada.doctor.render import render_markdown, render_text
 from siyada.doctor.run import make_report
 from siyada.i18n import _
+from siyada.lsp.cancellation import Cancellations
 from siyada.lsp.output import Output
 from siyada.lsp.progress import WorkDone, request_progress
 from siyada.lsp.pull_progress import PullTracker, size
@@ -36,10 +37,13 @@ DOCTOR = "siyada.doctor"
 @dataclass(frozen=True)
 class CommandCall:
     """One `workspace/executeCommand` request: its arguments and its own progress
-    token, handed to the command rather than kept anywhere shared."""
+    token, handed to the command rather than kept anywhere shared; its id and the
+    server's `Cancellations`, for a command that ends itself when cancelled."""
 
     arguments: Sequence[Any] = ()
     work_done_token: types.ProgressToken | None = None
+    request_id: int | str | None = None
+    cancellations: Cancellations | None = None
 
 
 def review_file(session: Session, call: CommandCall) -> None:

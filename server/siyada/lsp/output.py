@@ -22,7 +22,7 @@ PublishedDiagnostics = dict[str, Any]
 
 
 class Output(Protocol):
-    """The notifications Siyada sends, and the two requests it makes of the client."""
+    """The notifications Siyada sends, and the requests it makes of the client."""
 
     def publish_diagnostics(self, params: PublishedDiagnostics) -> None:
         """`textDocument/publishDiagnostics`, its params already in JSON form."""
@@ -42,6 +42,9 @@ class Output(Protocol):
 
     async def configuration(self, section: str) -> Sequence[Any]:
         """`workspace/configuration` for one section; raises when the request fails."""
+
+    async def apply_edit(self, edit: types.WorkspaceEdit) -> types.ApplyWorkspaceEditResult:
+        """`workspace/applyEdit`; raises when the request fails."""
 
 
 class Quieting:
@@ -80,3 +83,6 @@ class Quieting:
 
     async def configuration(self, section: str) -> Sequence[Any]:
         return await self._output.configuration(section)
+
+    async def apply_edit(self, edit: types.WorkspaceEdit) -> types.ApplyWorkspaceEditResult:
+        return await self._output.apply_edit(edit)

@@ -20,6 +20,7 @@ from pygls.protocol.language_server import lsp_method
 
 from siyada import __version__
 from siyada.lsp import (
+    ask,
     code_actions,
     commands,
     configuration,
@@ -28,6 +29,7 @@ from siyada.lsp import (
     hover,
     lifecycle,
 )
+from siyada.lsp.cancellation import Cancellations
 from siyada.lsp.commands import CommandCall
 from siyada.lsp.output import ProgressValue, PublishedDiagnostics
 from siyada.lsp.rpc import AnsweringProtocol
@@ -44,7 +46,14 @@ class SiyadaProtocol(AnsweringProtocol):
     (see lsp/rpc.py), documents are kept by Siyada itself (see lsp/text_sync.py), and a
     command is handed one `CommandCall`: its arguments as sent and the `workDoneToken`
     of its own request, which pygls does not pass to command handlers (a pull reports
-    progress on it). Nothing of one request is kept where another could read it."""
+    progress on it). Nothing of one request is kept where another could read it. A
+    command that ends itself when cancelled (`siyada.ask`) gets the cancellation
+    through `Cancellations` (lsp/cancellation.py) instead of pygls' default."""
+
+    def cancellations(self) -> Cancellations:
+        server = self._server
+        assert isinstance(server, SiyadaServer)
+        return server.cancellations
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(
@@ -76,8 +85,18 @@ class SiyadaProtocol(AnsweringProtocol):
             raise JsonRpcInvalidParams.of(
                 ValueError(f"Command name {params.command!r} is not defined")
             )
-        call = CommandCall(tuple(params.arguments or ()), params.work_done_token)
+        request_id = self.msg_id
+        cancellations = self.cancellations()
+        if request_id is not None and params.command in ask.SELF_CANCELLING:
+            cancellations.expect(request_id)
+        call = CommandCall(
+            tuple(params.arguments or ()), params.work_done_token, request_id, cancellations
+        )
         return (yield handler, (call,), None)
+
+    def _handle_cancel_notification(self, msg_id: int | str) -> None:
+        if not self.cancellations().cancel_request(msg_id):
+            super()._handle_cancel_notification(msg_id)
 
 
 class LspOutput:
@@ -111,6 +130,11 @@ class LspOutput:
             types.ConfigurationParams(items=[types.ConfigurationItem(section=section)])
         )
 
+    async def apply_edit(self, edit: types.WorkspaceEdit) -> types.ApplyWorkspaceEditResult:
+        return await self._server.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=edit, label="Siyada")
+        )
+
 
 class SiyadaServer(LanguageServer):
     protocol: SiyadaProtocol
@@ -118,6 +142,7 @@ class SiyadaServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("siyada", __version__, protocol_cls=SiyadaProtocol)
         self.session: Session | None = None
+        self.cancellations = Cancellations()
 
     def bind(self, handler: Handler, *, request: bool) -> Callable[[Any], Any]:
         """`handler` as pygls calls it (with its params only), given the session.
@@ -181,8 +206,11 @@ def create_server() -> SiyadaServer:
         server.feature(method, options)(server.bind(handler, request=False))
     for method, options, handler in REQUESTS:
         server.feature(method, options)(server.bind(handler, request=True))
-    for name, command in commands.COMMANDS.items():
+    for name, command in {**commands.COMMANDS, **ask.COMMANDS}.items():
         server.command(name)(server.bind(command, request=True))
+    server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)(
+        lambda params: server.cancellations.cancel_progress(params.token)
+    )
     return server
 
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from siyada.ask.conversation import ConversationStore
 from siyada.code.languages import LanguageSpec, language_for
 from siyada.lsp.capabilities import ClientFlags
 from siyada.lsp.health import Health
@@ -85,6 +86,7 @@ class Session:
         self.options = options
         self.languages: dict[str, LanguageSpec] = {}
         self.published = PublishedFixes()
+        self.conversations = ConversationStore()  # siyada.ask, for this session only
         self.tasks = TaskGroup("Background", log)
         self.settings = self._parse_options()
         self.status = StatusReporter(self)

@@ -1,7 +1,8 @@
 """What a model client is asked and answers, whatever protocol the server speaks.
 
-`OllamaClient` and `OpenAIClient` both take a `ChatRequest` and give a `ChatResult`; each
-maps them to and from its own wire format.
+`OllamaClient` and `OpenAIClient` both take a `ChatRequest` and give a `ChatResult` (or,
+for a free-text answer read as it is written, `ChatChunk`s); each maps them to and from
+its own wire format.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ class ChatResult:
     # llama.cpp's `timings`); 0 when it does not.
     prompt_eval_duration_ns: int = 0
     eval_duration_ns: int = 0
+
+
+@dataclass(frozen=True)
+class ChatChunk:
+    """One piece of a streamed free-text answer. The last piece carries the reason the
+    answer ended (`done_reason`: "stop", "length"...); the others have None."""
+
+    content: str
+    done_reason: str | None = None
 
 
 @dataclass(frozen=True)

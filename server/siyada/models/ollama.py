@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from siyada.i18n import _
-from siyada.models.chat import ChatRequest, ChatResult, ModelInfo
+from siyada.models.chat import ChatChunk, ChatRequest, ChatResult, ModelInfo
 from siyada.models.errors import (
     OLLAMA,
     AnswerTruncated,
@@ -28,7 +28,7 @@ from siyada.models.errors import (
     ServerFailure,
     StreamFailure,
 )
-from siyada.models.streams import ndjson, read_ndjson_chat
+from siyada.models.streams import ndjson, ndjson_chunks, read_ndjson_chat
 from siyada.models.transport import REDIRECT_HINT, Transport, error_text
 
 # The errors are re-exported: the callers of the client catch them from here.
@@ -118,6 +118,19 @@ class OllamaClient:
         if result.done_reason == "length":
             raise AnswerTruncated(self.endpoint, request.model, result.content, result=result)
         return result
+
+    async def stream_chat(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
+        """A free-text answer piece by piece as Ollama writes it; the last chunk has the
+        `done_reason`. Use it inside `contextlib.aclosing`: closing it early (or
+        cancelling the task reading it) closes the HTTP request, which makes Ollama stop
+        generating."""
+        body = chat_body(request)
+        async with (
+            self._transport.call("POST", "/api/chat", body, request.model) as response,
+            aclosing(ndjson_chunks(response, self.endpoint)) as chunks,
+        ):
+            async for chunk in chunks:
+                yield chunk
 
     async def pull(self, model: str) -> AsyncGenerator[PullProgress, None]:
         """Progress of `ollama pull model`. Not bounded by the request timeout (a pull

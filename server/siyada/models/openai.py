@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, Final
 
 import httpx
 
 from siyada.i18n import _
-from siyada.models.chat import ChatRequest, ChatResult, ModelInfo
+from siyada.models.chat import ChatChunk, ChatRequest, ChatResult, ModelInfo
 from siyada.models.errors import (
     OPENAI,
     AnswerTruncated,
@@ -44,7 +45,7 @@ from siyada.models.openai_wire import (
     names_unknown_model,
     says_context_exceeded,
 )
-from siyada.models.streams import read_sse_chat
+from siyada.models.streams import read_sse_chat, sse_chunks
 from siyada.models.transport import REDIRECT_HINT, Transport, error_text, parse_retry_after
 
 __all__ = ["OpenAIClient", "ResponseFormats"]
@@ -175,6 +176,19 @@ class OpenAIClient:
                 self.endpoint, request.model, result.content, provider=OPENAI, result=result
             )
         return result
+
+    async def stream_chat(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
+        """A free-text answer piece by piece as the server writes it (no response
+        format); the last chunk has the finish reason. Use it inside
+        `contextlib.aclosing`: closing it early (or cancelling the task reading it)
+        closes the HTTP request, which makes the server stop generating."""
+        body = chat_body(request, cache_prompt=await self.is_llama_cpp())
+        async with (
+            self._transport.call("POST", "/chat/completions", body, request.model) as response,
+            aclosing(sse_chunks(response, self.endpoint, scrub=self._scrubbed)) as chunks,
+        ):
+            async for chunk in chunks:
+                yield chunk
 
     async def _chat_with_schema(
         self, body: dict[str, Any], schema: Mapping[str, Any], model: str

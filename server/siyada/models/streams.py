@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import httpx
 
-from siyada.models.chat import ChatResult
+from siyada.models.chat import ChatChunk, ChatResult
 from siyada.models.errors import OLLAMA, OPENAI, StreamFailure
 from siyada.models.transport import message_of
 
@@ -83,6 +83,21 @@ async def read_ndjson_chat(response: httpx.Response, endpoint: str) -> ChatResul
     )
 
 
+async def ndjson_chunks(response: httpx.Response, endpoint: str) -> AsyncGenerator[ChatChunk, None]:
+    """An /api/chat stream as it arrives: each line's content, the `done` line's with its
+    `done_reason`. A stream that ends before that line raises."""
+    async with aclosing(ndjson(response, endpoint)) as lines:
+        async for line in lines:
+            message = line.get("message") or {}
+            content = str(message.get("content") or "")
+            if line.get("done"):
+                yield ChatChunk(content, str(line.get("done_reason") or "stop"))
+                return
+            if content:
+                yield ChatChunk(content)
+    raise StreamFailure(endpoint, "the stream ended before the final line")
+
+
 # -- OpenAI: text/event-stream -------------------------------------------------------
 
 
@@ -143,6 +158,29 @@ async def read_sse_chat(
         prompt_eval_duration_ns=_phase_ns(timings, "prompt_ms"),
         eval_duration_ns=_phase_ns(timings, "predicted_ms"),
     )
+
+
+async def sse_chunks(
+    response: httpx.Response, endpoint: str, *, scrub: Callable[[str], str]
+) -> AsyncGenerator[ChatChunk, None]:
+    """A /chat/completions stream as it arrives: each delta's content, then a last
+    chunk with the finish reason. An error event raises, its text passed through
+    `scrub`; a stream that ends before a choice finished raises too."""
+    finish_reason: str | None = None
+    async with aclosing(sse_events(response, endpoint)) as events:
+        async for event in events:
+            if "error" in event:
+                reported = f"the server reported: {scrub(message_of(event['error']))}"
+                raise StreamFailure(endpoint, reported, provider=OPENAI)
+            for choice in event.get("choices") or []:
+                content = str((choice.get("delta") or {}).get("content") or "")
+                if content:
+                    yield ChatChunk(content)
+                finish_reason = choice.get("finish_reason") or finish_reason
+    if finish_reason is None:
+        detail = "the stream ended before the last choice finished"
+        raise StreamFailure(endpoint, detail, provider=OPENAI)
+    yield ChatChunk("", str(finish_reason))
 
 
 def _phase_ns(timings: Mapping[str, Any], key: str) -> int:
