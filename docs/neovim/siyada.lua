@@ -38,7 +38,8 @@ local defaults = {
   settings = {},
 }
 
-M.config = vim.tbl_deep_extend('force', defaults, vim.g.siyada or {})
+-- Each key given replaces the default's whole value (a list is not merged item by item).
+M.config = vim.tbl_extend('force', defaults, vim.g.siyada or {})
 
 local uv = vim.uv or vim.loop
 -- Neovim 0.11 made client methods take the client (`client:request`); 0.7 has closures.
@@ -151,14 +152,16 @@ local function lines_of(text)
   return vim.split(text, '\n', { plain = true })
 end
 
--- A scratch buffer in a floating window; `q` closes it and calls `on_close`.
+-- A scratch buffer in a floating window, which takes the cursor; `q` closes it. Once
+-- the buffer is gone (`q`, `:close`, ...), `on_close` is called.
 local function answer_window(title, on_close)
   local buf = vim.api.nvim_create_buf(false, true)
   vim.bo[buf].filetype = 'markdown'
   vim.bo[buf].bufhidden = 'wipe'
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, { title, '', '…' })
   local width = math.max(20, math.min(100, vim.o.columns - 4))
   local height = math.max(5, math.min(30, vim.o.lines - 6))
-  local win = vim.api.nvim_open_win(buf, false, {
+  local win = vim.api.nvim_open_win(buf, true, {
     relative = 'editor',
     row = 1,
     col = math.floor((vim.o.columns - width) / 2),
@@ -168,13 +171,9 @@ local function answer_window(title, on_close)
     border = 'single',
   })
   vim.wo[win].wrap = true
-  vim.api.nvim_buf_set_lines(buf, 0, -1, false, { title, '', '…' })
-  vim.keymap.set('n', 'q', function()
-    on_close()
-    if vim.api.nvim_win_is_valid(win) then
-      vim.api.nvim_win_close(win, true)
-    end
-  end, { buffer = buf, nowait = true })
+  vim.wo[win].linebreak = true
+  vim.keymap.set('n', 'q', '<Cmd>close<CR>', { buffer = buf, nowait = true })
+  vim.api.nvim_create_autocmd('BufWipeout', { buffer = buf, once = true, callback = on_close })
   return buf
 end
 
@@ -196,18 +195,6 @@ function M.ask(question, opts)
     vim.notify('Siyada: no Siyada language server serves this buffer', vim.log.levels.ERROR)
     return nil
   end
-  next_token = next_token + 1
-  local token = 'siyada-ask-' .. next_token
-  local title = '# ' .. question
-  local request_id
-  local buf = answer_window(title, function()
-    if answers[token] and request_id then
-      cancel(client, request_id)
-    end
-  end)
-  answers[token] = function(text)
-    show(buf, title, text)
-  end
   local position = vim.lsp.util.make_position_params(0, client.offset_encoding).position
   local argument = {
     uri = vim.uri_from_bufnr(bufnr),
@@ -216,6 +203,18 @@ function M.ask(question, opts)
     position = opts.finding and vim.NIL or position,
     conversationId = vim.NIL,
   }
+  next_token = next_token + 1
+  local token = 'siyada-ask-' .. next_token
+  local title = '# ' .. question
+  local request_id
+  local buf = answer_window(title, function()
+    if answers[token] and request_id then
+      cancel(client, request_id) -- the server then stops asking the model
+    end
+  end)
+  answers[token] = function(text)
+    show(buf, title, text)
+  end
   local params = { command = 'siyada.ask', arguments = { argument }, workDoneToken = token }
   local sent, id = request(client, 'workspace/executeCommand', params, function(err, result)
     answers[token] = nil

@@ -164,10 +164,9 @@ local function stop_an_answer()
   wait_for('the answer to begin', function()
     return #record.streamed > 0
   end)
-  local source_win = vim.api.nvim_get_current_win()
-  vim.api.nvim_set_current_win(vim.fn.bufwinid(record.buf))
+  -- The answer's window has the cursor, as after any ask.
+  assert(vim.api.nvim_get_current_buf() == record.buf, 'the answer window does not have the cursor')
   vim.cmd('normal q')
-  vim.api.nvim_set_current_win(source_win)
   finish_ask(record)
 end
 
@@ -183,8 +182,11 @@ local function run()
   record_asks()
   vim.cmd('edit ' .. vim.fn.fnameescape(source))
   local bufnr = vim.api.nvim_get_current_buf()
+  local source_win = vim.api.nvim_get_current_win()
   results.filetype = vim.bo[bufnr].filetype
   for _, step in ipairs(STEPS) do
+    -- An ask leaves the cursor in its answer's window; every step starts in the source.
+    vim.api.nvim_set_current_win(source_win)
     local ok, err = pcall(step[2], bufnr)
     if not ok then
       results.error = step[1] .. ': ' .. tostring(err)
