@@ -8,7 +8,14 @@ benchmark), and records what it sees. Run it alone with `python -m tests.model_s
 (see __main__.py).
 """
 
-from tests.model_server.answers import MARKER, Rule, last_user_content, marker_findings, no_findings
+from tests.model_server.answers import (
+    MARKER,
+    Rule,
+    echo_question,
+    last_user_content,
+    marker_findings,
+    no_findings,
+)
 from tests.model_server.fake import ModelServer
 from tests.model_server.observations import ChatRecord
 from tests.model_server.ollama import OllamaDouble
@@ -30,6 +37,7 @@ __all__ = [
     "OllamaDouble",
     "OpenAIDouble",
     "Rule",
+    "echo_question",
     "evaluated_tokens",
     "last_user_content",
     "marker_findings",

@@ -1,7 +1,7 @@
 """Serve the fake model server until killed (run from the repository's root):
 
     python -m tests.model_server [--protocol ollama|openai] [--port 0] [--script rules.json]
-        [--speed-scale F] [--slots N] [--marker-findings]
+        [--speed-scale F] [--slots N] [--marker-findings] [--free-answers]
         [--api-key KEY] [--refuse-json-schema] [--owned-by OWNER]
 
 The first line printed is `listening on URL` (the OpenAI URL ends in /v1). rules.json is
@@ -10,7 +10,10 @@ The first line printed is `listening on URL` (the OpenAI URL ends in /v1). rules
 prompt asking for Arabic with those words). `--speed-scale F` answers at the published
 speeds times F (default: at once); `--marker-findings` reports a finding for each
 reviewed line containing BENCH_MARK, as the benchmark's model does, to try an editor
-against it.
+against it. `--free-answers` answers a free-text chat (a question about a finding, no
+answer format) that no rule matches with Markdown naming the question; a rule with
+`"free": true` answers only such chats, and `"chunk_delay": 0.05` makes a long answer
+slow enough to stop.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import sys
 import threading
 from pathlib import Path
 
-from tests.model_server.answers import marker_findings, no_findings
+from tests.model_server.answers import echo_question, marker_findings, no_findings
 from tests.model_server.fake import ModelServer
 from tests.model_server.ollama import OllamaDouble
 from tests.model_server.openai import OpenAIDouble
@@ -38,6 +41,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--speed-scale", type=float, help="published speed x F (default: instant)")
     parser.add_argument("--slots", type=int, help="parallel answers, like OLLAMA_NUM_PARALLEL")
     parser.add_argument("--marker-findings", action="store_true", help="the benchmark's answers")
+    parser.add_argument(
+        "--free-answers", action="store_true", help="answer free-text chats with prose"
+    )
     parser.add_argument("--api-key", help="openai: require Authorization: Bearer KEY")
     parser.add_argument("--refuse-json-schema", action="store_true", help="openai")
     parser.add_argument("--owned-by", default="llamacpp", help="openai: the models' owner")
@@ -52,7 +58,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def build(args: argparse.Namespace) -> ModelServer:
     timing = INSTANT if args.speed_scale is None else ModelSpeed(scale=args.speed_scale)
     answer = marker_findings if args.marker_findings else no_findings
-    common = {"port": args.port, "timing": timing, "slots": args.slots, "default_answer": answer}
+    common = {
+        "port": args.port,
+        "timing": timing,
+        "slots": args.slots,
+        "default_answer": answer,
+        "free_answer": echo_question if args.free_answers else None,
+    }
     if args.protocol == "openai":
         return OpenAIDouble(
             api_key=args.api_key,

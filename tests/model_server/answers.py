@@ -10,9 +10,9 @@ its findings' titles, explanations and fix titles are those words, and everythin
 default answer:
 no findings (`no_findings`), or for the benchmark one finding per line carrying MARKER
 (`marker_findings`). A chat that asks for a free-text answer (no answer format: a
-question about a finding) and that no rule matches gets `free_answer` instead, prose in
-Markdown that names the question; a rule can be kept to such chats, or to the others,
-with `free`.
+question about a finding) and that no rule matches gets the free answer when one is set
+(`echo_question`: prose in Markdown that names the question), else the default answer
+too; a rule can be kept to such chats, or to the others, with `free`.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def no_findings(text: str) -> str:
     return json.dumps({"findings": []})
 
 
-def free_answer(text: str) -> str:
-    """The default free-text answer: Markdown naming the question (the last line of the
-    user's message), so a test sees which question it answers."""
+def echo_question(text: str) -> str:
+    """A free-text answer: Markdown naming the question (the last line of the user's
+    message), so a test sees which question it answers."""
     question = text.strip().split("\n")[-1].removeprefix("Question: ")
     return f"You asked: {question}\n\nThis is the double's answer, streamed in pieces."
 
@@ -113,8 +113,11 @@ class Answer:
 class Script:
     """Rules in the order added, and the answer for chats no rule matches."""
 
-    def __init__(self, default_answer: DefaultAnswer = no_findings) -> None:
+    def __init__(
+        self, default_answer: DefaultAnswer = no_findings, free_answer: DefaultAnswer | None = None
+    ) -> None:
         self.default_answer = default_answer
+        self.free_answer = free_answer
         self._rules: list[Rule] = []
         self._lock = threading.Lock()  # tests add rules while the server answers
 
@@ -133,7 +136,8 @@ class Script:
         a free-text answer (`free`) or JSON; uses up one `times`."""
         rule = self._take(text, free)
         if rule.content is None:
-            return Answer(free_answer(text) if free else self.default_answer(text), rule)
+            unscripted = self.free_answer if free and self.free_answer else self.default_answer
+            return Answer(unscripted(text), rule)
         if isinstance(rule.content, dict):
             return Answer(json.dumps(_in_language(rule, rule.content, language)), rule)
         return Answer(rule.content, rule)

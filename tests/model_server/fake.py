@@ -72,12 +72,13 @@ class ModelServer(Observations):
         timing: Timing = INSTANT,
         slots: int | None = None,
         default_answer: DefaultAnswer = no_findings,
+        free_answer: DefaultAnswer | None = None,
     ) -> None:
         super().__init__()
         self.timing = timing
         self.slot_count = slots
         self._models = list(models)
-        self._script = Script(default_answer)
+        self._script = Script(default_answer, free_answer)
         self._released = 0  # bumped by release(); a held answer waits for a bump
         self._release_event = asyncio.Event()
         self._slots = Slots(slots)

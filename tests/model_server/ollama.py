@@ -126,10 +126,17 @@ class OllamaDouble(ModelServer):
         timing: Timing = INSTANT,
         slots: int | None = None,
         default_answer: DefaultAnswer = no_findings,
+        free_answer: DefaultAnswer | None = None,
     ) -> None:
         names = [full_name(m) for m in models]
         super().__init__(
-            names, port=port, tls=tls, timing=timing, slots=slots, default_answer=default_answer
+            names,
+            port=port,
+            tls=tls,
+            timing=timing,
+            slots=slots,
+            default_answer=default_answer,
+            free_answer=free_answer,
         )
         self.version = version
         self.pull_line_delay = 0.0

@@ -176,9 +176,16 @@ class OpenAIDouble(ModelServer):
         timing: Timing = INSTANT,
         slots: int | None = None,
         default_answer: DefaultAnswer = no_findings,
+        free_answer: DefaultAnswer | None = None,
     ) -> None:
         super().__init__(
-            models, port=port, tls=tls, timing=timing, slots=slots, default_answer=default_answer
+            models,
+            port=port,
+            tls=tls,
+            timing=timing,
+            slots=slots,
+            default_answer=default_answer,
+            free_answer=free_answer,
         )
         self.api_key = api_key
         self.refuse_json_schema = refuse_json_schema

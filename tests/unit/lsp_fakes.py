@@ -33,6 +33,7 @@ class FakeOutput:
         self.configuration_asked = asyncio.Event()
         self.configuration_release: asyncio.Event | None = None
         self.edits_applied: list[types.WorkspaceEdit] = []
+        self.apply_result = types.ApplyWorkspaceEditResult(applied=True)
 
     def publish_diagnostics(self, params: PublishedDiagnostics) -> None:
         # Read back as the client would, so tests see typed diagnostics.
@@ -64,7 +65,7 @@ class FakeOutput:
 
     async def apply_edit(self, edit: types.WorkspaceEdit) -> types.ApplyWorkspaceEditResult:
         self.edits_applied.append(edit)
-        return types.ApplyWorkspaceEditResult(applied=True)
+        return self.apply_result
 
     def latest_diagnostics(self, uri: str) -> list[types.Diagnostic]:
         published = [p for p in self.diagnostics if p.uri == uri]

@@ -8,6 +8,7 @@ import pytest
 
 from siyada.i18n import use_locale
 from siyada.lsp.action_titles import (
+    ask_title,
     fix_title,
     ignore_action,
     ignore_file_action,
@@ -15,6 +16,10 @@ from siyada.lsp.action_titles import (
     ignore_title,
     sentence_case,
 )
+
+
+def test_arabic_ask_title_reads_as_one_isolate(arabic: None) -> None:
+    assert ask_title() == f"Siyada: {isolated('اسأل عن هذه الملاحظة')}"
 
 
 @pytest.mark.parametrize(
@@ -39,6 +44,10 @@ def test_sentence_case_leaves_code_alone(text: str, expected: str) -> None:
 def test_ignore_titles() -> None:
     assert ignore_title("security") == "Siyada: Ignore this security finding"
     assert ignore_file_title() == "Siyada: Ignore in this file"
+
+
+def test_ask_title() -> None:
+    assert ask_title() == "Siyada: Ask about this finding"
 
 
 def test_the_model_fix_title_names_the_fix() -> None:

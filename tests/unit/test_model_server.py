@@ -19,6 +19,8 @@ from tests.model_server import (
     MARKER,
     ModelSpeed,
     OllamaDouble,
+    OpenAIDouble,
+    echo_question,
     marker_findings,
     prompt_text,
     token_pieces,
@@ -256,3 +258,53 @@ def test_the_asked_language_is_read_from_the_system_text() -> None:
     assert [asked(tag) for tag in ("ar", "en", "pt-BR", "tlh")] == ["ar", "en", "pt-BR", "tlh"]
     assert asked("ar", with_context=True) == "ar"
     assert asked_language([{"role": "user", "content": "fix_title in Arabic (ar)."}]) is None
+
+
+def _free_and_json_answers(double: OllamaDouble | OpenAIDouble, question: str) -> tuple[str, str]:
+    """What the double answers a free-text chat and a JSON chat with the same question."""
+    if isinstance(double, OpenAIDouble):
+        url = f"{double.url}/chat/completions"
+        body: dict[str, Any] = {"model": MODEL, "messages": chat(question)["messages"]}
+        free = httpx.post(url, json=body, trust_env=False, timeout=10).json()
+        schema = {"type": "json_schema", "json_schema": {"name": "f", "schema": {}}}
+        shaped = httpx.post(
+            url, json=body | {"response_format": schema}, trust_env=False, timeout=10
+        ).json()
+        return free["choices"][0]["message"]["content"], shaped["choices"][0]["message"]["content"]
+    free = post(double.url, chat(question, stream=False)).json()
+    shaped = post(double.url, chat(question, stream=False, format={"type": "object"})).json()
+    return free["message"]["content"], shaped["message"]["content"]
+
+
+@pytest.mark.parametrize("protocol", ["ollama", "openai"])
+def test_a_free_text_chat_gets_the_free_answer_a_json_chat_the_default(protocol: str) -> None:
+    double = (
+        OllamaDouble(models=[MODEL], free_answer=echo_question)
+        if protocol == "ollama"
+        else OpenAIDouble([MODEL], free_answer=echo_question)
+    )
+    with double:
+        free, shaped = _free_and_json_answers(double, "The code.\n\nQuestion: Why slow?")
+
+    assert free == "You asked: Why slow?\n\nThis is the double's answer, streamed in pieces."
+    assert json.loads(shaped) == {"findings": []}
+    assert [record.free for record in double.chats()] == [True, False]
+
+
+def test_without_a_free_answer_every_chat_gets_the_default_answer() -> None:
+    with OllamaDouble(models=[MODEL]) as double:
+        free, shaped = _free_and_json_answers(double, "Why?")
+
+    assert json.loads(free) == json.loads(shaped) == {"findings": []}
+
+
+@pytest.mark.parametrize("protocol", ["ollama", "openai"])
+def test_a_rule_can_be_kept_to_free_text_chats_or_to_json_chats(protocol: str) -> None:
+    double = OllamaDouble(models=[MODEL]) if protocol == "ollama" else OpenAIDouble([MODEL])
+    with double:
+        double.add_rule("Why?", content="Prose.", free=True)
+        double.add_rule("Why?", content={"findings": []}, free=False)
+        free, shaped = _free_and_json_answers(double, "Why?")
+
+    assert free == "Prose."
+    assert json.loads(shaped) == {"findings": []}

@@ -47,6 +47,7 @@ def plan_apply(
 ) -> Replacement | Refusal:
     """Where `code` goes in `text` (whose function is `unit` now), or why it cannot."""
     lines = split_lines(text)
+    code = _unfenced(code)
     if not code.strip():
         return Refusal(_("The code block is empty."))
     if _is_whole_function(spec, code, unit.name):
@@ -77,6 +78,12 @@ def plan_apply(
     if reason is not None:
         return Refusal(_("The code cannot replace the finding's lines: {reason}.", reason=reason))
     return Replacement(start, end, replacement, whole_function=False)
+
+
+def _unfenced(code: str) -> str:
+    """The code inside a Markdown fence when the block is one, blank edge lines dropped
+    (`reindent` with no lines to match changes nothing else)."""
+    return reindent(code, [])
 
 
 def locate_evidence(

@@ -16,6 +16,7 @@ from typing import Final
 
 from siyada.ask.conversation import Conversation, Turn
 from siyada.ask.subject import Subject
+from siyada.i18n import _
 from siyada.review.explanation_language import described
 from siyada.review.prompt import NUM_CTX, estimate_tokens
 from siyada.review.sanitize import without_lone_surrogates
@@ -37,9 +38,13 @@ class QuestionTooLong(ValueError):
 
     def __init__(self, tokens: int, room: int) -> None:
         super().__init__(
-            f"The function, the finding and the question take about {tokens} tokens; the "
-            f"model's context leaves {room} for them. Ask a shorter question, or about a "
-            "shorter function."
+            _(
+                "The function, the finding and the question take about {tokens} tokens; the "
+                "model's context leaves {room} for them. Ask a shorter question, or about a "
+                "shorter function.",
+                tokens=tokens,
+                room=room,
+            )
         )
         self.tokens, self.room = tokens, room
 

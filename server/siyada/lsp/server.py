@@ -98,6 +98,14 @@ class SiyadaProtocol(AnsweringProtocol):
         if not self.cancellations().cancel_request(msg_id):
             super()._handle_cancel_notification(msg_id)
 
+    @lsp_method(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
+    def lsp_work_done_progress_cancel(
+        self, params: types.WorkDoneProgressCancelParams
+    ) -> Generator[Any, Any, None]:
+        if self.cancellations().cancel_progress(params.token):
+            return  # a request's own token, which pygls would call unknown
+        yield from super().lsp_work_done_progress_cancel(params)
+
 
 class LspOutput:
     """The session's `Output`, sent through pygls."""
@@ -208,9 +216,6 @@ def create_server() -> SiyadaServer:
         server.feature(method, options)(server.bind(handler, request=True))
     for name, command in {**commands.COMMANDS, **ask.COMMANDS}.items():
         server.command(name)(server.bind(command, request=True))
-    server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)(
-        lambda params: server.cancellations.cancel_progress(params.token)
-    )
     return server
 
 

@@ -123,10 +123,13 @@ class OllamaClient:
         """A free-text answer piece by piece as Ollama writes it; the last chunk has the
         `done_reason`. Use it inside `contextlib.aclosing`: closing it early (or
         cancelling the task reading it) closes the HTTP request, which makes Ollama stop
-        generating."""
+        generating. Bounded by the per-read timeout only: the reader watches the answer
+        grow and stops it when it likes, so a long answer on a slow machine is not cut."""
         body = chat_body(request)
         async with (
-            self._transport.call("POST", "/api/chat", body, request.model) as response,
+            self._transport.call(
+                "POST", "/api/chat", body, request.model, total_timeout=False
+            ) as response,
             aclosing(ndjson_chunks(response, self.endpoint)) as chunks,
         ):
             async for chunk in chunks:

@@ -181,10 +181,13 @@ class OpenAIClient:
         """A free-text answer piece by piece as the server writes it (no response
         format); the last chunk has the finish reason. Use it inside
         `contextlib.aclosing`: closing it early (or cancelling the task reading it)
-        closes the HTTP request, which makes the server stop generating."""
+        closes the HTTP request, which makes the server stop generating. Bounded by the
+        per-read timeout only, as Ollama's."""
         body = chat_body(request, cache_prompt=await self.is_llama_cpp())
         async with (
-            self._transport.call("POST", "/chat/completions", body, request.model) as response,
+            self._transport.call(
+                "POST", "/chat/completions", body, request.model, total_timeout=False
+            ) as response,
             aclosing(sse_chunks(response, self.endpoint, scrub=self._scrubbed)) as chunks,
         ):
             async for chunk in chunks:
