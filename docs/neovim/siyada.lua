@@ -14,8 +14,8 @@
 -- workspace/configuration request for section `siyada`.
 --
 -- Commands: `:SiyadaAsk {question}` asks the local model about the function at the
--- cursor and shows the answer, as it streams in, in a floating window (`q` closes it
--- and stops an answer still coming). The code action "Ask about this finding"
+-- cursor and shows the answer, as it streams in, in a floating window (`q` closes it;
+-- closing it stops an answer still coming). The code action "Ask about this finding"
 -- (`vim.lsp.buf.code_action()` on a finding) asks for a question, then does the same
 -- about that finding.
 --
