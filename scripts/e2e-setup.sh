@@ -3,7 +3,8 @@
 #   - Debian packages: chromium (the browser), ripgrep (seeds code-server's rg),
 #     libkrb5-dev (headers for code-server's native kerberos module), the
 #     compiler and make that node-gyp builds code-server's native modules with, and
-#     util-linux's unshare and iproute2's ip for the offline tests' network namespace;
+#     util-linux's unshare and iproute2's ip for the offline tests' network namespace,
+#     and neovim (the second editor, tests/e2e/test_neovim.py);
 #   - code-server (a real VS Code: workbench + extension host) from npm into a
 #     cache folder outside the repository, so later runs on this machine reuse it.
 # Nothing is downloaded from outside the package registries: node-gyp is pointed at
@@ -27,6 +28,7 @@ install_debian_packages() {
   # The offline install tests run in a network namespace with loopback only.
   command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v nvim >/dev/null 2>&1 || missing+=(neovim)
   if ((${#missing[@]})); then
     log "installing Debian packages: ${missing[*]}"
     local sudo_cmd=()

@@ -92,7 +92,7 @@ def machine(tmp_path: Path) -> Machine:
     )
     # npm records the headers folder it was given instead of installing anything.
     write_tool(bin_dir, "npm", f'echo "nodedir=$npm_config_nodedir $*" >> {machine.npm_log}')
-    for present in ("chromium", "rg", "make", "g++", "dpkg"):
+    for present in ("chromium", "rg", "make", "g++", "dpkg", "nvim"):
         write_tool(bin_dir, present, "exit 0")
     for forbidden in ("apt-get", "sudo", "curl", "wget"):
         write_tool(bin_dir, forbidden, f'echo "{forbidden} must not run" >&2; exit 97')
