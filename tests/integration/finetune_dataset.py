@@ -115,7 +115,7 @@ def _give_feedback(store_folder: Path) -> None:
 def export_from_scripted_session(work: Path, store_folder: Path) -> Path:
     """Review, give feedback, export; the dataset folder (train and validation files,
     and its data card)."""
-    _review_project(work / "project")
+    _review_project(work / "scripted-session")
     _give_feedback(store_folder)
     out = work / "dataset"
     exported = run_siyada(
