@@ -245,14 +245,6 @@ async def wait_for_idle(client: LanguageClient, timeout: float = WAIT) -> None:
 async def code_actions(
     client: LanguageClient, uri: str, diagnostic: types.Diagnostic
 ) -> list[types.CodeAction]:
-    """The code actions offered for `diagnostic` that carry an edit (the quick fix and
-    the "Ignore" actions); `all_code_actions` also gives those that only run a command."""
-    return [a for a in await all_code_actions(client, uri, diagnostic) if a.edit is not None]
-
-
-async def all_code_actions(
-    client: LanguageClient, uri: str, diagnostic: types.Diagnostic
-) -> list[types.CodeAction]:
     """Every code action offered for `diagnostic`: each a CodeAction, never a bare
     command, and each carrying an edit or a command."""
     result = await client.text_document_code_action_async(

@@ -58,10 +58,11 @@ async def test_quick_fix_replaces_the_evidence_lines(
     uri = open_document(client, tmp_path / "a.py", SOURCE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    fix, ignore, dismiss, ignore_file = await code_actions(client, uri, diagnostic)
+    fix, ignore, dismiss, ask, ignore_file = await code_actions(client, uri, diagnostic)
 
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
     assert dismiss.title == "Siyada: Dismiss this finding" and dismiss.edit is None
+    assert ask.title == "Siyada: Ask about this finding" and ask.edit is None
     # The evidence is one line, the fix two: no short change to name, so the problem is.
     assert fix.title == "Siyada: Fix “File handle is never closed”"
     edit, version = _only_edit(fix)
@@ -176,6 +177,7 @@ async def test_the_model_fix_title_names_the_fix_and_a_missing_import_is_said(
         "Siyada: Use an argument list instead of shell=True (needs import shlex)",
         "Siyada: Ignore this security finding",
         "Siyada: Dismiss this finding",
+        "Siyada: Ask about this finding",
         "Siyada: Ignore in this file",
     ]
     assert present[0].title == "Siyada: Use an argument list instead of shell=True"
@@ -241,6 +243,7 @@ async def test_no_quick_fix_when_the_result_would_not_parse(
     assert [a.title for a in actions] == [
         "Siyada: Ignore this bug finding",
         "Siyada: Dismiss this finding",
+        "Siyada: Ask about this finding",
         "Siyada: Ignore in this file",
     ]
 
@@ -298,7 +301,7 @@ async def test_crlf_documents_keep_their_line_endings(
     uri = open_document(client, tmp_path / "a.py", SOURCE.replace("\n", "\r\n"))
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
 
-    fix, ignore, _dismiss, ignore_file = await code_actions(client, uri, diagnostic)
+    fix, ignore, _dismiss, _ask, ignore_file = await code_actions(client, uri, diagnostic)
 
     assert _only_edit(fix)[0].new_text == FIX.replace("\n", "\r\n")
     assert _only_edit(ignore)[0].new_text.endswith("\r\n")

@@ -136,11 +136,12 @@ async def test_the_hover_and_the_code_actions_frame_a_finding_in_the_client_lang
         f"يخفيها دون تعديل، و«{FSI}تجاهل الملاحظات في هذا الملف{PDI}».{PDI}"
     )
 
-    fix, ignore, dismiss, ignore_file = await code_actions(client, uri, diagnostic)
-    assert [fix.title, ignore.title, dismiss.title, ignore_file.title] == [
+    fix, ignore, dismiss, ask, ignore_file = await code_actions(client, uri, diagnostic)
+    assert [fix.title, ignore.title, dismiss.title, ask.title, ignore_file.title] == [
         f"Siyada: {FSI}إصلاح «{FSI}{ARABIC_TITLE}{PDI}»{PDI}",
         f"Siyada: {FSI}تجاهل هذه الملاحظة من فئة {FSI}bug{PDI}{PDI}",
         f"Siyada: {FSI}استبعاد هذه الملاحظة{PDI}",
+        f"Siyada: {FSI}اسأل عن هذه الملاحظة{PDI}",
         f"Siyada: {FSI}تجاهل الملاحظات في هذا الملف{PDI}",
     ]
     # The fix over two lines is previewed under the same title, described in Arabic;

@@ -109,6 +109,7 @@ async def test_case5_hostile_fix_is_shown_without_its_edit(
     assert [a.title for a in actions] == [
         "Siyada: Ignore this bug finding",
         "Siyada: Dismiss this finding",
+        "Siyada: Ask about this finding",
         "Siyada: Ignore in this file",
     ]
 
@@ -121,8 +122,8 @@ async def test_case5_forged_fix_on_a_real_diagnostic_is_refused(
     uri = open_document(client, tmp_path / "m.py", AVERAGE)
     (diagnostic,) = await wait_for_diagnostics(client, uri, lambda d: len(d) == 1)
     offered = await code_actions(client, uri, diagnostic)
-    # The benign fix is offered, then "Ignore", "Dismiss" and "Ignore in this file".
-    assert [a.is_preferred for a in offered] == [True, False, False, False]
+    # The benign fix is offered, then "Ignore", "Dismiss", "Ask" and "Ignore in this file".
+    assert [a.is_preferred for a in offered] == [True, False, False, False, False]
 
     diagnostic.data = {**diagnostic.data, "replacement": SHELL_OUT.replace("\n", "\n    ")}
     actions = await code_actions(client, uri, diagnostic)
