@@ -41,7 +41,8 @@ if command -v npm >/dev/null; then
 fi
 
 echo "== Python: pytest"
-.venv/bin/python -m pytest -q
+# --durations: the slowest tests' times in the log (the fine-tuning loop's among them).
+.venv/bin/python -m pytest -q --durations=15
 
 if [ -f package.json ] && [ "${SIYADA_SKIP_EXTENSION:-0}" != "1" ]; then
   echo "== Extension: lint, typecheck, unit tests, then package and test end to end in code-server"
