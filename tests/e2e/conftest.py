@@ -16,6 +16,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from siyada.feedback.fingerprint import finding_key
+from siyada.feedback.store import EventKind, FeedbackEvent, ReviewRecord
 from tests.model_server import OllamaDouble
 
 WAIT = 20.0  # seconds; generous for a loaded CI machine, reached only on failure
@@ -275,4 +277,31 @@ def run_siyada(
         check=False,
         env=env,
         cwd=cwd,
+    )
+
+
+def feedback_event(
+    record: ReviewRecord,
+    kind: EventKind,
+    item: dict[str, Any],
+    final_text: str | None = None,
+) -> FeedbackEvent:
+    """The team's feedback `kind` on the finding `item` (as the double answered it) of
+    the function `record` holds."""
+    key = finding_key(
+        path=record.key_path,
+        function=record.function,
+        function_hash=record.function_hash,
+        category=item["category"],
+        evidence=item["evidence"],
+    )
+    return FeedbackEvent(
+        kind=kind,
+        key=key,
+        language="python",
+        title=item["title"],
+        explanation=item["explanation"],
+        replacement=item.get("replacement"),
+        final_text=final_text,
+        model=MODEL,
     )

@@ -9,9 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from siyada.feedback.fingerprint import finding_key
-from siyada.feedback.store import EventKind, FeedbackEvent, FeedbackStore, ReviewRecord
-from tests.e2e.conftest import MODEL, finding, run_siyada
+from siyada.feedback.store import FeedbackStore
+from tests.e2e.conftest import MODEL, feedback_event, finding, run_siyada
 from tests.model_server import OllamaDouble
 
 CODE = """\
@@ -54,31 +53,6 @@ def fill_store(tmp_path: Path) -> list[list[dict[str, str]]]:
     return sent
 
 
-def feedback(
-    record: ReviewRecord,
-    kind: EventKind,
-    item: dict[str, Any],
-    final_text: str | None = None,
-) -> FeedbackEvent:
-    key = finding_key(
-        path=record.key_path,
-        function=record.function,
-        function_hash=record.function_hash,
-        category=item["category"],
-        evidence=item["evidence"],
-    )
-    return FeedbackEvent(
-        kind=kind,
-        key=key,
-        language="python",
-        title=item["title"],
-        explanation=item["explanation"],
-        replacement=item.get("replacement"),
-        final_text=final_text,
-        model=MODEL,
-    )
-
-
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -91,10 +65,10 @@ def test_a_checked_project_with_feedback_exports_the_findings_the_team_kept(
         records = {record.function: record for record in store.reviews()}
         assert sorted(records) == ["add", "load", "run", "square"]
         load, run = records["load"], records["run"]
-        store.dismiss(feedback(load, "dismissed", EVAL))
+        store.dismiss(feedback_event(load, "dismissed", EVAL))
         fixed = "    with open(path, encoding='utf-8') as f:"
-        store.record(feedback(load, "fix_edited", OPEN, final_text=fixed))
-        store.record(feedback(run, "ignore_comment", SYSTEM))
+        store.record(feedback_event(load, "fix_edited", OPEN, final_text=fixed))
+        store.record(feedback_event(run, "ignore_comment", SYSTEM))
     out = tmp_path / "dataset"
 
     exported = run_siyada(

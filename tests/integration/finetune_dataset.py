@@ -13,9 +13,8 @@ import json
 from pathlib import Path
 from typing import Any, Final
 
-from siyada.feedback.fingerprint import finding_key
-from siyada.feedback.store import EventKind, FeedbackEvent, FeedbackStore, ReviewRecord
-from tests.e2e.conftest import MODEL, finding, run_siyada
+from siyada.feedback.store import FeedbackStore
+from tests.e2e.conftest import MODEL, feedback_event, finding, run_siyada
 from tests.model_server import OllamaDouble
 
 PROJECT: Final = {
@@ -79,37 +78,15 @@ def _review_project(folder: Path) -> None:
     assert checked.returncode == 1, checked.stderr
 
 
-def _event(
-    record: ReviewRecord, kind: EventKind, item: dict[str, Any], final_text: str | None = None
-) -> FeedbackEvent:
-    key = finding_key(
-        path=record.key_path,
-        function=record.function,
-        function_hash=record.function_hash,
-        category=item["category"],
-        evidence=item["evidence"],
-    )
-    return FeedbackEvent(
-        kind=kind,
-        key=key,
-        language="python",
-        title=item["title"],
-        explanation=item["explanation"],
-        replacement=item.get("replacement"),
-        final_text=final_text,
-        model=MODEL,
-    )
-
-
 def _give_feedback(store_folder: Path) -> None:
     with FeedbackStore(store_folder) as store:
         records = {record.function: record for record in store.reviews()}
         assert sorted(records) == sorted(KEPT_TITLES), sorted(records)
         config = records["read_config"]
-        store.dismiss(_event(config, "dismissed", NAMING))
-        store.record(_event(config, "fix_applied", LEAK))
-        store.record(_event(config, "fix_edited", LEAK, final_text=LEAK_AS_CORRECTED))
-        store.record(_event(records["remove"], "fix_applied", SHELL))
+        store.dismiss(feedback_event(config, "dismissed", NAMING))
+        store.record(feedback_event(config, "fix_applied", LEAK))
+        store.record(feedback_event(config, "fix_edited", LEAK, final_text=LEAK_AS_CORRECTED))
+        store.record(feedback_event(records["remove"], "fix_applied", SHELL))
 
 
 def export_from_scripted_session(work: Path, store_folder: Path) -> Path:
