@@ -24,7 +24,6 @@ import contextlib
 import logging
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -54,19 +53,16 @@ from siyada.feedback.tables import (
 )
 from siyada.i18n import _
 from siyada.review.cache_file import (
-    FileIdentity,
     create_private_file,
     ensure_schema,
     immediate_transaction,
     is_busy,
     is_corruption,
-    make_private_folder,
     open_shared,
-    set_aside,
-    when_free,
 )
 from siyada.review.cache_folder import default_cache_dir
 from siyada.review.settings import Settings
+from siyada.review.sqlite_store import SqliteStore
 
 # The values are defined in records.py; they are named here too, so one import serves.
 __all__ = [
@@ -91,7 +87,7 @@ FILE_NAME: Final = "feedback.sqlite3"
 NOT_RECORDED: Final = 0
 
 
-class FeedbackStore:
+class FeedbackStore(SqliteStore):
     """Feedback events, dismissals and review records in SQLite, shared between processes.
 
     No method raises on a damaged, busy or unusable file: writes return NOT_RECORDED
@@ -99,18 +95,11 @@ class FeedbackStore:
     store cannot be used at all). Thread-safe (one lock). `clock` is for tests.
     """
 
+    NAME = "feedback store"
+
     def __init__(self, folder: Path, *, clock: Callable[[], float] = time.time) -> None:
-        self.folder = Path(folder).expanduser()
-        self.path = self.folder / FILE_NAME
-        self.problem: str | None = None
-        # Where a damaged file was moved, when this store had to start a new one.
-        self.set_aside_as: Path | None = None
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        self._identity: FileIdentity | None = None
+        super().__init__(folder, FILE_NAME, clock)
         self._failure_reported = False
-        self._closed = False
         with self._lock:
             self._start()
 
@@ -228,21 +217,6 @@ class FeedbackStore:
 
     # --- opening and recovery (called with the lock held) -------------------------
 
-    def _start(self) -> None:
-        try:
-            make_private_folder(self.folder)
-            self._conn = when_free(self._open)
-            return
-        except OSError as error:
-            self._give_up(error.strerror or str(error))
-            return
-        except sqlite3.Error as error:
-            if not is_corruption(error):
-                self._give_up(str(error))
-                return
-            damage = error
-        self._recover(damage)
-
     def _open(self) -> sqlite3.Connection:
         self._identity = create_private_file(self.path)
         conn = open_shared(self.path)
@@ -255,44 +229,13 @@ class FeedbackStore:
             raise
         return conn
 
-    def _recover(self, damage: sqlite3.Error) -> bool:
-        """Set the damaged file aside and start a new one; whether that worked."""
-        self._drop_connection()
-        try:
-            aside = set_aside(self.path, self._identity, self._clock())
-            if aside is not None:
-                self._identity = None
-            self._conn = when_free(self._open)
-        except (OSError, sqlite3.Error) as error:
-            self._drop_connection()
-            reason = error.strerror if isinstance(error, OSError) else None
-            self._give_up(f"it is damaged ({damage}) and could not be replaced: {reason or error}")
-            return False
-        self.set_aside_as = aside
-        log.warning(
-            "Siyada's feedback store at %s was damaged (%s); it was set aside as %s and a "
-            "new one started.",
-            self.path,
-            damage,
-            aside.name if aside else "(nothing to move)",
-        )
-        return True
-
-    def _give_up(self, reason: str) -> None:
-        self._drop_connection()
-        self.problem = _(
+    def _problem(self, reason: str) -> str:
+        return _(
             "Siyada's feedback store at {folder} cannot be used: {reason}; reviews still "
             "work, but dismissals and feedback are not kept.",
             folder=self.folder,
             reason=reason,
         )
-        log.warning("%s", self.problem)
-
-    def _drop_connection(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
 
     def _failed(self, action: str, error: sqlite3.Error) -> bool:
         """A query failed: log it, recover from damage; whether to try once more."""

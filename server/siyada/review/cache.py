@@ -22,7 +22,6 @@ import contextlib
 import json
 import logging
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,17 +30,14 @@ from typing import Final
 
 from siyada.i18n import _
 from siyada.review.cache_file import (
-    FileIdentity,
     connect,
     create_private_file,
     immediate_transaction,
     is_busy,
     is_corruption,
-    make_private_folder,
-    set_aside,
-    when_free,
 )
 from siyada.review.findings import Finding, findings_from_json, findings_to_json
+from siyada.review.sqlite_store import SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +54,14 @@ _TOUCH_BATCH: Final = 64
 _CHECK_EVERY_PUTS: Final = 500
 
 
-class DiskCache:
+class DiskCache(SqliteStore):
     """Findings per answer digest in SQLite, shared safely between processes.
 
     `get` and `put` never raise. Thread-safe (one lock); meant for one asyncio thread.
     `clock` (seconds) is for tests.
     """
+
+    NAME = "cache"
 
     def __init__(
         self,
@@ -74,19 +72,12 @@ class DiskCache:
     ) -> None:
         if max_entries < 1:
             raise ValueError(f"max_entries must be at least 1, not {max_entries}")
-        self.folder = Path(folder).expanduser()
-        self.path = self.folder / FILE_NAME
+        super().__init__(folder, FILE_NAME, clock)
         self.max_entries = max_entries
-        self.problem: str | None = None
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        self._identity: FileIdentity | None = None
         self._touches: dict[str, int] = {}
         self._known_entries = 0
         self._puts_since_check = 0
         self._write_failure_reported = False
-        self._closed = False
         with self._lock:
             self._start()
 
@@ -160,62 +151,19 @@ class DiskCache:
 
     # --- opening and recovery (called with the lock held) -------------------------
 
-    def _start(self) -> None:
-        """Open the file; set a damaged one aside; give up with `problem` set."""
-        try:
-            make_private_folder(self.folder)
-            self._conn = when_free(self._open)
-            return
-        except OSError as error:
-            self._give_up(error.strerror or str(error))
-            return
-        except sqlite3.Error as error:
-            if not is_corruption(error):
-                self._give_up(str(error))
-                return
-            damage = error
-        self._recover(damage)
-
-    def _recover(self, damage: sqlite3.Error) -> None:
-        self._drop_connection()
-        try:
-            aside = set_aside(self.path, self._identity, self._clock())
-            if aside is not None:
-                self._identity = None
-            self._conn = when_free(self._open)
-        except (OSError, sqlite3.Error) as error:
-            self._drop_connection()
-            reason = error.strerror if isinstance(error, OSError) else None
-            self._give_up(f"it is damaged ({damage}) and could not be replaced: {reason or error}")
-            return
-        log.warning(
-            "Siyada's cache at %s was damaged (%s); it was set aside as %s and a new one started.",
-            self.path,
-            damage,
-            aside.name if aside else "(nothing to move)",
-        )
-
     def _open(self) -> sqlite3.Connection:
         self._identity = create_private_file(self.path)
         conn, self._known_entries = connect(self.path)
         self._puts_since_check = 0
         return conn
 
-    def _give_up(self, reason: str) -> None:
-        self._drop_connection()
-        self.problem = _(
+    def _problem(self, reason: str) -> str:
+        return _(
             "Siyada's cache at {folder} cannot be used: {reason}; reviews still work "
             "but are not remembered across restarts.",
             folder=self.folder,
             reason=reason,
         )
-        log.warning("%s", self.problem)
-
-    def _drop_connection(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
 
     def _failed(self, action: str, error: sqlite3.Error) -> None:
         """A query failed: recover from damage; otherwise the cache just misses."""
