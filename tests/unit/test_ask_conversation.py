@@ -17,6 +17,7 @@ from siyada.ask.prompt import (
 from siyada.ask.subject import AskedFinding, Subject, finding_fingerprint, unit_at
 from siyada.code.functions import extract_functions
 from siyada.code.languages import language_for
+from siyada.feedback.fingerprint import finding_key
 from siyada.review.prompt import NUM_CTX, estimate_tokens
 
 CODE = "def load(path):\n    f = open(path)\n    return f.read()"
@@ -206,3 +207,10 @@ def test_the_innermost_function_at_a_line_is_asked_about() -> None:
     assert inner is not None and inner.name == "C.m"
     assert outer is not None and outer.name == "f"
     assert unit_at(units, 4) is None
+
+
+def test_a_finding_is_named_by_its_feedback_fingerprint_even_with_a_lone_surrogate() -> None:
+    key = finding_key(
+        path="a.py", function="load", function_hash="h1", category="bug", evidence="x = '\ud800'"
+    )
+    assert finding_fingerprint("h1", "bug", "  x = '\ud800'") == key.fingerprint

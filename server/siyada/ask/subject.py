@@ -1,17 +1,17 @@
 """What a conversation is about: one finding in its function, or one function.
 
-A conversation about a finding is named by the finding's fingerprint (the function's
-hash, the category and the evidence with its whitespace collapsed), so asking about
+A conversation about a finding is named by the finding's feedback fingerprint (the
+function's hash, the category and the evidence with its whitespace collapsed), so asking about
 the same finding again continues the same conversation; one about a function is named
 by the document and the function's name.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from siyada.code.functions import FunctionUnit
+from siyada.feedback.fingerprint import finding_key
 
 FINDING_PREFIX = "finding:"
 FUNCTION_PREFIX = "function:"
@@ -74,11 +74,13 @@ def subject_of(
 
 
 def finding_fingerprint(function_hash: str, category: str, evidence: str) -> str:
-    """A stable hex digest of the finding: the same inputs a feedback fingerprint
-    takes, evidence normalized so re-indentation does not change it."""
-    normalized = "\n".join(" ".join(line.split()) for line in evidence.strip().splitlines())
-    data = "\0".join((function_hash, category, normalized)).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(data).hexdigest()
+    """The finding's feedback fingerprint (`siyada.feedback.fingerprint`), so a
+    conversation and a dismissal name a finding alike; re-indentation does not change
+    it. The fingerprint leaves out the path and the function's name."""
+    key = finding_key(
+        path="", function="", function_hash=function_hash, category=category, evidence=evidence
+    )
+    return key.fingerprint
 
 
 def unit_at(units: list[FunctionUnit], line: int) -> FunctionUnit | None:

@@ -61,7 +61,9 @@ class FindingKey:
         """A stable hex digest of the function's code, the category and the evidence."""
         parts = [self.function_hash, self.category, self.evidence]
         text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        # surrogatepass: evidence from a client may hold a lone surrogate; it still has
+        # a fingerprint.
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def finding_key(
