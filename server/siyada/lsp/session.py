@@ -93,8 +93,12 @@ class Session:
         self.conversations = ConversationStore()  # siyada.ask, for this session only
         self.tasks = TaskGroup("Background", log)
         self.settings = self._parse_options()
+        # One feedback store, beside the cache: the reviewer records its answers in it,
+        # the session its users' feedback, and the reviewer owns (and closes) it.
+        feedback_store = open_feedback(self.settings)
         self.feedback = SessionFeedback(
             self.settings,
+            feedback_store,
             self.folders,
             self._language_id,
             warn=lambda problem: self.output.show_message(problem, types.MessageType.Warning),
@@ -107,7 +111,7 @@ class Session:
         reviewer = Reviewer(
             self.settings,
             instructions=self.team.instructions,
-            feedback=open_feedback(self.settings),
+            feedback=feedback_store,
         )
         self.scheduler = Scheduler(reviewer, self._hooks())
         self._tell_cache_problem(reviewer)
@@ -151,10 +155,11 @@ class Session:
         old = self.scheduler.reviewer
         changed = settings != self.settings or old.instructions != self.team.instructions
         self.settings = settings
-        self.feedback.use_settings(settings)
         if changed:
             new = old.reconfigured(settings, self.team.instructions)
             self.scheduler.use_reviewer(new)
+            if new.feedback is not None:
+                self.feedback.use_settings(settings, new.feedback)
             self.health.stop()
             if not new.shares_client_with(old):
                 self.spawn(old.aclose())
@@ -257,7 +262,6 @@ class Session:
         reviewer.cache.close()
         if reviewer.feedback is not None:
             reviewer.feedback.close()
-        self.feedback.close()
 
     def _model_answered(self) -> None:
         self.health.model_used()

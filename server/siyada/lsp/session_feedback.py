@@ -21,7 +21,6 @@ from siyada.feedback.store import (
     FeedbackEvent,
     FeedbackStore,
     covers,
-    open_feedback,
 )
 from siyada.lsp.feedback_tracking import FeedbackTracking, Tracked, TrackedKind
 from siyada.lsp.finding_data import feedback_path, key_of
@@ -41,6 +40,7 @@ class SessionFeedback:
     def __init__(
         self,
         settings: Settings,
+        store: FeedbackStore,
         folders: Sequence[Path],
         language_of: Callable[[str], str | None],
         warn: Callable[[str], None],
@@ -49,25 +49,24 @@ class SessionFeedback:
         self._language_of = language_of
         self._warn = warn
         self._model = settings.model
-        self._cache_dir = settings.cache_dir
         self._dismissals: list[Dismissal] = []
         self._hidden: dict[FindingKey, bool] = {}
         self._paths: dict[str, str] = {}
         self.tracking = FeedbackTracking(self._tracked_event)
-        self.store: FeedbackStore = self._open(settings)
+        self.store = store
+        self._take(store)
 
     @property
     def problem(self) -> str | None:
         return self.store.problem
 
-    def use_settings(self, settings: Settings) -> None:
-        """Settings changed: events name the new model; another cache folder means
-        another store."""
+    def use_settings(self, settings: Settings, store: FeedbackStore) -> None:
+        """Settings changed: events name the new model; `store` is the reviewer's, another
+        one when the cache folder changed (the reviewer owns it and closes it)."""
         self._model = settings.model
-        if settings.cache_dir != self._cache_dir:
-            self.store.close()
-            self._cache_dir = settings.cache_dir
-            self.store = self._open(settings)
+        if store is not self.store:
+            self.store = store
+            self._take(store)
 
     def saved(self, uri: str, text: str | None) -> None:
         """The document was saved (its text `text`): dismissals are read again, fixes
@@ -76,16 +75,11 @@ class SessionFeedback:
         if text is not None:
             self.tracking.saved(uri, split_lines(text))
 
-    def _open(self, settings: Settings) -> FeedbackStore:
-        store = open_feedback(settings)
+    def _take(self, store: FeedbackStore) -> None:
         if store.problem is not None:
             self._warn(store.problem)
         self._dismissals = store.dismissals()
         self._hidden.clear()
-        return store
-
-    def close(self) -> None:
-        self.store.close()
 
     # ----- dismissals ---------------------------------------------------------------
 
